@@ -40,7 +40,6 @@ fn outcome(r: &Result<Number, switchboard_core::NumberError>) -> String {
         Ok(Number::Short { digits, .. }) => format!("short:{digits}"),
         Ok(Number::Uri { uri }) => format!("uri:{uri}"),
         Err(e) => format!("err:{}", e.code()),
-        Ok(other) => format!("other:{other:?}"),
     }
 }
 
