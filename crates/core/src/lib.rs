@@ -1,12 +1,14 @@
 //! Switchboard's domain logic, with no I/O, no async and no clock: phone numbers and the
 //! dial plan, and who is calling.
 
+pub mod contact;
 pub mod dialplan;
 pub mod matching;
 pub mod number;
 mod shortcode;
 pub mod sipuri;
 
+pub use contact::{fold, parse_range, stored_e164, NumberKind};
 pub use dialplan::{Country, DialFormat, DialPlan, PlanError};
 pub use matching::{Caller, CallerIdentity, Candidate, Match, MatchConfig, MatchReason, Via};
 pub use number::{Number, NumberError, ShortNumberKind, Source, E164};

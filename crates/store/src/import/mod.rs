@@ -1,0 +1,245 @@
+//! Importing contacts from CSV and vCard files: streamed, in batched transactions, with every
+//! bad row reported by line while the good rows go in. Re-importing a file adds nothing: a
+//! contact is known by its name, company and numbers.
+
+mod batch;
+mod csv;
+mod vcard;
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+use switchboard_core::{fold, parse_range, stored_e164, DialPlan, NumberKind};
+
+use crate::{Result, Store, StoreError};
+
+pub(crate) use batch::Prepared;
+
+/// Rows per transaction.
+const BATCH: usize = 2_000;
+/// Row errors kept in the summary; more are counted, not listed.
+const MAX_LISTED_ERRORS: usize = 1_000;
+
+/// The kind of file being imported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportFormat {
+    /// Comma- or semicolon-separated values with a header line.
+    Csv,
+    /// vCard 3.0 or 4.0.
+    VCard,
+}
+
+impl ImportFormat {
+    /// Guesses from the file name, then from the first bytes.
+    pub fn detect(path: &Path, head: &[u8]) -> Self {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let text = String::from_utf8_lossy(head)
+            .trim_start_matches('\u{feff}')
+            .to_ascii_uppercase();
+        if matches!(ext.as_deref(), Some("vcf" | "vcard"))
+            || text.trim_start().starts_with("BEGIN:VCARD")
+        {
+            Self::VCard
+        } else {
+            Self::Csv
+        }
+    }
+}
+
+/// How far an import has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportProgress {
+    /// Rows (or cards) read so far.
+    pub rows: u64,
+    /// Bytes read so far.
+    pub bytes: u64,
+    /// Size of the file, when known.
+    pub total_bytes: Option<u64>,
+}
+
+/// A row that was not imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// Line in the file where the row (or card) starts, from 1.
+    pub line: u64,
+    /// What is wrong, for a person.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// New contacts or companies.
+    pub imported: u64,
+    /// Rows refused (see `errors`).
+    pub skipped: u64,
+    /// Rows already in the database (or twice in the file).
+    pub duplicates: u64,
+    /// The refused rows, the first 1,000 of them.
+    pub errors: Vec<RowError>,
+}
+
+/// A contact as read from a file, before checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Draft {
+    /// Line where it starts.
+    pub line: u64,
+    /// Full name, if given.
+    pub display_name: String,
+    /// First name.
+    pub given_name: String,
+    /// Last name.
+    pub family_name: String,
+    /// Company name.
+    pub company: String,
+    /// E-mail.
+    pub email: String,
+    /// Notes.
+    pub notes: String,
+    /// Numbers as entered, with their kind.
+    pub numbers: Vec<(NumberKind, String)>,
+}
+
+impl Draft {
+    /// Checks the draft and reads its numbers with the plan.
+    fn prepare(mut self, plan: &DialPlan) -> Result<Prepared, RowError> {
+        let error = |reason: String| RowError {
+            line: self.line,
+            reason,
+        };
+        if self.display_name.trim().is_empty() {
+            self.display_name = format!("{} {}", self.given_name.trim(), self.family_name.trim())
+                .trim()
+                .to_owned();
+        }
+        let name = self.display_name.trim().to_owned();
+        let company = self.company.trim().to_owned();
+        if name.is_empty() && company.is_empty() {
+            return Err(error("no name and no company".into()));
+        }
+        let mut numbers = Vec::with_capacity(self.numbers.len());
+        for (kind, raw) in &self.numbers {
+            for part in raw.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+                let number = if *kind == NumberKind::Range {
+                    parse_range(part, plan).map(|prefix| batch::Number::range(part, prefix))
+                } else {
+                    stored_e164(part, plan).map(|e164| batch::Number::phone(*kind, part, e164))
+                };
+                numbers.push(number.map_err(|e| error(format!("{kind} number \"{part}\": {e}")))?);
+            }
+        }
+        Ok(Prepared::new(
+            name,
+            self.given_name.trim().to_owned(),
+            self.family_name.trim().to_owned(),
+            company,
+            self.email.trim().to_owned(),
+            self.notes.trim().to_owned(),
+            numbers,
+        ))
+    }
+}
+
+/// The folded key a company is known by.
+pub(crate) fn company_key(name: &str) -> String {
+    fold(name)
+}
+
+/// Counts the bytes a reader has given, for progress.
+struct Counting<R> {
+    inner: R,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl Store {
+    /// Imports the contact file at `path` (CSV or vCard, detected), reading numbers with
+    /// `plan`, calling `progress` after each batch.
+    pub async fn import_file(
+        &self,
+        path: &Path,
+        plan: &DialPlan,
+        progress: impl FnMut(ImportProgress) + Send,
+    ) -> Result<ImportSummary> {
+        let io = |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let total = file.metadata().map_err(io)?.len();
+        let mut head = [0u8; 512];
+        let n = file.read(&mut head).map_err(io)?;
+        let format = ImportFormat::detect(path, &head[..n]);
+        let reader = std::io::Cursor::new(head[..n].to_vec()).chain(file);
+        self.import_reader(reader, format, Some(total), plan, progress)
+            .await
+    }
+
+    /// Imports from any reader (the demo data, a test's bytes).
+    pub async fn import_reader(
+        &self,
+        reader: impl Read + Send + 'static,
+        format: ImportFormat,
+        total_bytes: Option<u64>,
+        plan: &DialPlan,
+        mut progress: impl FnMut(ImportProgress) + Send,
+    ) -> Result<ImportSummary> {
+        let bytes = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner: reader,
+            bytes: Arc::clone(&bytes),
+        };
+        let mut source: Box<dyn Iterator<Item = Result<Draft, RowError>> + Send> = match format {
+            ImportFormat::Csv => Box::new(csv::Rows::new(counting)?),
+            ImportFormat::VCard => Box::new(vcard::Cards::new(counting)),
+        };
+        let mut summary = ImportSummary::default();
+        let mut rows = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let next = source.next();
+            let done = next.is_none();
+            if let Some(row) = next {
+                rows += 1;
+                match row.and_then(|draft| draft.prepare(plan)) {
+                    Ok(prepared) => batch.push(prepared),
+                    Err(e) => {
+                        summary.skipped += 1;
+                        if summary.errors.len() < MAX_LISTED_ERRORS {
+                            summary.errors.push(e);
+                        }
+                    }
+                }
+            }
+            if batch.len() >= BATCH || done {
+                if !batch.is_empty() {
+                    let (new, dup) = self.insert_batch(std::mem::take(&mut batch)).await?;
+                    summary.imported += new;
+                    summary.duplicates += dup;
+                }
+                progress(ImportProgress {
+                    rows,
+                    bytes: bytes.load(Ordering::Relaxed),
+                    total_bytes,
+                });
+            }
+            if done {
+                return Ok(summary);
+            }
+        }
+    }
+}
