@@ -156,6 +156,8 @@ pub struct Candidate {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum MatchReason {
+    /// An internal caller: the colleague whose extension this is.
+    Extension,
     /// The caller's number is one of the contact's own numbers.
     Exact,
     /// The last `digits` significant digits agree.
@@ -177,7 +179,7 @@ impl MatchReason {
     fn rank(&self) -> (u8, std::cmp::Reverse<usize>) {
         use std::cmp::Reverse;
         match self {
-            Self::Exact => (0, Reverse(0)),
+            Self::Extension | Self::Exact => (0, Reverse(0)),
             Self::LastDigits { digits } => (1, Reverse(usize::from(*digits))),
             Self::CompanySwitchboard => (2, Reverse(0)),
             Self::NumberRange { prefix } => (3, Reverse(prefix.len())),

@@ -382,8 +382,7 @@ fn scan(text: &str, source: Source) -> Result<Digits, NumberError> {
     let mut in_extension = false;
     let mut ext = String::new();
     let mut seen_digit = false;
-    let lower = text.to_lowercase();
-    let mut chars = lower.char_indices().peekable();
+    let mut chars = text.char_indices();
     while let Some((i, c)) = chars.next() {
         if let Some(d) = ascii_digit(c) {
             seen_digit = true;
@@ -409,7 +408,7 @@ fn scan(text: &str, source: Source) -> Result<Digits, NumberError> {
             }
             (Source::DialBox, c) => return Err(NumberError::InvalidCharacter { character: c }),
             (Source::Field, _) if seen_digit && !in_extension => {
-                let rest = &lower[i..];
+                let rest = text[i..].get(..5).unwrap_or(&text[i..]).to_lowercase();
                 for marker in ["ext", "poste", "x"] {
                     if rest.starts_with(marker) {
                         in_extension = true;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::FromRow;
 use switchboard_core::matching::{last_digits_key, range_prefixes, rank};
-use switchboard_core::{Candidate, MatchConfig, NumberKind, Via, E164};
+use switchboard_core::{Candidate, MatchConfig, MatchReason, NumberKind, Via, E164};
 
 use crate::model::{CompanyRef, ContactSummary, PopMatch};
 use crate::{Result, Store};
@@ -29,8 +29,14 @@ const COMPANY_PEOPLE: &str =
      FROM companies co LEFT JOIN contacts c ON c.company_id = co.id WHERE co.id = ?1 \
      LIMIT 100";
 
-/// Every statement `find_by_number` runs, for the query-plan test.
-pub const LOOKUP_QUERIES: [&str; 5] = [EXACT, TAIL, RANGES, CONTACT, COMPANY_PEOPLE];
+/// Colleagues with this extension (stored without E.164; the key is the digits reversed).
+const EXTENSION: &str = "SELECT c.id, c.display_name, co.id AS company_id, co.name AS company \
+     FROM phone_numbers p JOIN contacts c ON c.id = p.contact_id \
+     LEFT JOIN companies co ON co.id = c.company_id \
+     WHERE p.tail_key = ?1 AND p.e164 IS NULL";
+
+/// Every statement a lookup runs, for the query-plan test.
+pub const LOOKUP_QUERIES: [&str; 6] = [EXACT, TAIL, RANGES, CONTACT, COMPANY_PEOPLE, EXTENSION];
 
 /// A match's identity: (contact, company).
 type Key = (Option<i64>, Option<i64>);
@@ -55,6 +61,34 @@ struct Person {
 }
 
 impl Store {
+    /// The colleagues whose extension is `extension`.
+    pub async fn find_extension(&self, extension: &str) -> Result<Vec<PopMatch>> {
+        let people: Vec<Person> = sqlx::query_as(EXTENSION)
+            .bind(last_digits_key(extension))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(people
+            .into_iter()
+            .filter_map(|p| {
+                let company = p
+                    .company_id
+                    .zip(p.company)
+                    .map(|(id, name)| CompanyRef { id, name });
+                Some(PopMatch {
+                    contact: Some(ContactSummary {
+                        id: p.id?,
+                        display_name: p.display_name.unwrap_or_default(),
+                        company: company.as_ref().map(|c| c.name.clone()),
+                        number: Some(extension.to_owned()),
+                    }),
+                    company,
+                    matched_number: extension.to_owned(),
+                    reason: MatchReason::Extension,
+                })
+            })
+            .collect())
+    }
+
     /// Every contact (or company) the caller's number may belong to, ranked, with reasons.
     pub async fn find_by_number(
         &self,

@@ -1,0 +1,52 @@
+//! One error type for every front end, with the stable code of the layer it came from.
+
+use serde::Serialize;
+use switchboard_core::{NumberError, PlanError};
+use switchboard_store::StoreError;
+
+/// What a command of the [`crate::Handle`] can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not a number that can be dialled.
+    #[error(transparent)]
+    Number(#[from] NumberError),
+    /// A dial-plan setting cannot be used.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No place for the data: the OS gave no home or data directory.
+    #[error("cannot find a data directory for this user; pass --db FILE")]
+    NoDataDir,
+}
+
+impl Error {
+    /// Stable machine-readable code; the UI translates by code, never by message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Number(e) => e.code(),
+            Self::Plan(e) => e.code(),
+            Self::Store(e) => e.code(),
+            Self::NoDataDir => "no_data_dir",
+        }
+    }
+
+    /// The error as a front end shows it: `{"code": ..., "message": ...}`.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// An error ready to show or serialise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorReport {
+    /// Stable code.
+    pub code: String,
+    /// English message for logs and scripts.
+    pub message: String,
+}

@@ -1,0 +1,206 @@
+//! The one API surface of Switchboard: a [`Handle`] over the store and the domain logic.
+//! The desktop app and the CLI call only this.
+
+mod error;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+use switchboard_core::matching::classify;
+use switchboard_core::{Caller, CallerIdentity, DialPlan, Number, Source};
+use switchboard_store::{
+    ContactCard, ContactSummary, ImportFormat, ImportProgress, ImportSummary, PopMatch, Store,
+    DEMO_CONTACTS,
+};
+
+pub use error::{Error, ErrorReport};
+pub use settings::Settings;
+
+/// A number read with the dial plan, as every front end shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NumberInfo {
+    /// `external`, `internal`, `short` or `uri`.
+    pub kind: &'static str,
+    /// E.164 for external numbers.
+    pub e164: Option<String>,
+    /// What the PBX receives.
+    pub dial: String,
+    /// The human format.
+    pub display: String,
+}
+
+impl NumberInfo {
+    fn new(number: &Number, plan: &DialPlan) -> Self {
+        Self {
+            kind: match number {
+                Number::Internal { .. } => "internal",
+                Number::External { .. } => "external",
+                Number::Short { .. } => "short",
+                Number::Uri { .. } => "uri",
+            },
+            e164: number.e164().map(|e| e.as_str().to_owned()),
+            dial: number.dial_string(plan),
+            display: number.display(),
+        }
+    }
+}
+
+/// Who is calling: the caller's identity read with the plan, and every matching contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lookup {
+    /// External, internal (a colleague) or unknown with the reason.
+    pub caller: Caller,
+    /// The caller's number in human format (empty when unknown).
+    pub display: String,
+    /// Ranked matches for an external caller; the colleague for an internal one.
+    pub matches: Vec<PopMatch>,
+}
+
+/// How to open the data.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Load the demo contacts when the database is empty.
+    pub demo_data: bool,
+}
+
+/// The running engine: cheap to clone, shared by every front end task.
+#[derive(Clone, Debug)]
+pub struct Handle {
+    store: Store,
+    settings: Arc<RwLock<Settings>>,
+    warnings: Arc<Vec<String>>,
+}
+
+impl Handle {
+    /// The database file used when none is given: `switchboard.db` in the OS's data folder
+    /// (`~/.local/share/switchboard` on Linux).
+    pub fn default_db_path() -> Result<PathBuf, Error> {
+        directories::ProjectDirs::from("", "", "switchboard")
+            .map(|d| d.data_dir().join("switchboard.db"))
+            .ok_or(Error::NoDataDir)
+    }
+
+    /// Opens the database at `path` and loads the settings.
+    pub async fn open(path: &Path, options: OpenOptions) -> Result<Self, Error> {
+        let store = Store::open(path).await?;
+        if options.demo_data && store.is_empty().await? {
+            let plan = DialPlan::default();
+            let summary = store
+                .import_reader(
+                    DEMO_CONTACTS.as_bytes(),
+                    ImportFormat::Csv,
+                    None,
+                    &plan,
+                    |_| {},
+                )
+                .await?;
+            tracing::info!(imported = summary.imported, "demo contacts loaded");
+        }
+        let (settings, warnings) = Settings::load(&store).await?;
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(Self {
+            store,
+            settings: Arc::new(RwLock::new(settings)),
+            warnings: Arc::new(warnings),
+        })
+    }
+
+    /// Problems found in the stored settings at start-up (the defaults are used instead).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Checks, stores and applies a new dial plan.
+    pub async fn set_dial_plan(&self, plan: DialPlan) -> Result<(), Error> {
+        plan.validate()?;
+        self.store.set_setting(settings::DIAL_PLAN, &plan).await?;
+        self.settings
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .dial_plan = plan;
+        Ok(())
+    }
+
+    /// Reads `input` (typed in the dial box, or a stored field) with the dial plan.
+    pub fn normalize(&self, input: &str, source: Source) -> Result<NumberInfo, Error> {
+        let plan = self.settings().dial_plan;
+        normalize_with(input, &plan, source)
+    }
+
+    /// Contacts matching `query` (words of a name, company or e-mail, or a number).
+    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<ContactSummary>, Error> {
+        let plan = self.settings().dial_plan;
+        Ok(self.store.search(query, &plan, limit).await?)
+    }
+
+    /// One contact's card.
+    pub async fn contact(&self, id: i64) -> Result<ContactCard, Error> {
+        Ok(self.store.contact(id).await?)
+    }
+
+    /// Who a caller is: classify the identity and find the matching contacts.
+    pub async fn lookup(&self, identity: &CallerIdentity) -> Result<Lookup, Error> {
+        let settings = self.settings();
+        let caller = classify(identity, &settings.dial_plan);
+        let (display, matches) = match &caller {
+            Caller::External { e164 } => (
+                e164.international(),
+                self.store.find_by_number(e164, settings.matching).await?,
+            ),
+            Caller::Internal { extension, .. } => (
+                extension.clone(),
+                self.store.find_extension(extension).await?,
+            ),
+            Caller::Unknown { .. } => (String::new(), Vec::new()),
+        };
+        Ok(Lookup {
+            caller,
+            display,
+            matches,
+        })
+    }
+
+    /// Imports a CSV or vCard file.
+    pub async fn import(
+        &self,
+        path: &Path,
+        progress: impl FnMut(ImportProgress) + Send,
+    ) -> Result<ImportSummary, Error> {
+        let plan = self.settings().dial_plan;
+        Ok(self.store.import_file(path, &plan, progress).await?)
+    }
+
+    /// Writes every contact to a CSV file; returns how many.
+    pub async fn export(&self, path: &Path) -> Result<u64, Error> {
+        let io = |source| switchboard_store::StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::create(path).map_err(io)?;
+        Ok(self.store.export_csv(std::io::BufWriter::new(file)).await?)
+    }
+
+    /// Closes the database cleanly.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+/// Reads `input` with an explicit plan (the CLI's `normalize` without a database).
+pub fn normalize_with(input: &str, plan: &DialPlan, source: Source) -> Result<NumberInfo, Error> {
+    plan.validate()?;
+    let number = Number::parse(input, plan, source)?;
+    Ok(NumberInfo::new(&number, plan))
+}

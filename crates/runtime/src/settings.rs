@@ -1,0 +1,44 @@
+//! The settings in force, read from the store at start-up. A stored value that cannot be
+//! read is reported and left in place; the default is used until the agent saves a new one.
+
+use serde::Serialize;
+use switchboard_core::{DialPlan, MatchConfig};
+use switchboard_store::{Store, StoreError};
+
+/// Key of the dial plan.
+pub(crate) const DIAL_PLAN: &str = "dial_plan";
+/// Key of the matching settings.
+pub(crate) const MATCHING: &str = "matching";
+
+/// Everything the engine reads from settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// How numbers are read and dialled.
+    pub dial_plan: DialPlan,
+    /// How callers are matched to contacts.
+    pub matching: MatchConfig,
+}
+
+impl Settings {
+    /// Loads the settings; returns them with the problems found.
+    pub(crate) async fn load(store: &Store) -> Result<(Self, Vec<String>), StoreError> {
+        let mut settings = Self::default();
+        let mut warnings = Vec::new();
+        match store.setting::<DialPlan>(DIAL_PLAN).await {
+            Ok(Some(plan)) => match plan.validate() {
+                Ok(()) => settings.dial_plan = plan,
+                Err(e) => warnings.push(format!("stored dial plan ignored: {e}")),
+            },
+            Ok(None) => {}
+            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+        match store.setting::<MatchConfig>(MATCHING).await {
+            Ok(Some(m)) => settings.matching = m,
+            Ok(None) => {}
+            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+        Ok((settings, warnings))
+    }
+}
