@@ -11,6 +11,7 @@ use crate::number::{Number, NumberError, Source};
 /// What a stored number is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum NumberKind {
     /// Office line.
     Work,

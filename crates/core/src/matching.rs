@@ -155,6 +155,7 @@ pub struct Candidate {
 /// Why a contact matches.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum MatchReason {
     /// An internal caller: the colleague whose extension this is.
     Extension,

@@ -44,6 +44,7 @@ impl Error {
 
 /// An error ready to show or serialise.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorReport {
     /// Stable code.
     pub code: String,

@@ -20,6 +20,7 @@ pub use settings::Settings;
 
 /// A number read with the dial plan, as every front end shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NumberInfo {
     /// `external`, `internal`, `short` or `uri`.
     pub kind: &'static str,

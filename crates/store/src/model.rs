@@ -5,6 +5,7 @@ use switchboard_core::{MatchReason, NumberKind};
 
 /// A company, by id and name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CompanyRef {
     /// Row id.
     pub id: i64,
@@ -14,6 +15,7 @@ pub struct CompanyRef {
 
 /// One stored number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PhoneEntry {
     /// Row id.
     pub id: i64,
@@ -27,6 +29,7 @@ pub struct PhoneEntry {
 
 /// A line of a contact list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ContactSummary {
     /// Row id.
     pub id: i64,
@@ -40,6 +43,7 @@ pub struct ContactSummary {
 
 /// Everything about one contact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ContactCard {
     /// Row id.
     pub id: i64,
@@ -63,6 +67,7 @@ pub struct ContactCard {
 
 /// One contact (or company) matched to a caller, with why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PopMatch {
     /// The contact, or `None` when a company without contacts matched.
     pub contact: Option<ContactSummary>,

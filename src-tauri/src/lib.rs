@@ -1,0 +1,93 @@
+//! The desktop shell: typed commands that forward to the runtime [`Handle`]. No logic here.
+
+use switchboard_core::Source;
+use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions};
+use switchboard_store::{ContactCard, ContactSummary};
+use tauri::{Manager, State};
+
+/// Most contacts a search returns to the window.
+const SEARCH_LIMIT: u32 = 200;
+
+/// Contacts whose name, company or e-mail holds the words of `query`, or whose number ends
+/// like it.
+#[tauri::command]
+#[specta::specta]
+async fn search_contacts(
+    handle: State<'_, Handle>,
+    query: String,
+) -> Result<Vec<ContactSummary>, ErrorReport> {
+    handle
+        .search(&query, SEARCH_LIMIT)
+        .await
+        .map_err(|e| e.report())
+}
+
+/// One contact's card.
+#[tauri::command]
+#[specta::specta]
+async fn get_contact(handle: State<'_, Handle>, id: i64) -> Result<ContactCard, ErrorReport> {
+    handle.contact(id).await.map_err(|e| e.report())
+}
+
+/// A number from a contact field, read with the dial plan: what the PBX will receive.
+#[tauri::command]
+#[specta::specta]
+fn normalize_number(handle: State<'_, Handle>, input: String) -> Result<NumberInfo, ErrorReport> {
+    handle
+        .normalize(&input, Source::Field)
+        .map_err(|e| e.report())
+}
+
+/// The typed command set, shared by the app and the bindings test.
+pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        search_contacts,
+        get_contact,
+        normalize_number
+    ])
+}
+
+/// Writes the TypeScript bindings of [`commands`] to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    commands()
+        .export(
+            specta_typescript::Typescript::default()
+                .bigint(specta_typescript::BigIntExportBehavior::Number),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Starts the app: opens the database (`SWITCHBOARD_DB` or the user's data folder; demo
+/// contacts on first run) and shows the window.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let builder = commands();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let path = match std::env::var_os("SWITCHBOARD_DB") {
+                Some(p) => p.into(),
+                None => Handle::default_db_path().map_err(|e| e.to_string())?,
+            };
+            let handle = tauri::async_runtime::block_on(Handle::open(
+                &path,
+                OpenOptions { demo_data: true },
+            ))
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            tracing::info!(db = %path.display(), "contacts opened");
+            app.manage(handle);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("Switchboard stopped: {e}");
+        std::process::exit(1);
+    }
+}

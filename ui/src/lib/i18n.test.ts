@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { errorText, pickLanguage, translate } from "./i18n";
+
+describe("language", () => {
+  it("follows the OS locale", () => {
+    expect(pickLanguage(["fr-FR", "en-US"])).toBe("fr");
+    expect(pickLanguage(["fr_CA"])).toBe("fr");
+    expect(pickLanguage(["en-GB"])).toBe("en");
+    expect(pickLanguage(["de-DE", "fr-FR"])).toBe("fr");
+    expect(pickLanguage(["de-DE"])).toBe("en");
+    expect(pickLanguage([])).toBe("en");
+  });
+
+  it("fills placeholders in both languages", () => {
+    const vars = { display: "+33 1 23 45 67 89", dial: "0033123456789" };
+    expect(translate("en", "dialTo", vars)).toBe("Dial string for +33 1 23 45 67 89: 0033123456789");
+    expect(translate("fr", "dialTo", vars)).toBe("Numéro composé pour +33 1 23 45 67 89 : 0033123456789");
+  });
+
+  it("translates engine errors by code, never by message", () => {
+    const letters = { code: "number_letters", message: "letters are not allowed" };
+    expect(errorText("fr", letters)).toBe("Les lettres ne sont pas acceptées dans un numéro.");
+    const unknown = { code: "store_database", message: "disk I/O error" };
+    expect(errorText("en", unknown)).toBe("Something went wrong: disk I/O error");
+  });
+});
