@@ -17,7 +17,9 @@ impl Drop for Started {
         for child in self.0.iter_mut().rev() {
             let pid = child.id().to_string();
             // The whole group: tauri-driver's WebKitWebDriver and the app die with it.
-            let _ = Command::new("kill").args(["--", &format!("-{pid}")]).status();
+            let _ = Command::new("kill")
+                .args(["--", &format!("-{pid}")])
+                .status();
             let _ = child.wait();
         }
     }
@@ -62,7 +64,14 @@ async fn search_a_contact_and_read_the_dial_string() {
     let mut started = Started(Vec::new());
     started.0.push(
         Command::new("Xvfb")
-            .args([&format!(":{display}"), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                &format!(":{display}"),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -78,7 +87,12 @@ async fn search_a_contact_and_read_the_dial_string() {
     let log = std::fs::File::create(dir.path().join("tauri-driver.log")).expect("log");
     started.0.push(
         Command::new(tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .env("DISPLAY", format!(":{display}"))
             .env("SWITCHBOARD_DB", dir.path().join("contacts.db"))
             .env("LANG", "en_GB.UTF-8")

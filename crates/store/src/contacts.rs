@@ -10,10 +10,13 @@ use crate::{Result, Store, StoreError};
 const MIN_NUMBER_DIGITS: usize = 4;
 /// How many trailing digits of a full number a search compares (formats differ before).
 const SEARCH_TAIL: usize = 9;
+/// Words this long or longer go through the trigram index.
+const TRIGRAM: usize = 3;
 
 impl Store {
     /// Contacts whose name, company or e-mail holds every word of `query` (accents and case
-    /// ignored), or, when `query` is a number in any format, whose number ends like it.
+    /// ignored; words of three letters or more through the trigram index, and up to two
+    /// shorter words), or, when `query` is a number in any format, whose number ends like it.
     pub async fn search(
         &self,
         query: &str,
@@ -53,25 +56,52 @@ impl Store {
             return Ok(rows);
         }
         let folded = fold(query);
-        let mut words = folded.split(' ').filter(|w| !w.is_empty());
-        let w1 = words.next().unwrap_or_default();
-        let w2 = words.next().unwrap_or_default();
-        let w3 = words.next().unwrap_or_default();
+        let (long, short): (Vec<&str>, Vec<&str>) = folded
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .partition(|w| w.chars().count() >= TRIGRAM);
+        let short1 = short.first().copied().unwrap_or_default();
+        let short2 = short.get(1).copied().unwrap_or_default();
+        if long.is_empty() {
+            // Only short words (or none): walk the name index, filtering as it goes.
+            let rows = sqlx::query_as!(
+                ContactSummary,
+                r#"SELECT c.id AS "id!: i64", c.display_name, co.name AS "company?",
+                          (SELECT raw FROM phone_numbers p WHERE p.contact_id = c.id
+                           ORDER BY p.kind = 'work' DESC, p.id LIMIT 1) AS "number?: String"
+                   FROM contacts c
+                   LEFT JOIN companies co ON co.id = c.company_id
+                   WHERE instr(c.search_text, ?1) > 0 AND instr(c.search_text, ?2) > 0
+                   ORDER BY c.display_name COLLATE NOCASE
+                   LIMIT ?3"#,
+                short1,
+                short2,
+                limit
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            return Ok(rows);
+        }
+        // Every word of 3 letters or more through the trigram index, as a quoted phrase.
+        let phrase = long
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" ");
         let rows = sqlx::query_as!(
             ContactSummary,
             r#"SELECT c.id AS "id!: i64", c.display_name, co.name AS "company?",
                       (SELECT raw FROM phone_numbers p WHERE p.contact_id = c.id
-                       ORDER BY CASE p.kind WHEN 'work' THEN 0 WHEN 'mobile' THEN 1
-                                WHEN 'home' THEN 2 ELSE 3 END, p.id LIMIT 1) AS "number?: String"
+                       ORDER BY p.kind = 'work' DESC, p.id LIMIT 1) AS "number?: String"
                FROM contacts c
                LEFT JOIN companies co ON co.id = c.company_id
-               WHERE instr(c.search_text, ?1) > 0 AND instr(c.search_text, ?2) > 0
-                 AND instr(c.search_text, ?3) > 0
+               WHERE c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1)
+                 AND instr(c.search_text, ?2) > 0 AND instr(c.search_text, ?3) > 0
                ORDER BY c.display_name COLLATE NOCASE
                LIMIT ?4"#,
-            w1,
-            w2,
-            w3,
+            phrase,
+            short1,
+            short2,
             limit
         )
         .fetch_all(&self.pool)

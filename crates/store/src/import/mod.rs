@@ -19,7 +19,7 @@ use crate::{Result, Store, StoreError};
 pub(crate) use batch::Prepared;
 
 /// Rows per transaction.
-const BATCH: usize = 2_000;
+const BATCH: usize = 10_000;
 /// Row errors kept in the summary; more are counted, not listed.
 const MAX_LISTED_ERRORS: usize = 1_000;
 
@@ -203,43 +203,70 @@ impl Store {
             inner: reader,
             bytes: Arc::clone(&bytes),
         };
-        let mut source: Box<dyn Iterator<Item = Result<Draft, RowError>> + Send> = match format {
-            ImportFormat::Csv => Box::new(csv::Rows::new(counting)?),
-            ImportFormat::VCard => Box::new(vcard::Cards::new(counting)),
-        };
-        let mut summary = ImportSummary::default();
-        let mut rows = 0u64;
-        let mut batch = Vec::with_capacity(BATCH);
-        loop {
-            let next = source.next();
-            let done = next.is_none();
-            if let Some(row) = next {
-                rows += 1;
-                match row.and_then(|draft| draft.prepare(plan)) {
-                    Ok(prepared) => batch.push(prepared),
+        // Reading and checking rows (CSV, number parsing) runs on its own thread while the
+        // previous batch is written: the two halves of an import overlap on two cores.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk>>(2);
+        let plan = plan.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            let source: Box<dyn Iterator<Item = Result<Draft, RowError>>> = match format {
+                ImportFormat::Csv => match csv::Rows::new(counting) {
+                    Ok(rows) => Box::new(rows),
                     Err(e) => {
-                        summary.skipped += 1;
-                        if summary.errors.len() < MAX_LISTED_ERRORS {
-                            summary.errors.push(e);
-                        }
+                        // The receiver reports it; if it is gone there is no one to tell.
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                },
+                ImportFormat::VCard => Box::new(vcard::Cards::new(counting)),
+            };
+            let mut chunk = Chunk::default();
+            for row in source {
+                chunk.rows += 1;
+                match row.and_then(|draft| draft.prepare(&plan)) {
+                    Ok(prepared) => chunk.prepared.push(prepared),
+                    Err(e) => chunk.errors.push(e),
+                }
+                if chunk.prepared.len() >= BATCH {
+                    chunk.bytes = bytes.load(Ordering::Relaxed);
+                    if tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
+                        return;
                     }
                 }
             }
-            if batch.len() >= BATCH || done {
-                if !batch.is_empty() {
-                    let (new, dup) = self.insert_batch(std::mem::take(&mut batch)).await?;
-                    summary.imported += new;
-                    summary.duplicates += dup;
-                }
-                progress(ImportProgress {
-                    rows,
-                    bytes: bytes.load(Ordering::Relaxed),
-                    total_bytes,
-                });
+            chunk.bytes = bytes.load(Ordering::Relaxed);
+            let _ = tx.blocking_send(Ok(chunk));
+        });
+        let mut summary = ImportSummary::default();
+        let mut rows = 0u64;
+        while let Some(chunk) = rx.recv().await {
+            let chunk = chunk?;
+            rows += chunk.rows;
+            summary.skipped += chunk.errors.len() as u64;
+            let room = MAX_LISTED_ERRORS.saturating_sub(summary.errors.len());
+            summary.errors.extend(chunk.errors.into_iter().take(room));
+            if !chunk.prepared.is_empty() {
+                let (new, dup) = self.insert_batch(chunk.prepared).await?;
+                summary.imported += new;
+                summary.duplicates += dup;
             }
-            if done {
-                return Ok(summary);
-            }
+            progress(ImportProgress {
+                rows,
+                bytes: chunk.bytes,
+                total_bytes,
+            });
         }
+        reader
+            .await
+            .map_err(|e| StoreError::ImportFormat(format!("the file reader stopped: {e}")))?;
+        Ok(summary)
     }
+}
+
+/// A batch read and checked by the reader thread.
+#[derive(Default)]
+struct Chunk {
+    rows: u64,
+    bytes: u64,
+    prepared: Vec<Prepared>,
+    errors: Vec<RowError>,
 }
