@@ -96,6 +96,7 @@ async fn search_a_contact_and_read_the_dial_string() {
             .env("DISPLAY", format!(":{display}"))
             .env("SWITCHBOARD_DB", dir.path().join("contacts.db"))
             .env("LANG", "en_GB.UTF-8")
+            .env("LC_ALL", "en_GB.UTF-8")
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
             .process_group(0)

@@ -62,7 +62,7 @@ pub struct Lookup {
 /// How to open the data.
 #[derive(Clone, Debug, Default)]
 pub struct OpenOptions {
-    /// Load the demo contacts when the database is empty.
+    /// Load the demo contacts when the database is new and empty.
     pub demo_data: bool,
 }
 
@@ -86,7 +86,15 @@ impl Handle {
     /// Opens the database at `path` and loads the settings.
     pub async fn open(path: &Path, options: OpenOptions) -> Result<Self, Error> {
         let store = Store::open(path).await?;
-        if options.demo_data && store.is_empty().await? {
+        // Only on the very first run: an agent who later empties the list keeps it empty.
+        let first_run = store
+            .setting::<bool>(settings::INITIALISED)
+            .await?
+            .is_none();
+        if first_run {
+            store.set_setting(settings::INITIALISED, &true).await?;
+        }
+        if options.demo_data && first_run && store.is_empty().await? {
             let plan = DialPlan::default();
             let summary = store
                 .import_reader(

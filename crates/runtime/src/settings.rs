@@ -7,6 +7,8 @@ use switchboard_store::{Store, StoreError};
 
 /// Key of the dial plan.
 pub(crate) const DIAL_PLAN: &str = "dial_plan";
+/// Set once the database has been opened by the app (the demo data is offered only before).
+pub(crate) const INITIALISED: &str = "initialised";
 /// Key of the matching settings.
 pub(crate) const MATCHING: &str = "matching";
 

@@ -334,3 +334,28 @@ async fn settings_round_trip_and_bad_values_are_reported() {
         .expect("get")
         .is_some());
 }
+
+#[tokio::test]
+async fn import_file_reports_progress_to_the_end() {
+    let (dir, store) = open().await;
+    let path = dir.path().join("demo.csv");
+    std::fs::write(&path, DEMO_CONTACTS).expect("write");
+    let mut seen = Vec::new();
+    let summary = store
+        .import_file(&path, &DialPlan::default(), |p| seen.push(p))
+        .await
+        .expect("import");
+    let last = seen.last().expect("progress reported");
+    assert_eq!(last.total_bytes, Some(DEMO_CONTACTS.len() as u64));
+    assert_eq!(last.bytes, DEMO_CONTACTS.len() as u64);
+    assert_eq!(
+        last.rows,
+        summary.imported + summary.skipped + summary.duplicates
+    );
+    assert!(seen.windows(2).all(|w| w[0].rows <= w[1].rows));
+    let missing = store
+        .import_file(&dir.path().join("nope.csv"), &DialPlan::default(), |_| {})
+        .await
+        .expect_err("no file");
+    assert_eq!(missing.code(), "store_io");
+}

@@ -115,9 +115,10 @@ struct Company<'a> {
     key: &'a str,
 }
 
+/// A number with its owner: a contact's dedup key, or a company's key.
 #[derive(Serialize)]
 struct OwnedNumber<'a> {
-    owner: serde_json::Value,
+    owner: &'a str,
     #[serde(flatten)]
     number: &'a Number,
 }
@@ -127,11 +128,22 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
-impl Store {
-    /// Stores a batch in one transaction; returns (new, duplicates).
-    pub(crate) async fn insert_batch(&self, batch: Vec<Prepared>) -> Result<(u64, u64)> {
-        let mut tx = self.pool.begin().await?;
-        let companies: Vec<Company<'_>> = batch
+/// A batch ready for the writer: every row already serialised (on the reader thread), so
+/// that writing is four statements and nothing else.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    rows: u64,
+    companies: String,
+    company_only: String,
+    people: String,
+    people_count: u64,
+    own_numbers: String,
+    shared_numbers: String,
+}
+
+impl Batch {
+    pub(crate) fn new(prepared: &[Prepared]) -> Self {
+        let companies: Vec<Company<'_>> = prepared
             .iter()
             .filter(|p| !p.company_key.is_empty())
             .map(|p| Company {
@@ -139,21 +151,66 @@ impl Store {
                 key: &p.company_key,
             })
             .collect();
-        let companies_json = json(&companies);
-        let new_companies: Vec<String> = sqlx::query_scalar!(
+        let company_only: Vec<&str> = prepared
+            .iter()
+            .filter(|p| p.is_company_only())
+            .map(|p| p.company_key.as_str())
+            .collect();
+        let people: Vec<&Prepared> = prepared.iter().filter(|p| !p.is_company_only()).collect();
+        let mut own = Vec::new();
+        let mut shared = Vec::new();
+        for p in prepared {
+            for number in &p.numbers {
+                let company_owned = !p.company_key.is_empty()
+                    && (number.is_company_number() || p.is_company_only());
+                let (list, owner) = if company_owned {
+                    (&mut shared, p.company_key.as_str())
+                } else {
+                    (&mut own, p.dedup_key.as_str())
+                };
+                list.push(OwnedNumber { owner, number });
+            }
+        }
+        Self {
+            rows: prepared.len() as u64,
+            companies: json(&companies),
+            company_only: json(&company_only),
+            people: json(&people),
+            people_count: people.len() as u64,
+            own_numbers: json(&own),
+            shared_numbers: json(&shared),
+        }
+    }
+}
+
+impl Store {
+    /// Stores a batch in one transaction; returns (new, duplicates).
+    pub(crate) async fn insert_batch(&self, batch: Batch) -> Result<(u64, u64)> {
+        let mut tx = self.pool.begin().await?;
+        // Contacts created by this batch have ids above this one: only they get numbers
+        // (a duplicate's numbers are already stored).
+        let before =
+            sqlx::query_scalar!(r#"SELECT COALESCE(MAX(id), 0) AS "id!: i64" FROM contacts"#)
+                .fetch_one(&mut *tx)
+                .await?;
+        // A row holding only a company is new when its company is.
+        let new_company_only = sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!: i64" FROM json_each(?1)
+               WHERE NOT EXISTS (SELECT 1 FROM companies WHERE name_key = value)"#,
+            batch.company_only
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query!(
             r#"INSERT INTO companies (name, name_key)
                SELECT json_extract(value, '$.name'), json_extract(value, '$.key')
                FROM json_each(?1) WHERE true
-               ON CONFLICT (name_key) DO NOTHING
-               RETURNING name_key"#,
-            companies_json
+               ON CONFLICT (name_key) DO NOTHING"#,
+            batch.companies
         )
-        .fetch_all(&mut *tx)
+        .execute(&mut *tx)
         .await?;
-
-        let people: Vec<&Prepared> = batch.iter().filter(|p| !p.is_company_only()).collect();
-        let people_json = json(&people);
-        let inserted = sqlx::query!(
+        let new_people = sqlx::query!(
             r#"INSERT INTO contacts (company_id, display_name, given_name, family_name, email,
                                      notes, search_text, dedup_key)
                SELECT (SELECT id FROM companies
@@ -166,45 +223,22 @@ impl Store {
                       json_extract(j.value, '$.search_text'),
                       json_extract(j.value, '$.dedup_key')
                FROM json_each(?1) j WHERE true
-               ON CONFLICT (dedup_key) DO NOTHING
-               RETURNING id AS "id!: i64", dedup_key"#,
-            people_json
+               ON CONFLICT (dedup_key) DO NOTHING"#,
+            batch.people
         )
-        .fetch_all(&mut *tx)
-        .await?;
-        let ids: std::collections::HashMap<&str, i64> = inserted
-            .iter()
-            .map(|r| (r.dedup_key.as_str(), r.id))
-            .collect();
-
-        let mut own = Vec::new();
-        let mut shared = Vec::new();
-        for p in &batch {
-            let contact = ids.get(p.dedup_key.as_str());
-            for number in &p.numbers {
-                if !p.company_key.is_empty() && (number.is_company_number() || p.is_company_only())
-                {
-                    shared.push(OwnedNumber {
-                        owner: p.company_key.clone().into(),
-                        number,
-                    });
-                } else if let Some(id) = contact {
-                    own.push(OwnedNumber {
-                        owner: (*id).into(),
-                        number,
-                    });
-                }
-            }
-        }
-        let own_json = json(&own);
-        let shared_json = json(&shared);
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         sqlx::query!(
             r#"INSERT INTO phone_numbers (contact_id, kind, raw, e164, tail_key, range_prefix)
-               SELECT json_extract(value, '$.owner'), json_extract(value, '$.kind'),
-                      json_extract(value, '$.raw'), json_extract(value, '$.e164'),
-                      json_extract(value, '$.tail'), json_extract(value, '$.range')
-               FROM json_each(?1)"#,
-            own_json
+               SELECT c.id, json_extract(j.value, '$.kind'), json_extract(j.value, '$.raw'),
+                      json_extract(j.value, '$.e164'), json_extract(j.value, '$.tail'),
+                      json_extract(j.value, '$.range')
+               FROM json_each(?1) j
+               JOIN contacts c ON c.dedup_key = json_extract(j.value, '$.owner')
+               WHERE c.id > ?2"#,
+            batch.own_numbers,
+            before
         )
         .execute(&mut *tx)
         .await?;
@@ -216,19 +250,12 @@ impl Store {
                       json_extract(value, '$.range')
                FROM json_each(?1) WHERE true
                ON CONFLICT DO NOTHING"#,
-            shared_json
+            batch.shared_numbers
         )
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-
-        let company_only = batch.iter().filter(|p| p.is_company_only()).count() as u64;
-        let new_company_only = batch
-            .iter()
-            .filter(|p| p.is_company_only() && new_companies.contains(&p.company_key))
-            .count() as u64;
-        let new = inserted.len() as u64 + new_company_only;
-        let total = people.len() as u64 + company_only;
-        Ok((new, total - new))
+        let new = new_people + new_company_only as u64;
+        Ok((new, batch.rows - new))
     }
 }

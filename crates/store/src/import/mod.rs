@@ -16,10 +16,10 @@ use switchboard_core::{fold, parse_range, stored_e164, DialPlan, NumberKind};
 
 use crate::{Result, Store, StoreError};
 
-pub(crate) use batch::Prepared;
+pub(crate) use batch::{Batch, Prepared};
 
 /// Rows per transaction.
-const BATCH: usize = 10_000;
+const BATCH: usize = 25_000;
 /// Row errors kept in the summary; more are counted, not listed.
 const MAX_LISTED_ERRORS: usize = 1_000;
 
@@ -227,13 +227,13 @@ impl Store {
                     Err(e) => chunk.errors.push(e),
                 }
                 if chunk.prepared.len() >= BATCH {
-                    chunk.bytes = bytes.load(Ordering::Relaxed);
+                    chunk.seal(&bytes);
                     if tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
                         return;
                     }
                 }
             }
-            chunk.bytes = bytes.load(Ordering::Relaxed);
+            chunk.seal(&bytes);
             let _ = tx.blocking_send(Ok(chunk));
         });
         let mut summary = ImportSummary::default();
@@ -244,8 +244,8 @@ impl Store {
             summary.skipped += chunk.errors.len() as u64;
             let room = MAX_LISTED_ERRORS.saturating_sub(summary.errors.len());
             summary.errors.extend(chunk.errors.into_iter().take(room));
-            if !chunk.prepared.is_empty() {
-                let (new, dup) = self.insert_batch(chunk.prepared).await?;
+            if let Some(batch) = chunk.batch {
+                let (new, dup) = self.insert_batch(batch).await?;
                 summary.imported += new;
                 summary.duplicates += dup;
             }
@@ -262,11 +262,22 @@ impl Store {
     }
 }
 
-/// A batch read and checked by the reader thread.
+/// A batch read, checked and serialised by the reader thread.
 #[derive(Default)]
 struct Chunk {
     rows: u64,
     bytes: u64,
     prepared: Vec<Prepared>,
+    batch: Option<Batch>,
     errors: Vec<RowError>,
+}
+
+impl Chunk {
+    /// Serialises the rows for the writer and notes how far the file has been read.
+    fn seal(&mut self, bytes: &AtomicU64) {
+        if !self.prepared.is_empty() {
+            self.batch = Some(Batch::new(&std::mem::take(&mut self.prepared)));
+        }
+        self.bytes = bytes.load(Ordering::Relaxed);
+    }
 }
