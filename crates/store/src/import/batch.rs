@@ -136,7 +136,6 @@ pub(crate) struct Batch {
     companies: String,
     company_only: String,
     people: String,
-    people_count: u64,
     own_numbers: String,
     shared_numbers: String,
 }
@@ -176,7 +175,6 @@ impl Batch {
             companies: json(&companies),
             company_only: json(&company_only),
             people: json(&people),
-            people_count: people.len() as u64,
             own_numbers: json(&own),
             shared_numbers: json(&shared),
         }
