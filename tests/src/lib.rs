@@ -1,0 +1,106 @@
+//! The end-to-end harness: start real programs (Xvfb, tauri-driver, and later SIP peers) on
+//! free loopback ports, wait until they answer, and stop them by process group when the
+//! test ends, passed or failed.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Programs started by a test; each is stopped with its whole process group on drop.
+#[derive(Debug, Default)]
+pub struct Started(Vec<Child>);
+
+impl Started {
+    /// Starts `command` in its own process group and keeps it for stopping.
+    pub fn spawn(&mut self, what: &str, command: &mut Command) -> &mut Self {
+        let child = command
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        self.0.push(child);
+        self
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for child in self.0.iter_mut().rev() {
+            let group = format!("-{}", child.id());
+            // The whole group: what the program started itself goes with it.
+            let _ = Command::new("kill").args(["--", &group]).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A TCP port nobody listens on, on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// Waits until `condition` holds, checking every 50 ms; panics after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until something listens on `127.0.0.1:port`.
+pub fn wait_for_port(what: &str, port: u16, limit: Duration) {
+    wait_until(what, limit, || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+}
+
+/// Starts a virtual X display and returns its name (`:93`).
+pub fn xvfb(started: &mut Started) -> String {
+    let n = (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
+        .expect("a free X display number");
+    let display = format!(":{n}");
+    started.spawn(
+        "Xvfb (apt-get install xvfb)",
+        Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_until("Xvfb", Duration::from_secs(20), || {
+        Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+    });
+    display
+}
+
+/// A tool installed by `cargo install` (in `~/.cargo/bin`, or on the PATH).
+pub fn cargo_tool(name: &str) -> PathBuf {
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cargo/bin").join(name))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// A binary of this workspace, built next to the running test (`target/debug/NAME`).
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build -p {name}` first (scripts/test does)",
+        binary.display()
+    );
+    binary
+}
