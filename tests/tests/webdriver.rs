@@ -34,6 +34,8 @@ async fn search_a_contact_and_read_the_dial_string() {
             .stderr(log),
     );
     wait_for_port("tauri-driver", port, Duration::from_secs(30));
+    // tauri-driver forwards sessions to WebKitWebDriver, which it starts on the native port.
+    wait_for_port("WebKitWebDriver", native, Duration::from_secs(30));
 
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
