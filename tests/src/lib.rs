@@ -2,6 +2,9 @@
 //! free loopback ports, wait until they answer, and stop them by process group when the
 //! test ends, passed or failed.
 
+pub mod baresip;
+pub mod kamailio;
+
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

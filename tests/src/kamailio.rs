@@ -1,0 +1,192 @@
+//! A kamailio registrar and proxy on a free loopback port, with digest users from a db_text
+//! directory, for the real-peer tests.
+
+use std::fmt::Write as _;
+use std::net::{TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::{wait_for_port, wait_until, Started};
+
+/// A running kamailio.
+#[derive(Debug)]
+pub struct Kamailio {
+    /// Its address: `127.0.0.1`.
+    pub host: String,
+    /// Its UDP and TCP port.
+    pub port: u16,
+    rundir: PathBuf,
+}
+
+/// A port free on 127.0.0.1 for both UDP and TCP.
+fn free_sip_port() -> u16 {
+    for _ in 0..100 {
+        let udp = UdpSocket::bind("127.0.0.1:0").expect("a UDP port");
+        let port = udp.local_addr().expect("address").port();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no port free for both UDP and TCP on 127.0.0.1");
+}
+
+fn config(host: &str, port: u16, rundir: &Path) -> String {
+    let run = rundir.display();
+    format!(
+        r#"#!KAMAILIO
+debug=2
+log_stderror=yes
+fork=yes
+children=2
+tcp_children=2
+auto_aliases=no
+listen=udp:{host}:{port}
+listen=tcp:{host}:{port}
+alias="{host}:{port}"
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "sanity.so"
+loadmodule "ctl.so"
+loadmodule "db_text.so"
+loadmodule "auth.so"
+loadmodule "auth_db.so"
+
+modparam("ctl", "binrpc", "unix:{run}/ctl")
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "max_expires", 3600)
+modparam("registrar", "min_expires", 1)
+modparam("rr", "enable_full_lr", 1)
+modparam("rr", "append_fromtag", 1)
+modparam("auth_db", "db_url", "text://{run}/db")
+modparam("auth_db", "calculate_ha1", yes)
+modparam("auth_db", "password_column", "password")
+modparam("auth_db", "load_credentials", "")
+modparam("auth_db", "use_domain", 0)
+
+request_route {{
+    xlog("L_NOTICE", "REQ $rm $ru from $si:$sp/$proto\n");
+    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
+    if (!sanity_check()) {{ exit; }}
+    # Requests inside a dialog follow the recorded route.
+    if (has_totag()) {{
+        if (loose_route()) {{ route(RELAY); exit; }}
+        if (is_method("ACK")) {{ if (t_check_trans()) {{ route(RELAY); }} exit; }}
+        sl_send_reply("404", "Not here");
+        exit;
+    }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ route(RELAY); }} exit; }}
+    if (!is_method("ACK")) {{
+        if (t_precheck_trans()) {{ t_check_trans(); exit; }}
+        t_check_trans();
+    }}
+    remove_hf("Route");
+    if (is_method("REGISTER")) {{
+        if (!auth_check("$fd", "subscriber", "1")) {{ auth_challenge("$fd", "0"); exit; }}
+        consume_credentials();
+        if (!save("location")) {{ sl_reply_error(); }}
+        exit;
+    }}
+    if (is_method("ACK")) {{ exit; }}
+    # Every new request from a user is authenticated (407 first).
+    if (!auth_check("$fd", "subscriber", "1")) {{ auth_challenge("$fd", "0"); exit; }}
+    consume_credentials();
+    if (is_method("INVITE|SUBSCRIBE|REFER")) {{ record_route(); }}
+    if ($rU == $null) {{ sl_send_reply("484", "Address Incomplete"); exit; }}
+    if (!lookup("location")) {{ send_reply("404", "Not Found"); exit; }}
+    route(RELAY);
+}}
+
+route[RELAY] {{
+    if (!t_relay()) {{ sl_reply_error(); }}
+    exit;
+}}
+"#
+    )
+}
+
+impl Kamailio {
+    /// Starts kamailio with `users` (name, password) and waits until it listens.
+    pub fn start(started: &mut Started, dir: &Path, users: &[(&str, &str)]) -> Self {
+        let host = "127.0.0.1".to_owned();
+        let port = free_sip_port();
+        let rundir = dir.join("kamailio");
+        let db = rundir.join("db");
+        std::fs::create_dir_all(&db).expect("kamailio dirs");
+        let mut subscribers =
+            "id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null) \n"
+                .to_owned();
+        for (i, (user, password)) in users.iter().enumerate() {
+            let _ = writeln!(subscribers, "{}:{user}:{host}:{password}::", i + 1);
+        }
+        std::fs::write(db.join("subscriber"), subscribers).expect("subscriber table");
+        std::fs::write(
+            db.join("version"),
+            "id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n",
+        )
+        .expect("version table");
+        let cfg = rundir.join("kamailio.cfg");
+        std::fs::write(&cfg, config(&host, port, &rundir)).expect("kamailio.cfg");
+        let log = std::fs::File::create(rundir.join("kamailio.log")).expect("log");
+        started.spawn(
+            "kamailio (apt-get install kamailio)",
+            Command::new("kamailio")
+                .arg("-f")
+                .arg(&cfg)
+                .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
+                .arg(&rundir)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log),
+        );
+        wait_for_port("kamailio", port, Duration::from_secs(20));
+        Self { host, port, rundir }
+    }
+
+    /// The SIP domain and proxy: `127.0.0.1:PORT`.
+    pub fn hostport(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// The contacts registered for `user`, as kamailio's location table shows them.
+    pub fn contacts(&self, user: &str) -> Vec<String> {
+        let out = Command::new("kamcmd")
+            .arg("-s")
+            .arg(format!("unix:{}/ctl", self.rundir.display()))
+            .args(["ul.lookup", "location", &format!("{user}@{}", self.host)])
+            .output()
+            .expect("kamcmd");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Address:"))
+            .map(|a| a.trim().to_owned())
+            .collect()
+    }
+
+    /// Waits until `user` has (or has no) registered contact.
+    pub fn wait_registered(&self, user: &str, registered: bool, limit: Duration) {
+        wait_until(
+            &format!("{user} registered={registered} at kamailio"),
+            limit,
+            || self.contacts(user).is_empty() != registered,
+        );
+    }
+
+    /// Kamailio's log so far, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.rundir.join("kamailio.log")).unwrap_or_default()
+    }
+}
