@@ -5,6 +5,7 @@ pub mod contact;
 pub mod dialplan;
 pub mod matching;
 pub mod number;
+pub mod registration;
 mod shortcode;
 pub mod sipuri;
 

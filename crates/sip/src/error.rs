@@ -1,0 +1,32 @@
+//! The SIP layer's errors.
+
+/// What the SIP layer can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SipError {
+    /// The local address cannot be bound.
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// Why.
+        reason: String,
+    },
+    /// An account setting cannot be used.
+    #[error("invalid account: {0}")]
+    Account(String),
+    /// The SIP stack failed.
+    #[error("SIP stack: {0}")]
+    Stack(String),
+}
+
+impl SipError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Bind { .. } => "sip_bind",
+            Self::Account(_) => "sip_account",
+            Self::Stack(_) => "sip_stack",
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! What the SIP layer reports.
+
+use serde::Serialize;
+
+/// An event of the SIP layer, for the runtime and the front ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SipEvent {
+    /// A REGISTER is being sent (`attempt` counts the tries since the last success).
+    Registering {
+        /// The account's id.
+        account: String,
+        /// 1 for the first try, then 2, 3... while it keeps failing.
+        attempt: u32,
+    },
+    /// The registrar accepted the registration.
+    Registered {
+        /// The account's id.
+        account: String,
+        /// Lifetime granted, in seconds.
+        expires: u32,
+    },
+    /// The registration failed; it is tried again after `retry_in_ms`.
+    RegistrationFailed {
+        /// The account's id.
+        account: String,
+        /// The registrar's final status, or none when it did not answer (timeout, network).
+        status: Option<u16>,
+        /// The reason phrase or the transport error.
+        reason: String,
+        /// When the next attempt starts, in milliseconds.
+        retry_in_ms: u64,
+    },
+    /// The account is no longer registered (removed by the agent).
+    Unregistered {
+        /// The account's id.
+        account: String,
+    },
+}
