@@ -97,6 +97,38 @@ async fn registers_refreshes_and_unregisters() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn registers_over_tcp() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(&mut started, dir.path(), &[("1002", "pw1002")]);
+    let (engine, mut events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("engine");
+    let tcp = AccountConfig {
+        transport: Transport::Tcp,
+        ..account(&kamailio, "1002", "pw1002", 600)
+    };
+    let registrar = engine.register("tcp", tcp).expect("account");
+    assert_eq!(
+        outcome(&mut events).await,
+        SipEvent::Registered {
+            account: "tcp".into(),
+            expires: 600
+        }
+    );
+    assert_eq!(kamailio.contacts("1002").len(), 1);
+    let log = kamailio.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("REQ REGISTER") && l.ends_with("/tcp")),
+        "the REGISTER went over TCP:\n{log}"
+    );
+    registrar.unregister().await;
+    assert!(kamailio.contacts("1002").is_empty());
+    engine.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_fails_with_the_status_and_backs_off() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
