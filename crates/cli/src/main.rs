@@ -1,6 +1,8 @@
 //! `switchboard-cli`: the engine without a window, for scripts and tests. It goes through the
 //! same runtime Handle as the desktop app.
 
+mod agent;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +64,9 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// A headless agent: registers its accounts, reads JSON commands on stdin, writes JSON
+    /// events on stdout (docs/cli.md).
+    Agent(agent::AgentArgs),
     /// Show or change the dial plan stored in the database.
     Plan {
         #[command(flatten)]
@@ -263,6 +268,7 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                     .join("\n")
             });
         }
+        Command::Agent(args) => agent::run(args).await?,
         Command::Plan { plan } => {
             let handle = handle(cli).await?;
             if plan.any() {

@@ -17,6 +17,9 @@ pub enum Error {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The SIP layer failed.
+    #[error(transparent)]
+    Sip(#[from] switchboard_sip::SipError),
     /// No place for the data: the OS gave no home or data directory.
     #[error("cannot find a data directory for this user; pass --db FILE")]
     NoDataDir,
@@ -29,6 +32,7 @@ impl Error {
             Self::Number(e) => e.code(),
             Self::Plan(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Sip(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
         }
     }

@@ -2,6 +2,7 @@
 //! The desktop app and the CLI call only this.
 
 mod error;
+mod phone;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,9 @@ use switchboard_store::{
 };
 
 pub use error::{Error, ErrorReport};
+pub use phone::Phone;
 pub use settings::Settings;
+pub use switchboard_sip::{AccountConfig, SipError, SipEvent, Transport};
 
 /// A number read with the dial plan, as every front end shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -1,0 +1,166 @@
+//! `switchboard-cli agent`: a headless agent speaking JSON lines. One command per line on
+//! stdin, one event per line on stdout (see docs/cli.md).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Deserialize;
+use serde_json::json;
+use switchboard_runtime::{AccountConfig, Error, Phone, SipEvent, Transport};
+use tokio::io::AsyncBufReadExt;
+
+/// Options of `agent`.
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// A JSON file: `{"bind": "IP:PORT", "accounts": {"ID": {"registrar": ..., "user": ...,
+    /// "password": ...}}}`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Registrar of a single account given on the command line (`sip:HOST:PORT`).
+    #[arg(long)]
+    registrar: Option<String>,
+    /// User of that account.
+    #[arg(long)]
+    user: Option<String>,
+    /// Its password (or SWITCHBOARD_SIP_PASSWORD).
+    #[arg(long, env = "SWITCHBOARD_SIP_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Digest user name when it differs from the user.
+    #[arg(long)]
+    auth_user: Option<String>,
+    /// udp or tcp.
+    #[arg(long, default_value = "udp")]
+    transport: String,
+    /// Registration lifetime asked for, in seconds.
+    #[arg(long, default_value_t = 600)]
+    expires: u32,
+    /// Local SIP address (port 0: any free port).
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConfigFile {
+    bind: Option<SocketAddr>,
+    #[serde(default)]
+    accounts: BTreeMap<String, AccountConfig>,
+}
+
+/// A line on stdin.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+enum Command {
+    /// Register (or re-register) an account.
+    Register {
+        account: String,
+        #[serde(flatten)]
+        config: AccountConfig,
+    },
+    /// Unregister an account.
+    Unregister { account: String },
+    /// Unregister everything and exit.
+    Quit,
+}
+
+fn emit(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+fn event(e: &SipEvent) {
+    match serde_json::to_value(e) {
+        Ok(v) => emit(&v),
+        Err(err) => {
+            emit(&json!({"event": "error", "code": "internal", "message": err.to_string()}))
+        }
+    }
+}
+
+fn bad(code: &str, message: impl std::fmt::Display) {
+    emit(&json!({"event": "error", "code": code, "message": message.to_string()}));
+}
+
+impl AgentArgs {
+    fn accounts(&self) -> Result<(Option<SocketAddr>, BTreeMap<String, AccountConfig>), String> {
+        let mut bind = self.bind;
+        let mut accounts = BTreeMap::new();
+        if let Some(path) = &self.config {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let file: ConfigFile =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            bind = bind.or(file.bind);
+            accounts = file.accounts;
+        }
+        if let Some(registrar) = &self.registrar {
+            let user = self.user.clone().ok_or("--registrar needs --user")?;
+            let transport = match self.transport.as_str() {
+                "udp" => Transport::Udp,
+                "tcp" => Transport::Tcp,
+                other => return Err(format!("unknown transport {other:?} (udp or tcp)")),
+            };
+            accounts.insert(
+                "main".into(),
+                AccountConfig {
+                    registrar: registrar.clone(),
+                    user,
+                    auth_user: self.auth_user.clone(),
+                    password: self.password.clone().unwrap_or_default(),
+                    display_name: None,
+                    transport,
+                    expires: self.expires,
+                },
+            );
+        }
+        Ok((bind, accounts))
+    }
+}
+
+/// Runs the agent until `quit` or the end of stdin.
+pub async fn run(args: &AgentArgs) -> Result<(), Error> {
+    let (bind, accounts) = match args.accounts() {
+        Ok(found) => found,
+        Err(message) => return Err(Error::Sip(switchboard_runtime::SipError::Account(message))),
+    };
+    let bind = bind.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let (phone, mut events) = Phone::start(bind).await?;
+    emit(&json!({"event": "started", "sip": phone.local_addr().to_string()}));
+    for (id, account) in accounts {
+        if let Err(e) = phone.add_account(&id, account).await {
+            bad(e.code(), e);
+        }
+    }
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        tokio::select! {
+            Some(e) = events.recv() => event(&e),
+            line = lines.next_line() => {
+                let Ok(Some(line)) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Command>(&line) {
+                    Ok(Command::Quit) => break,
+                    Ok(Command::Register { account, config }) => {
+                        if let Err(e) = phone.add_account(&account, config).await {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Unregister { account }) => {
+                        if !phone.remove_account(&account).await {
+                            bad("no_such_account", format!("no account {account:?}"));
+                        }
+                    }
+                    Err(e) => bad("bad_command", e),
+                }
+            }
+        }
+    }
+    phone.shutdown().await;
+    while let Ok(e) = events.try_recv() {
+        event(&e);
+    }
+    emit(&json!({"event": "stopped"}));
+    Ok(())
+}

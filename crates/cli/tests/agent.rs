@@ -1,0 +1,141 @@
+//! `switchboard-cli agent` against a real kamailio: JSON lines in, JSON lines out.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::Value;
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::Started;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Agent {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<Value>,
+}
+
+impl Agent {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+            .arg("agent")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the agent");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout: ChildStdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").expect("write a command");
+    }
+
+    /// The next event whose "event" is `name`, skipping others.
+    fn wait(&self, name: &str) -> Value {
+        loop {
+            let e = self
+                .lines
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("no {name} event"));
+            if e["event"] == name {
+                return e;
+            }
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn registers_takes_commands_and_unregisters_on_quit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let registrar = format!("sip:{}", kamailio.hostport());
+    let mut agent = Agent::start(&[
+        "--registrar",
+        &registrar,
+        "--user",
+        "1001",
+        "--password",
+        "pw1001",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    let started_event = agent.wait("started");
+    let sip = started_event["sip"]
+        .as_str()
+        .expect("sip address")
+        .to_owned();
+    let registered = agent.wait("registered");
+    assert_eq!(registered["account"], "main");
+    assert_eq!(registered["expires"], 600);
+    assert!(kamailio.contacts("1001")[0].contains(&sip));
+
+    agent.send("this is not json");
+    assert_eq!(agent.wait("error")["code"], "bad_command");
+    agent.send(r#"{"cmd":"unregister","account":"nobody"}"#);
+    assert_eq!(agent.wait("error")["code"], "no_such_account");
+
+    agent.send(&format!(
+        r#"{{"cmd":"register","account":"second","registrar":"{registrar}","user":"1002","password":"wrong"}}"#
+    ));
+    let failed = agent.wait("registration_failed");
+    assert_eq!(
+        (failed["account"].as_str(), failed["status"].as_u64()),
+        (Some("second"), Some(401))
+    );
+    agent.send(r#"{"cmd":"unregister","account":"second"}"#);
+    assert_eq!(agent.wait("unregistered")["account"], "second");
+
+    agent.send(r#"{"cmd":"quit"}"#);
+    assert_eq!(agent.wait("unregistered")["account"], "main");
+    agent.wait("stopped");
+    let status = agent.child.wait().expect("exit");
+    assert!(status.success());
+    assert!(kamailio.contacts("1001").is_empty());
+}
+
+#[test]
+fn a_bad_command_line_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+        .args(["--json", "agent", "--registrar", "sip:127.0.0.1:5060"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(err["error"]["code"], "sip_account");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("--user"));
+}
