@@ -1,6 +1,7 @@
 //! Switchboard's domain logic, with no I/O, no async and no clock: phone numbers and the
 //! dial plan, and who is calling.
 
+pub mod call;
 pub mod contact;
 pub mod dialplan;
 pub mod matching;

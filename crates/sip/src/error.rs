@@ -15,6 +15,9 @@ pub enum SipError {
     /// An account setting cannot be used.
     #[error("invalid account: {0}")]
     Account(String),
+    /// No call with that id (already ended, or never existed).
+    #[error("no call {0}")]
+    NoSuchCall(String),
     /// The SIP stack failed.
     #[error("SIP stack: {0}")]
     Stack(String),
@@ -26,6 +29,7 @@ impl SipError {
         match self {
             Self::Bind { .. } => "sip_bind",
             Self::Account(_) => "sip_account",
+            Self::NoSuchCall(_) => "sip_no_such_call",
             Self::Stack(_) => "sip_stack",
         }
     }

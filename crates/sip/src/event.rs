@@ -32,6 +32,14 @@ pub enum SipEvent {
         /// When the next attempt starts, in milliseconds.
         retry_in_ms: u64,
     },
+    /// A call changed state.
+    Call {
+        /// The call's id (its SIP Call-ID).
+        call: String,
+        /// The new state.
+        #[serde(flatten)]
+        state: crate::call::CallState,
+    },
     /// The account is no longer registered (removed by the agent).
     Unregistered {
         /// The account's id.

@@ -2,12 +2,17 @@
 //! This first part holds the endpoint and account registration.
 
 mod account;
+mod call;
 mod error;
 mod event;
 mod registration;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use rsipstack::dialog::dialog::DialogStateSender;
+use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::transaction::endpoint::EndpointInnerRef;
 use rsipstack::transport::udp::UdpConnection;
 use rsipstack::transport::TransportLayer;
@@ -16,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 pub use account::{AccountConfig, Transport};
+pub use call::CallState;
 pub use error::SipError;
 pub use event::SipEvent;
 pub use registration::Registrar;
@@ -27,6 +33,10 @@ pub struct Engine {
     cancel: CancellationToken,
     events: mpsc::UnboundedSender<SipEvent>,
     local: SocketAddr,
+    layer: Arc<DialogLayer>,
+    states: DialogStateSender,
+    calls: call::Calls,
+    accounts: Mutex<HashMap<String, AccountConfig>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -64,16 +74,29 @@ impl Engine {
             .incoming_transactions()
             .map_err(|e| SipError::Stack(e.to_string()))?;
         tokio::spawn(async move { endpoint.serve().await });
-        // Requests from outside: OPTIONS is answered; calls are not taken yet by this
-        // engine, so INVITE gets 480 and anything else 405 (RFC 3261 §8.2.1).
+        let layer = Arc::new(DialogLayer::new(inner.clone()));
+        let (states, state_receiver) = layer.new_dialog_state_channel();
+        let (events, receiver) = mpsc::unbounded_channel();
+        let calls = call::Calls::default();
+        tokio::spawn(call::follow(calls.clone(), state_receiver, events.clone()));
+        // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it;
+        // OPTIONS is answered; new calls are not taken yet by this engine, so INVITE gets
+        // 480 and anything else 405 (RFC 3261 §8.2.1).
+        let dialogs = layer.clone();
         tokio::spawn(async move {
             use rsipstack::sip::{Method, StatusCode};
             while let Some(mut tx) = incoming.recv().await {
+                if let Some(mut dialog) = dialogs.match_dialog(&tx) {
+                    if let Err(e) = dialog.handle(&mut tx).await {
+                        tracing::debug!("in-dialog request failed: {e}");
+                    }
+                    continue;
+                }
                 let status = match tx.original.method {
                     Method::Ack => continue,
                     Method::Options => StatusCode::OK,
                     Method::Invite => StatusCode::TemporarilyUnavailable,
-                    Method::Cancel => StatusCode::CallTransactionDoesNotExist,
+                    Method::Cancel | Method::Bye => StatusCode::CallTransactionDoesNotExist,
                     _ => StatusCode::MethodNotAllowed,
                 };
                 if let Err(e) = tx.reply(status).await {
@@ -81,13 +104,16 @@ impl Engine {
                 }
             }
         });
-        let (events, receiver) = mpsc::unbounded_channel();
         Ok((
             Self {
                 inner,
                 cancel,
                 events,
                 local,
+                layer,
+                states,
+                calls,
+                accounts: Mutex::new(HashMap::new()),
             },
             receiver,
         ))
@@ -100,12 +126,45 @@ impl Engine {
 
     /// Starts registering `account` under the id `id` (events carry it).
     pub fn register(&self, id: &str, account: AccountConfig) -> Result<Registrar, SipError> {
-        registration::start(
+        let registrar = registration::start(
             self.inner.clone(),
             id.to_owned(),
-            account,
+            account.clone(),
             self.events.clone(),
+        )?;
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_owned(), account);
+        Ok(registrar)
+    }
+
+    /// Calls `to` (digits or a user of the account's domain, or a `sip:` address) from
+    /// `account`; returns the call id its events carry.
+    pub fn dial(&self, account: &str, to: &str) -> Result<String, SipError> {
+        let config = self
+            .accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(account)
+            .cloned()
+            .ok_or_else(|| SipError::Account(format!("no account {account:?}")))?;
+        call::dial(
+            call::Dial {
+                layer: &self.layer,
+                calls: &self.calls,
+                events: &self.events,
+                states: self.states.clone(),
+                local: self.local,
+            },
+            &config,
+            to,
         )
+    }
+
+    /// Hangs up `call`: BYE when answered, CANCEL while it rings.
+    pub async fn hangup(&self, call: &str) -> Result<(), SipError> {
+        call::hangup(&self.layer, &self.calls, call).await
     }
 
     /// Stops the stack (registrations should be removed first).

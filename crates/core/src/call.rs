@@ -1,0 +1,73 @@
+//! What a call ends with, from the SIP status that ended it (RFC 3261 §21), in the words an
+//! agent reads.
+
+use serde::Serialize;
+
+/// Why a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum EndReason {
+    /// The agent hung up.
+    HungUp,
+    /// The other party hung up.
+    RemoteHungUp,
+    /// The agent cancelled the call before it was answered.
+    Cancelled,
+    /// Busy (486, 600).
+    Busy,
+    /// The called party declined (603).
+    Declined,
+    /// No such number or user (404, 604, 484 incomplete).
+    NotFound,
+    /// Nobody answered (408, 480 after ringing; a ring timeout).
+    NoAnswer,
+    /// The called party cannot be reached now (480, 410, 503).
+    Unavailable,
+    /// Our credentials were refused (401, 403, 407).
+    Refused,
+    /// Any other failure, with the status when there was one.
+    Failed {
+        /// The SIP status, or 0 when none came (network error).
+        status: u16,
+    },
+}
+
+/// The end reason for a final non-2xx response to our INVITE.
+pub fn end_reason_for_status(status: u16) -> EndReason {
+    match status {
+        486 | 600 => EndReason::Busy,
+        603 => EndReason::Declined,
+        404 | 484 | 604 => EndReason::NotFound,
+        408 => EndReason::NoAnswer,
+        410 | 480 | 503 => EndReason::Unavailable,
+        487 => EndReason::Cancelled,
+        401 | 403 | 407 => EndReason::Refused,
+        status => EndReason::Failed { status },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_what_the_agent_reads() {
+        let cases = [
+            (486, EndReason::Busy),
+            (600, EndReason::Busy),
+            (603, EndReason::Declined),
+            (404, EndReason::NotFound),
+            (484, EndReason::NotFound),
+            (408, EndReason::NoAnswer),
+            (480, EndReason::Unavailable),
+            (503, EndReason::Unavailable),
+            (487, EndReason::Cancelled),
+            (403, EndReason::Refused),
+            (488, EndReason::Failed { status: 488 }),
+            (500, EndReason::Failed { status: 500 }),
+        ];
+        for (status, reason) in cases {
+            assert_eq!(end_reason_for_status(status), reason, "{status}");
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Outgoing calls: INVITE with an SDP offer (digest authentication on 401/407), ringing,
+//! answer, hang-up (BYE) or cancel (CANCEL while ringing), and the end reason of a call that
+//! fails. Each step is a [`SipEvent::Call`].
+
+use std::collections::HashMap;
+use std::net::{IpAddr, UdpSocket};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::dialog::{Dialog, DialogState, DialogStateReceiver, TerminatedReason};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::DialogId;
+use rsipstack::sip::{StatusCodeKind, Uri};
+use serde::Serialize;
+use switchboard_core::call::{end_reason_for_status, EndReason};
+use tokio::sync::mpsc;
+
+use crate::account::AccountConfig;
+use crate::event::SipEvent;
+use crate::SipError;
+
+/// Where a call stands, as the agent sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CallState {
+    /// The INVITE is on its way.
+    Dialing {
+        /// The called address.
+        to: String,
+    },
+    /// The far end rings (180/183).
+    Ringing,
+    /// Answered (200 OK, ACK sent).
+    Connected,
+    /// Over.
+    Ended {
+        /// Why.
+        #[serde(flatten)]
+        reason: EndReason,
+    },
+}
+
+/// A call in progress.
+#[derive(Debug)]
+struct Entry {
+    /// The dialog as first created (to cancel while ringing).
+    early: Option<DialogId>,
+    /// The dialog once answered (to send BYE).
+    confirmed: Option<DialogId>,
+    ringing: bool,
+    /// The port offered for audio, held so that nobody else takes it before media starts.
+    _media: UdpSocket,
+}
+
+/// The calls of the engine, by call id (the SIP Call-ID).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Calls(Arc<Mutex<HashMap<String, Entry>>>);
+
+impl Calls {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
+        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// RFC 3264 offer: G.711 µ-law and A-law, and RFC 4733 telephone events.
+fn offer(ip: IpAddr, port: u16, session: u64) -> String {
+    let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
+    format!(
+        "v=0\r\no=switchboard {session} {session} IN {family} {ip}\r\ns=Switchboard\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\n\
+         a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
+         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
+    )
+}
+
+fn reason(reason: &TerminatedReason) -> EndReason {
+    match reason {
+        TerminatedReason::UacBye => EndReason::HungUp,
+        TerminatedReason::UasBye => EndReason::RemoteHungUp,
+        TerminatedReason::UacCancel => EndReason::Cancelled,
+        TerminatedReason::UacBusy | TerminatedReason::UasBusy => EndReason::Busy,
+        TerminatedReason::UasDecline => EndReason::Declined,
+        TerminatedReason::Timeout => EndReason::NoAnswer,
+        TerminatedReason::ProxyAuthRequired => EndReason::Refused,
+        TerminatedReason::ProxyError(s)
+        | TerminatedReason::UacOther(s)
+        | TerminatedReason::UasOther(s) => end_reason_for_status(s.code()),
+    }
+}
+
+fn emit(events: &mpsc::UnboundedSender<SipEvent>, call: &str, state: CallState) {
+    // Nobody listening any more only means the engine is shutting down.
+    let _ = events.send(SipEvent::Call {
+        call: call.to_owned(),
+        state,
+    });
+}
+
+/// Ends `call` once: the first of the dialog's end and the INVITE's outcome reports it.
+fn end(calls: &Calls, events: &mpsc::UnboundedSender<SipEvent>, call: &str, why: EndReason) {
+    if calls.with(|c| c.remove(call)).is_some() {
+        emit(events, call, CallState::Ended { reason: why });
+    }
+}
+
+/// Turns the stack's dialog states into call events.
+pub(crate) async fn follow(
+    calls: Calls,
+    mut states: DialogStateReceiver,
+    events: mpsc::UnboundedSender<SipEvent>,
+) {
+    while let Some(state) = states.recv().await {
+        match state {
+            DialogState::Calling(id) => {
+                calls.with(|c| c.get_mut(&id.call_id).map(|e| e.early = Some(id.clone())));
+            }
+            DialogState::Early(id, _) => {
+                let first = calls.with(|c| match c.get_mut(&id.call_id) {
+                    Some(e) if !e.ringing => {
+                        e.ringing = true;
+                        true
+                    }
+                    _ => false,
+                });
+                if first {
+                    emit(&events, &id.call_id, CallState::Ringing);
+                }
+            }
+            DialogState::Confirmed(id, _) => {
+                let known = calls.with(|c| {
+                    c.get_mut(&id.call_id)
+                        .map(|e| e.confirmed = Some(id.clone()))
+                        .is_some()
+                });
+                if known {
+                    emit(&events, &id.call_id, CallState::Connected);
+                }
+            }
+            DialogState::Terminated(id, why) => end(&calls, &events, &id.call_id, reason(&why)),
+            _ => {}
+        }
+    }
+}
+
+/// Everything a new call needs from the engine.
+pub(crate) struct Dial<'a> {
+    pub layer: &'a Arc<DialogLayer>,
+    pub calls: &'a Calls,
+    pub events: &'a mpsc::UnboundedSender<SipEvent>,
+    pub states: rsipstack::dialog::dialog::DialogStateSender,
+    /// The SIP address; audio is offered on the same IP.
+    pub local: std::net::SocketAddr,
+}
+
+/// Calls `to` (a number or user, or a `sip:` address) from `account`; returns the call id.
+pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<String, SipError> {
+    let host = account
+        .registrar
+        .trim()
+        .trim_start_matches("sips:")
+        .trim_start_matches("sip:")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let callee = if to.starts_with("sip:") || to.starts_with("sips:") {
+        to.to_owned()
+    } else {
+        format!("sip:{to}@{host}")
+    };
+    let uri = |text: &str| {
+        Uri::try_from(text).map_err(|e| SipError::Account(format!("address {text}: {e}")))
+    };
+    let local_ip = d.local.ip();
+    let media = UdpSocket::bind((local_ip, 0)).map_err(|e| SipError::Bind {
+        addr: format!("{local_ip}:0 (audio)"),
+        reason: e.to_string(),
+    })?;
+    let port = media
+        .local_addr()
+        .map_err(|e| SipError::Stack(e.to_string()))?
+        .port();
+    let call_id = format!("{}@switchboard", rsipstack::transaction::random_text(24));
+    let session = u64::from(port) << 16 | u64::from(d.local.port());
+    let option = InviteOption {
+        caller_display_name: account.display_name.clone(),
+        caller: uri(&format!("sip:{}@{host}", account.user))?,
+        callee: uri(&callee)?,
+        contact: uri(&format!("sip:{}@{}", account.user, d.local))?,
+        credential: Some(Credential {
+            username: account.user.clone(),
+            password: account.password.clone(),
+            realm: None,
+            auth_username: account.auth_user.clone().filter(|u| !u.is_empty()),
+        }),
+        content_type: Some("application/sdp".into()),
+        offer: Some(offer(local_ip, port, session).into_bytes()),
+        call_id: Some(call_id.clone()),
+        ..Default::default()
+    };
+    d.calls.with(|c| {
+        c.insert(
+            call_id.clone(),
+            Entry {
+                early: None,
+                confirmed: None,
+                ringing: false,
+                _media: media,
+            },
+        )
+    });
+    emit(d.events, &call_id, CallState::Dialing { to: callee });
+    let (layer, calls, events, states) =
+        (d.layer.clone(), d.calls.clone(), d.events.clone(), d.states);
+    let id = call_id.clone();
+    tokio::spawn(async move {
+        match layer.do_invite(option, states).await {
+            Ok((_, Some(response)))
+                if response.status_code.kind() != StatusCodeKind::Successful =>
+            {
+                end(
+                    &calls,
+                    &events,
+                    &id,
+                    end_reason_for_status(response.status_code.code()),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::debug!(call = %id, "INVITE failed: {e}");
+                end(&calls, &events, &id, EndReason::Failed { status: 0 });
+            }
+        }
+    });
+    Ok(call_id)
+}
+
+/// Hangs up `call`: BYE when answered, CANCEL while it rings.
+pub(crate) async fn hangup(layer: &DialogLayer, calls: &Calls, call: &str) -> Result<(), SipError> {
+    let ids = calls
+        .with(|c| c.get(call).map(|e| (e.confirmed.clone(), e.early.clone())))
+        .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
+    let dialog = [ids.0, ids.1]
+        .into_iter()
+        .flatten()
+        .find_map(|id| layer.get_dialog(&id));
+    match dialog {
+        Some(Dialog::Invite(d)) => d.hangup().await.map_err(|e| SipError::Stack(e.to_string())),
+        _ => Err(SipError::NoSuchCall(call.to_owned())),
+    }
+}

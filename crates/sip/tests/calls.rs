@@ -1,0 +1,202 @@
+//! Outgoing calls through kamailio to a real baresip: answer, ring, hang-up both ways,
+//! cancel, busy, unknown number.
+
+use std::time::Duration;
+
+use switchboard_core::call::EndReason;
+use switchboard_e2e::baresip::{Answer, Baresip};
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::Started;
+use switchboard_sip::{AccountConfig, CallState, Engine, Registrar, SipEvent, Transport};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Bed {
+    _dir: tempfile::TempDir,
+    _started: Started,
+    kamailio: Kamailio,
+    engine: Engine,
+    _registrar: Registrar,
+    events: UnboundedReceiver<SipEvent>,
+    peer: Baresip,
+}
+
+async fn bed(answer: Answer) -> Bed {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let peer = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        answer,
+    );
+    let (engine, mut events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("engine");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: Some("Agent One".into()),
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    let registrar = engine.register("main", account).expect("account");
+    loop {
+        match next(&mut events).await {
+            SipEvent::Registered { .. } => break,
+            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            _ => {}
+        }
+    }
+    Bed {
+        _dir: dir,
+        _started: started,
+        kamailio,
+        engine,
+        _registrar: registrar,
+        events,
+        peer,
+    }
+}
+
+async fn next(events: &mut UnboundedReceiver<SipEvent>) -> SipEvent {
+    tokio::time::timeout(WAIT, events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the engine is running")
+}
+
+/// The next state of `call`.
+async fn state(events: &mut UnboundedReceiver<SipEvent>, call: &str) -> CallState {
+    loop {
+        if let SipEvent::Call { call: id, state } = next(events).await {
+            assert_eq!(id, call);
+            return state;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_answered_then_hung_up_by_us() {
+    let mut b = bed(Answer::Auto).await;
+    let call = b.engine.dial("main", "1002").expect("dial");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Dialing {
+            to: format!("sip:1002@{}", b.kamailio.hostport())
+        }
+    );
+    let mut s = state(&mut b.events, &call).await;
+    if s == CallState::Ringing {
+        s = state(&mut b.events, &call).await;
+    }
+    assert_eq!(s, CallState::Connected);
+    let established = b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    assert_eq!(
+        established["id"],
+        call.as_str(),
+        "the peer sees our Call-ID"
+    );
+    assert!(established["peeruri"]
+        .as_str()
+        .unwrap_or("")
+        .contains("1001"));
+    b.engine.hangup(&call).await.expect("hang up");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::HungUp
+        }
+    );
+    b.peer.wait_event("CALL_CLOSED", WAIT);
+    let err = b.engine.hangup(&call).await.expect_err("already over");
+    assert_eq!(err.code(), "sip_no_such_call");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_peer_hangs_up() {
+    let mut b = bed(Answer::Manual).await;
+    let call = b.engine.dial("main", "1002").expect("dial");
+    assert!(matches!(
+        state(&mut b.events, &call).await,
+        CallState::Dialing { .. }
+    ));
+    assert_eq!(state(&mut b.events, &call).await, CallState::Ringing);
+    b.peer.wait_event("CALL_INCOMING", WAIT);
+    b.peer.command("accept", "");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    b.peer.command("hangup", "");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::RemoteHungUp
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_while_ringing() {
+    let mut b = bed(Answer::Manual).await;
+    let call = b.engine.dial("main", "1002").expect("dial");
+    assert!(matches!(
+        state(&mut b.events, &call).await,
+        CallState::Dialing { .. }
+    ));
+    assert_eq!(state(&mut b.events, &call).await, CallState::Ringing);
+    b.peer.wait_event("CALL_INCOMING", WAIT);
+    b.engine.hangup(&call).await.expect("cancel");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::Cancelled
+        }
+    );
+    b.peer.wait_event("CALL_CLOSED", WAIT);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_and_unknown_numbers_end_with_their_reason() {
+    let mut b = bed(Answer::Manual).await;
+    let call = b.engine.dial("main", "1002").expect("dial");
+    assert!(matches!(
+        state(&mut b.events, &call).await,
+        CallState::Dialing { .. }
+    ));
+    assert_eq!(state(&mut b.events, &call).await, CallState::Ringing);
+    b.peer.wait_event("CALL_INCOMING", WAIT);
+    // baresip refuses a ringing call with 486 Busy Here.
+    b.peer.command("hangup", "");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::Busy
+        }
+    );
+    let nobody = b.engine.dial("main", "1999").expect("dial");
+    assert!(matches!(
+        state(&mut b.events, &nobody).await,
+        CallState::Dialing { .. }
+    ));
+    assert_eq!(
+        state(&mut b.events, &nobody).await,
+        CallState::Ended {
+            reason: EndReason::NotFound
+        }
+    );
+    let err = b
+        .engine
+        .dial("nobody", "1002")
+        .expect_err("no such account");
+    assert_eq!(err.code(), "sip_account");
+}
