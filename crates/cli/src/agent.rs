@@ -60,6 +60,14 @@ enum Command {
     },
     /// Unregister an account.
     Unregister { account: String },
+    /// Call a number, user or SIP address from an account (default: the only one).
+    Dial {
+        #[serde(default)]
+        account: Option<String>,
+        to: String,
+    },
+    /// Hang up (or cancel) a call.
+    Hangup { call: String },
     /// Unregister everything and exit.
     Quit,
 }
@@ -150,6 +158,17 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     Ok(Command::Unregister { account }) => {
                         if !phone.remove_account(&account).await {
                             bad("no_such_account", format!("no account {account:?}"));
+                        }
+                    }
+                    Ok(Command::Dial { account, to }) => {
+                        let account = account.unwrap_or_else(|| "main".to_owned());
+                        if let Err(e) = phone.dial(&account, &to) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Hangup { call }) => {
+                        if let Err(e) = phone.hangup(&call).await {
+                            bad(e.code(), e);
                         }
                     }
                     Err(e) => bad("bad_command", e),

@@ -6,6 +6,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
 use serde_json::Value;
+use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
 
@@ -115,6 +116,38 @@ fn registers_takes_commands_and_unregisters_on_quit() {
     );
     agent.send(r#"{"cmd":"unregister","account":"second"}"#);
     assert_eq!(agent.wait("unregistered")["account"], "second");
+
+    // A call to a baresip that answers by itself, then hung up by the agent.
+    let mut peer = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Auto,
+    );
+    agent.send(r#"{"cmd":"dial","to":"1002"}"#);
+    let call = agent.wait("call");
+    assert_eq!(call["state"], "dialing");
+    let id = call["call"].as_str().expect("call id").to_owned();
+    loop {
+        let e = agent.wait("call");
+        assert_eq!(e["call"], id.as_str());
+        if e["state"] == "connected" {
+            break;
+        }
+        assert_eq!(e["state"], "ringing", "{e}");
+    }
+    peer.wait_event("CALL_ESTABLISHED", WAIT);
+    agent.send(&format!(r#"{{"cmd":"hangup","call":"{id}"}}"#));
+    let ended = agent.wait("call");
+    assert_eq!(
+        (ended["state"].as_str(), ended["reason"].as_str()),
+        (Some("ended"), Some("hung_up"))
+    );
+    peer.wait_event("CALL_CLOSED", WAIT);
+    agent.send(&format!(r#"{{"cmd":"hangup","call":"{id}"}}"#));
+    assert_eq!(agent.wait("error")["code"], "sip_no_such_call");
 
     agent.send(r#"{"cmd":"quit"}"#);
     assert_eq!(agent.wait("unregistered")["account"], "main");

@@ -58,6 +58,16 @@ impl Phone {
         }
     }
 
+    /// Calls `to` from `account`; returns the call id that its events carry.
+    pub fn dial(&self, account: &str, to: &str) -> Result<String, Error> {
+        Ok(self.engine.dial(account, to)?)
+    }
+
+    /// Hangs up a call (BYE, or CANCEL while it rings).
+    pub async fn hangup(&self, call: &str) -> Result<(), Error> {
+        Ok(self.engine.hangup(call).await?)
+    }
+
     /// Unregisters every account, then stops SIP.
     pub async fn shutdown(self) {
         let accounts: Vec<Registrar> = self.accounts.lock().await.drain().map(|(_, r)| r).collect();
