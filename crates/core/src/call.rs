@@ -13,6 +13,10 @@ pub enum EndReason {
     RemoteHungUp,
     /// The agent cancelled the call before it was answered.
     Cancelled,
+    /// The caller gave up before the agent answered: a missed call.
+    RemoteCancelled,
+    /// The agent refused the call.
+    Rejected,
     /// Busy (486, 600).
     Busy,
     /// The called party declined (603).

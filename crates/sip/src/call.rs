@@ -31,6 +31,15 @@ pub enum CallState {
     },
     /// The far end rings (180/183).
     Ringing,
+    /// A call comes in and rings here (180 sent); answer or reject it.
+    Incoming {
+        /// The caller's address (`sip:+33123456789@pbx`).
+        from: String,
+        /// The caller's user part (number or extension), for the screen pop.
+        user: String,
+        /// The caller's display name, if any.
+        display_name: Option<String>,
+    },
     /// Answered (200 OK, ACK sent).
     Connected,
     /// Over.
@@ -42,29 +51,40 @@ pub enum CallState {
 }
 
 /// A call in progress.
-#[derive(Debug)]
-struct Entry {
+pub(crate) struct Entry {
+    /// The dialog of an incoming call (answered or rejected through it).
+    pub(crate) incoming: Option<rsipstack::dialog::invite_dialog::InviteDialog>,
     /// The dialog as first created (to cancel while ringing).
-    early: Option<DialogId>,
+    pub(crate) early: Option<DialogId>,
     /// The dialog once answered (to send BYE).
-    confirmed: Option<DialogId>,
-    ringing: bool,
+    pub(crate) confirmed: Option<DialogId>,
+    pub(crate) ringing: bool,
     /// The port offered for audio, held so that nobody else takes it before media starts.
-    _media: UdpSocket,
+    pub(crate) media: UdpSocket,
 }
 
 /// The calls of the engine, by call id (the SIP Call-ID).
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("incoming", &self.incoming.is_some())
+            .field("early", &self.early)
+            .field("confirmed", &self.confirmed)
+            .finish()
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Calls(Arc<Mutex<HashMap<String, Entry>>>);
 
 impl Calls {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 /// RFC 3264 offer: G.711 µ-law and A-law, and RFC 4733 telephone events.
-fn offer(ip: IpAddr, port: u16, session: u64) -> String {
+pub(crate) fn offer(ip: IpAddr, port: u16, session: u64) -> String {
     let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
     format!(
         "v=0\r\no=switchboard {session} {session} IN {family} {ip}\r\ns=Switchboard\r\n\
@@ -74,8 +94,12 @@ fn offer(ip: IpAddr, port: u16, session: u64) -> String {
     )
 }
 
-fn reason(reason: &TerminatedReason) -> EndReason {
+/// Why a call ended; `incoming` says which side we are (the stack names UAC and UAS).
+fn reason(reason: &TerminatedReason, incoming: bool) -> EndReason {
     match reason {
+        TerminatedReason::UacBye if incoming => EndReason::RemoteHungUp,
+        TerminatedReason::UasBye if incoming => EndReason::HungUp,
+        TerminatedReason::UacCancel if incoming => EndReason::RemoteCancelled,
         TerminatedReason::UacBye => EndReason::HungUp,
         TerminatedReason::UasBye => EndReason::RemoteHungUp,
         TerminatedReason::UacCancel => EndReason::Cancelled,
@@ -89,7 +113,7 @@ fn reason(reason: &TerminatedReason) -> EndReason {
     }
 }
 
-fn emit(events: &mpsc::UnboundedSender<SipEvent>, call: &str, state: CallState) {
+pub(crate) fn emit(events: &mpsc::UnboundedSender<SipEvent>, call: &str, state: CallState) {
     // Nobody listening any more only means the engine is shutting down.
     let _ = events.send(SipEvent::Call {
         call: call.to_owned(),
@@ -98,7 +122,12 @@ fn emit(events: &mpsc::UnboundedSender<SipEvent>, call: &str, state: CallState) 
 }
 
 /// Ends `call` once: the first of the dialog's end and the INVITE's outcome reports it.
-fn end(calls: &Calls, events: &mpsc::UnboundedSender<SipEvent>, call: &str, why: EndReason) {
+pub(crate) fn end(
+    calls: &Calls,
+    events: &mpsc::UnboundedSender<SipEvent>,
+    call: &str,
+    why: EndReason,
+) {
     if calls.with(|c| c.remove(call)).is_some() {
         emit(events, call, CallState::Ended { reason: why });
     }
@@ -137,7 +166,12 @@ pub(crate) async fn follow(
                     emit(&events, &id.call_id, CallState::Connected);
                 }
             }
-            DialogState::Terminated(id, why) => end(&calls, &events, &id.call_id, reason(&why)),
+            DialogState::Terminated(id, why) => {
+                let incoming = calls.with(|c| c.get(&id.call_id).map(|e| e.incoming.is_some()));
+                if let Some(incoming) = incoming {
+                    end(&calls, &events, &id.call_id, reason(&why, incoming));
+                }
+            }
             _ => {}
         }
     }
@@ -203,10 +237,11 @@ pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<Str
         c.insert(
             call_id.clone(),
             Entry {
+                incoming: None,
                 early: None,
                 confirmed: None,
                 ringing: false,
-                _media: media,
+                media,
             },
         )
     });

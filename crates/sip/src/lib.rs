@@ -5,6 +5,7 @@ mod account;
 mod call;
 mod error;
 mod event;
+mod incoming;
 mod registration;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ pub use account::{AccountConfig, Transport};
 pub use call::CallState;
 pub use error::SipError;
 pub use event::SipEvent;
+pub use incoming::Refusal;
 pub use registration::Registrar;
 
 /// The local SIP endpoint: one UDP socket (TCP connections are opened on demand), the
@@ -79,10 +81,10 @@ impl Engine {
         let (events, receiver) = mpsc::unbounded_channel();
         let calls = call::Calls::default();
         tokio::spawn(call::follow(calls.clone(), state_receiver, events.clone()));
-        // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it;
-        // OPTIONS is answered; new calls are not taken yet by this engine, so INVITE gets
-        // 480 and anything else 405 (RFC 3261 §8.2.1).
+        // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it; a
+        // new INVITE is a call; OPTIONS is answered; anything else gets 405 (RFC 3261 §8.2.1).
         let dialogs = layer.clone();
+        let (in_calls, in_events, in_states) = (calls.clone(), events.clone(), states.clone());
         tokio::spawn(async move {
             use rsipstack::sip::{Method, StatusCode};
             while let Some(mut tx) = incoming.recv().await {
@@ -94,8 +96,18 @@ impl Engine {
                 }
                 let status = match tx.original.method {
                     Method::Ack => continue,
+                    Method::Invite => {
+                        incoming::take(
+                            &dialogs,
+                            &in_calls,
+                            &in_events,
+                            in_states.clone(),
+                            local,
+                            tx,
+                        );
+                        continue;
+                    }
                     Method::Options => StatusCode::OK,
-                    Method::Invite => StatusCode::TemporarilyUnavailable,
                     Method::Cancel | Method::Bye => StatusCode::CallTransactionDoesNotExist,
                     _ => StatusCode::MethodNotAllowed,
                 };
@@ -160,6 +172,16 @@ impl Engine {
             &config,
             to,
         )
+    }
+
+    /// Answers the ringing incoming `call`.
+    pub fn answer(&self, call: &str) -> Result<(), SipError> {
+        incoming::accept(&self.calls, call, self.local)
+    }
+
+    /// Refuses the ringing incoming `call` (486 busy or 603 decline).
+    pub fn reject(&self, call: &str, how: Refusal) -> Result<(), SipError> {
+        incoming::reject(&self.calls, &self.events, call, how)
     }
 
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.

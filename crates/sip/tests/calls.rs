@@ -7,7 +7,7 @@ use switchboard_core::call::EndReason;
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
-use switchboard_sip::{AccountConfig, CallState, Engine, Registrar, SipEvent, Transport};
+use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipEvent, Transport};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -199,4 +199,94 @@ async fn busy_and_unknown_numbers_end_with_their_reason() {
         .dial("nobody", "1002")
         .expect_err("no such account");
     assert_eq!(err.code(), "sip_account");
+}
+
+/// Waits for an incoming call and returns its id.
+async fn incoming(events: &mut UnboundedReceiver<SipEvent>) -> (String, CallState) {
+    loop {
+        if let SipEvent::Call { call, state } = next(events).await {
+            assert!(matches!(state, CallState::Incoming { .. }), "{state:?}");
+            return (call, state);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incoming_call_answered_then_the_caller_hangs_up() {
+    let mut b = bed(Answer::Manual).await;
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (call, ringing) = incoming(&mut b.events).await;
+    match ringing {
+        CallState::Incoming { user, from, .. } => {
+            assert_eq!(user, "1002");
+            assert!(from.contains("1002@"), "{from}");
+        }
+        other => panic!("{other:?}"),
+    }
+    b.peer.wait_event("CALL_RINGING", WAIT);
+    b.engine.answer(&call).expect("answer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    let remote_sdp = b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    assert_eq!(remote_sdp["id"], call.as_str());
+    b.peer.command("hangup", "");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::RemoteHungUp
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incoming_call_answered_then_hung_up_by_us() {
+    let mut b = bed(Answer::Manual).await;
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (call, _) = incoming(&mut b.events).await;
+    b.engine.answer(&call).expect("answer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    b.engine.hangup(&call).await.expect("hang up");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::HungUp
+        }
+    );
+    b.peer.wait_event("CALL_CLOSED", WAIT);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incoming_call_rejected_busy_and_a_caller_who_gives_up() {
+    let mut b = bed(Answer::Manual).await;
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (call, _) = incoming(&mut b.events).await;
+    b.engine.reject(&call, Refusal::Busy).expect("reject");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::Rejected
+        }
+    );
+    let closed = b.peer.wait_event("CALL_CLOSED", WAIT);
+    assert!(
+        closed["param"].as_str().unwrap_or("").contains("486"),
+        "{closed}"
+    );
+
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (missed, _) = incoming(&mut b.events).await;
+    b.peer.wait_event("CALL_RINGING", WAIT);
+    b.peer.command("hangup", "");
+    assert_eq!(
+        state(&mut b.events, &missed).await,
+        CallState::Ended {
+            reason: EndReason::RemoteCancelled
+        }
+    );
+    let err = b.engine.answer(&missed).expect_err("gone");
+    assert_eq!(err.code(), "sip_no_such_call");
 }
