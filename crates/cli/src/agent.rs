@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
-use switchboard_runtime::{AccountConfig, Error, Phone, SipEvent, Transport};
+use switchboard_runtime::{AccountConfig, Error, Phone, Refusal, SipEvent, Transport};
 use tokio::io::AsyncBufReadExt;
 
 /// Options of `agent`.
@@ -68,6 +68,14 @@ enum Command {
     },
     /// Hang up (or cancel) a call.
     Hangup { call: String },
+    /// Answer a ringing incoming call.
+    Answer { call: String },
+    /// Refuse a ringing incoming call: `"busy"` (486, the default) or `"decline"` (603).
+    Reject {
+        call: String,
+        #[serde(default)]
+        reason: Option<String>,
+    },
     /// Unregister everything and exit.
     Quit,
 }
@@ -169,6 +177,26 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     Ok(Command::Hangup { call }) => {
                         if let Err(e) = phone.hangup(&call).await {
                             bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Answer { call }) => {
+                        if let Err(e) = phone.answer(&call) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Reject { call, reason }) => {
+                        let how = match reason.as_deref() {
+                            None | Some("busy") => Some(Refusal::Busy),
+                            Some("decline") => Some(Refusal::Decline),
+                            Some(_) => None,
+                        };
+                        match how {
+                            Some(how) => {
+                                if let Err(e) = phone.reject(&call, how) {
+                                    bad(e.code(), e);
+                                }
+                            }
+                            None => bad("bad_command", "reason must be \"busy\" or \"decline\""),
                         }
                     }
                     Err(e) => bad("bad_command", e),

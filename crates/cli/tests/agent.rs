@@ -149,6 +149,41 @@ fn registers_takes_commands_and_unregisters_on_quit() {
     agent.send(&format!(r#"{{"cmd":"hangup","call":"{id}"}}"#));
     assert_eq!(agent.wait("error")["code"], "sip_no_such_call");
 
+    // A call from the baresip, answered, then ended by the baresip.
+    peer.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
+    let ringing = agent.wait("call");
+    assert_eq!(
+        (ringing["state"].as_str(), ringing["user"].as_str()),
+        (Some("incoming"), Some("1002"))
+    );
+    let id = ringing["call"].as_str().expect("call id").to_owned();
+    agent.send(&format!(r#"{{"cmd":"answer","call":"{id}"}}"#));
+    assert_eq!(agent.wait("call")["state"], "connected");
+    peer.wait_event("CALL_ESTABLISHED", WAIT);
+    peer.command("hangup", "");
+    let ended = agent.wait("call");
+    assert_eq!(ended["reason"], "remote_hung_up");
+    peer.wait_event("CALL_CLOSED", WAIT);
+    // And one refused with 603.
+    peer.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
+    let id = agent.wait("call")["call"]
+        .as_str()
+        .expect("call id")
+        .to_owned();
+    agent.send(&format!(
+        r#"{{"cmd":"reject","call":"{id}","reason":"later"}}"#
+    ));
+    assert_eq!(agent.wait("error")["code"], "bad_command");
+    agent.send(&format!(
+        r#"{{"cmd":"reject","call":"{id}","reason":"decline"}}"#
+    ));
+    assert_eq!(agent.wait("call")["reason"], "rejected");
+    let closed = peer.wait_event("CALL_CLOSED", WAIT);
+    assert!(
+        closed["param"].as_str().unwrap_or("").contains("603"),
+        "{closed}"
+    );
+
     agent.send(r#"{"cmd":"quit"}"#);
     assert_eq!(agent.wait("unregistered")["account"], "main");
     agent.wait("stopped");

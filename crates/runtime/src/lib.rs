@@ -19,7 +19,7 @@ use switchboard_store::{
 pub use error::{Error, ErrorReport};
 pub use phone::Phone;
 pub use settings::Settings;
-pub use switchboard_sip::{AccountConfig, SipError, SipEvent, Transport};
+pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};
 
 /// A number read with the dial plan, as every front end shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -63,6 +63,16 @@ impl Phone {
         Ok(self.engine.dial(account, to)?)
     }
 
+    /// Answers a ringing incoming call.
+    pub fn answer(&self, call: &str) -> Result<(), Error> {
+        Ok(self.engine.answer(call)?)
+    }
+
+    /// Refuses a ringing incoming call: busy (486) or decline (603).
+    pub fn reject(&self, call: &str, how: switchboard_sip::Refusal) -> Result<(), Error> {
+        Ok(self.engine.reject(call, how)?)
+    }
+
     /// Hangs up a call (BYE, or CANCEL while it rings).
     pub async fn hangup(&self, call: &str) -> Result<(), Error> {
         Ok(self.engine.hangup(call).await?)

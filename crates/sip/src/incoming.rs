@@ -208,7 +208,10 @@ mod tests {
 
     #[test]
     fn no_common_codec_gives_no_answer_and_no_offer_gives_ours() {
-        assert_eq!(answer("m=audio 4000 RTP/AVP 9 18\r\n", local(), 30000), None);
+        assert_eq!(
+            answer("m=audio 4000 RTP/AVP 9 18\r\n", local(), 30000),
+            None
+        );
         let late = answer("", local(), 30000).expect("offer");
         assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101"), "{late}");
     }
