@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::account::AccountConfig;
 use crate::event::SipEvent;
+use crate::sdp::{self, Direction};
 use crate::SipError;
 
 /// Where a call stands, as the agent sees it.
@@ -40,8 +41,12 @@ pub enum CallState {
         /// The caller's display name, if any.
         display_name: Option<String>,
     },
-    /// Answered (200 OK, ACK sent).
+    /// Answered (200 OK, ACK sent), or resumed.
     Connected,
+    /// The agent put the call on hold (the other side answered our sendonly offer).
+    OnHold,
+    /// The other side put us on hold.
+    HeldByRemote,
     /// Over.
     Ended {
         /// Why.
@@ -59,11 +64,49 @@ pub(crate) struct Entry {
     /// The dialog once answered (to send BYE).
     pub(crate) confirmed: Option<DialogId>,
     pub(crate) ringing: bool,
+    /// The agent holds this call.
+    pub(crate) holding: bool,
+    /// The other side holds this call.
+    pub(crate) held: bool,
+    /// The SDP origin's session id and last version (RFC 3264 §5, §8).
+    pub(crate) session: u64,
+    pub(crate) version: u64,
     /// The port offered for audio, held so that nobody else takes it before media starts.
     pub(crate) media: UdpSocket,
 }
 
 /// The calls of the engine, by call id (the SIP Call-ID).
+impl Entry {
+    pub(crate) fn new(
+        incoming: Option<rsipstack::dialog::invite_dialog::InviteDialog>,
+        media: UdpSocket,
+    ) -> Self {
+        let port = media.local_addr().map_or(0, |a| a.port());
+        Self {
+            incoming,
+            early: None,
+            confirmed: None,
+            ringing: false,
+            holding: false,
+            held: false,
+            session: u64::from(port) << 32 | u64::from(std::process::id()),
+            version: 0,
+            media,
+        }
+    }
+
+    /// Our side of the next offer or answer (its version one higher).
+    pub(crate) fn next_sdp(&mut self, ip: IpAddr) -> sdp::Local {
+        self.version += 1;
+        sdp::Local {
+            ip,
+            port: self.media.local_addr().map_or(0, |a| a.port()),
+            session: self.session,
+            version: self.version,
+        }
+    }
+}
+
 impl std::fmt::Debug for Entry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Entry")
@@ -81,17 +124,6 @@ impl Calls {
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
-}
-
-/// RFC 3264 offer: G.711 µ-law and A-law, and RFC 4733 telephone events.
-pub(crate) fn offer(ip: IpAddr, port: u16, session: u64) -> String {
-    let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
-    format!(
-        "v=0\r\no=switchboard {session} {session} IN {family} {ip}\r\ns=Switchboard\r\n\
-         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\n\
-         a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
-         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
-    )
 }
 
 /// Why a call ended; `incoming` says which side we are (the stack names UAC and UAS).
@@ -138,6 +170,7 @@ pub(crate) async fn follow(
     calls: Calls,
     mut states: DialogStateReceiver,
     events: mpsc::UnboundedSender<SipEvent>,
+    ip: IpAddr,
 ) {
     while let Some(state) = states.recv().await {
         match state {
@@ -157,12 +190,13 @@ pub(crate) async fn follow(
                 }
             }
             DialogState::Confirmed(id, _) => {
-                let known = calls.with(|c| {
+                // Only the first confirmation is the answer; later ones follow re-INVITEs.
+                let answered = calls.with(|c| {
                     c.get_mut(&id.call_id)
-                        .map(|e| e.confirmed = Some(id.clone()))
-                        .is_some()
+                        .map(|e| e.confirmed.replace(id.clone()).is_none())
+                        .unwrap_or(false)
                 });
-                if known {
+                if answered {
                     emit(&events, &id.call_id, CallState::Connected);
                 }
             }
@@ -171,6 +205,14 @@ pub(crate) async fn follow(
                 if let Some(incoming) = incoming {
                     end(&calls, &events, &id.call_id, reason(&why, incoming));
                 }
+            }
+            DialogState::Updated(id, request, handle)
+            | DialogState::Info(id, request, handle)
+            | DialogState::Options(id, request, handle)
+            | DialogState::Notify(id, request, handle)
+            | DialogState::Refer(id, request, handle)
+            | DialogState::Message(id, request, handle) => {
+                crate::hold::answer_request(&calls, &events, &id, &request, handle, ip).await;
             }
             _ => {}
         }
@@ -211,12 +253,9 @@ pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<Str
         addr: format!("{local_ip}:0 (audio)"),
         reason: e.to_string(),
     })?;
-    let port = media
-        .local_addr()
-        .map_err(|e| SipError::Stack(e.to_string()))?
-        .port();
+    let mut entry = Entry::new(None, media);
+    let local_sdp = entry.next_sdp(local_ip);
     let call_id = format!("{}@switchboard", rsipstack::transaction::random_text(24));
-    let session = u64::from(port) << 16 | u64::from(d.local.port());
     let option = InviteOption {
         caller_display_name: account.display_name.clone(),
         caller: uri(&format!("sip:{}@{host}", account.user))?,
@@ -229,22 +268,11 @@ pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<Str
             auth_username: account.auth_user.clone().filter(|u| !u.is_empty()),
         }),
         content_type: Some("application/sdp".into()),
-        offer: Some(offer(local_ip, port, session).into_bytes()),
+        offer: Some(sdp::offer(&local_sdp, Direction::SendRecv).into_bytes()),
         call_id: Some(call_id.clone()),
         ..Default::default()
     };
-    d.calls.with(|c| {
-        c.insert(
-            call_id.clone(),
-            Entry {
-                incoming: None,
-                early: None,
-                confirmed: None,
-                ringing: false,
-                media,
-            },
-        )
-    });
+    d.calls.with(|c| c.insert(call_id.clone(), entry));
     emit(d.events, &call_id, CallState::Dialing { to: callee });
     let (layer, calls, events, states) =
         (d.layer.clone(), d.calls.clone(), d.events.clone(), d.states);

@@ -18,6 +18,12 @@ pub enum SipError {
     /// No call with that id (already ended, or never existed).
     #[error("no call {0}")]
     NoSuchCall(String),
+    /// The other side refused a request (e.g. 488 to a hold).
+    #[error("refused by the other side ({status})")]
+    Refused {
+        /// The SIP status it answered.
+        status: u16,
+    },
     /// The SIP stack failed.
     #[error("SIP stack: {0}")]
     Stack(String),
@@ -30,6 +36,7 @@ impl SipError {
             Self::Bind { .. } => "sip_bind",
             Self::Account(_) => "sip_account",
             Self::NoSuchCall(_) => "sip_no_such_call",
+            Self::Refused { .. } => "sip_refused",
             Self::Stack(_) => "sip_stack",
         }
     }

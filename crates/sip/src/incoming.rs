@@ -11,8 +11,9 @@ use rsipstack::transaction::transaction::Transaction;
 use switchboard_core::call::EndReason;
 use tokio::sync::mpsc;
 
-use crate::call::{emit, end, offer, CallState, Calls, Entry};
+use crate::call::{emit, end, CallState, Calls, Entry};
 use crate::event::SipEvent;
+use crate::sdp;
 use crate::SipError;
 
 /// What the agent does with a ringing call.
@@ -22,42 +23,6 @@ pub enum Refusal {
     Busy,
     /// 603 Decline.
     Decline,
-}
-
-/// Payload types we can answer with, best first: PCMU, PCMA.
-const AUDIO: [&str; 2] = ["0", "8"];
-
-/// Our answer to `remote` (an SDP offer), or our own offer when the INVITE had none
-/// (late offer, RFC 3261 §13.2.1). None when no codec is common.
-pub(crate) fn answer(remote: &str, local: SocketAddr, port: u16) -> Option<String> {
-    let session = u64::from(port) << 16 | u64::from(local.port());
-    let Some(media) = remote.lines().find(|l| l.starts_with("m=audio ")) else {
-        return Some(offer(local.ip(), port, session));
-    };
-    let formats: Vec<&str> = media.split_whitespace().skip(3).collect();
-    let codec = AUDIO.iter().find(|c| formats.contains(c))?;
-    let events = remote
-        .lines()
-        .filter_map(|l| l.strip_prefix("a=rtpmap:"))
-        .find(|l| l.to_ascii_lowercase().contains("telephone-event/8000"))
-        .and_then(|l| l.split_whitespace().next())
-        .filter(|pt| formats.contains(pt));
-    let ip = local.ip();
-    let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
-    let name = if *codec == "0" { "PCMU" } else { "PCMA" };
-    let mut sdp = format!(
-        "v=0\r\no=switchboard {session} {session} IN {family} {ip}\r\ns=Switchboard\r\n\
-         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP {codec}{}\r\n\
-         a=rtpmap:{codec} {name}/8000\r\n",
-        events.map(|pt| format!(" {pt}")).unwrap_or_default()
-    );
-    if let Some(pt) = events {
-        sdp.push_str(&format!(
-            "a=rtpmap:{pt} telephone-event/8000\r\na=fmtp:{pt} 0-16\r\n"
-        ));
-    }
-    sdp.push_str("a=ptime:20\r\na=sendrecv\r\n");
-    Some(sdp)
 }
 
 /// Takes a new INVITE: creates the dialog, rings, and reports the call.
@@ -103,18 +68,9 @@ pub(crate) fn take(
             return;
         }
     };
-    calls.with(|c| {
-        c.insert(
-            call_id.clone(),
-            Entry {
-                incoming: Some(dialog.clone()),
-                early: None,
-                confirmed: None,
-                ringing: true,
-                media,
-            },
-        )
-    });
+    let mut entry = Entry::new(Some(dialog.clone()), media);
+    entry.ringing = true;
+    calls.with(|c| c.insert(call_id.clone(), entry));
     let mut handler = dialog.clone();
     tokio::spawn(async move {
         if let Err(e) = handler.handle(&mut tx).await {
@@ -137,16 +93,16 @@ pub(crate) fn take(
 
 /// Answers a ringing incoming call.
 pub(crate) fn accept(calls: &Calls, call: &str, local: SocketAddr) -> Result<(), SipError> {
-    let (dialog, port) = calls
+    let (dialog, local) = calls
         .with(|c| {
-            c.get(call).and_then(|e| {
-                let port = e.media.local_addr().ok()?.port();
-                Some((e.incoming.clone()?, port))
+            c.get_mut(call).and_then(|e| {
+                let dialog = e.incoming.clone()?;
+                Some((dialog, e.next_sdp(local.ip())))
             })
         })
         .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
     let offer = String::from_utf8_lossy(&dialog.initial_request().body).into_owned();
-    let Some(sdp) = answer(&offer, local, port) else {
+    let Some(sdp) = sdp::answer(&offer, &local, false) else {
         // RFC 3264 §6: no common codec; the call cannot be answered.
         dialog
             .reject(Some(StatusCode::NotAcceptableHere), None)
@@ -182,37 +138,4 @@ pub(crate) fn reject(
         .map_err(|e| SipError::Stack(e.to_string()))?;
     end(calls, events, call, EndReason::Rejected);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn local() -> SocketAddr {
-        "127.0.0.1:5062".parse().expect("addr")
-    }
-
-    #[test]
-    fn the_answer_picks_a_common_codec_and_keeps_telephone_events() {
-        let offer = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 8 0 96\r\n\
-                     a=rtpmap:96 telephone-event/8000\r\n";
-        let sdp = answer(offer, local(), 30000).expect("answer");
-        assert!(sdp.contains("m=audio 30000 RTP/AVP 0 96\r\n"), "{sdp}");
-        assert!(sdp.contains("a=rtpmap:96 telephone-event/8000"), "{sdp}");
-        assert!(sdp.contains("c=IN IP4 127.0.0.1"), "{sdp}");
-        let alaw = "m=audio 4000 RTP/AVP 8\r\n";
-        let sdp = answer(alaw, local(), 30000).expect("answer");
-        assert!(sdp.contains("m=audio 30000 RTP/AVP 8\r\n"), "{sdp}");
-        assert!(!sdp.contains("telephone-event"), "{sdp}");
-    }
-
-    #[test]
-    fn no_common_codec_gives_no_answer_and_no_offer_gives_ours() {
-        assert_eq!(
-            answer("m=audio 4000 RTP/AVP 9 18\r\n", local(), 30000),
-            None
-        );
-        let late = answer("", local(), 30000).expect("offer");
-        assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101"), "{late}");
-    }
 }

@@ -5,8 +5,10 @@ mod account;
 mod call;
 mod error;
 mod event;
+mod hold;
 mod incoming;
 mod registration;
+mod sdp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -80,7 +82,12 @@ impl Engine {
         let (states, state_receiver) = layer.new_dialog_state_channel();
         let (events, receiver) = mpsc::unbounded_channel();
         let calls = call::Calls::default();
-        tokio::spawn(call::follow(calls.clone(), state_receiver, events.clone()));
+        tokio::spawn(call::follow(
+            calls.clone(),
+            state_receiver,
+            events.clone(),
+            local.ip(),
+        ));
         // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it; a
         // new INVITE is a call; OPTIONS is answered; anything else gets 405 (RFC 3261 §8.2.1).
         let dialogs = layer.clone();
@@ -182,6 +189,32 @@ impl Engine {
     /// Refuses the ringing incoming `call` (486 busy or 603 decline).
     pub fn reject(&self, call: &str, how: Refusal) -> Result<(), SipError> {
         incoming::reject(&self.calls, &self.events, call, how)
+    }
+
+    /// Puts an answered call on hold (re-INVITE with sendonly).
+    pub async fn hold(&self, call: &str) -> Result<(), SipError> {
+        hold::set_hold(
+            &self.layer,
+            &self.calls,
+            &self.events,
+            call,
+            self.local.ip(),
+            true,
+        )
+        .await
+    }
+
+    /// Takes a call off hold (re-INVITE with sendrecv).
+    pub async fn resume(&self, call: &str) -> Result<(), SipError> {
+        hold::set_hold(
+            &self.layer,
+            &self.calls,
+            &self.events,
+            call,
+            self.local.ip(),
+            false,
+        )
+        .await
     }
 
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.

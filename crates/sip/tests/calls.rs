@@ -290,3 +290,42 @@ async fn incoming_call_rejected_busy_and_a_caller_who_gives_up() {
     let err = b.engine.answer(&missed).expect_err("gone");
     assert_eq!(err.code(), "sip_no_such_call");
 }
+
+/// Dials the auto-answering peer and waits until the call is connected.
+async fn connected_call(b: &mut Bed) -> String {
+    let call = b.engine.dial("main", "1002").expect("dial");
+    loop {
+        match state(&mut b.events, &call).await {
+            CallState::Connected => break,
+            CallState::Dialing { .. } | CallState::Ringing => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    call
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hold_and_resume_both_ways() {
+    let mut b = bed(Answer::Auto).await;
+    let call = connected_call(&mut b).await;
+    b.engine.hold(&call).await.expect("hold");
+    assert_eq!(state(&mut b.events, &call).await, CallState::OnHold);
+    b.peer.wait_event("CALL_REMOTE_SDP", WAIT);
+    b.engine.resume(&call).await.expect("resume");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+
+    b.peer.command("hold", "");
+    assert_eq!(state(&mut b.events, &call).await, CallState::HeldByRemote);
+    b.peer.command("resume", "");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.engine.hangup(&call).await.expect("hang up");
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::HungUp
+        }
+    );
+    let err = b.engine.hold(&call).await.expect_err("over");
+    assert_eq!(err.code(), "sip_no_such_call");
+}
