@@ -68,6 +68,10 @@ enum Command {
     },
     /// Hang up (or cancel) a call.
     Hangup { call: String },
+    /// Put a call on hold.
+    Hold { call: String },
+    /// Take a call off hold.
+    Resume { call: String },
     /// Answer a ringing incoming call.
     Answer { call: String },
     /// Refuse a ringing incoming call: `"busy"` (486, the default) or `"decline"` (603).
@@ -176,6 +180,16 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::Hangup { call }) => {
                         if let Err(e) = phone.hangup(&call).await {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Hold { call }) => {
+                        if let Err(e) = phone.hold(&call).await {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Resume { call }) => {
+                        if let Err(e) = phone.resume(&call).await {
                             bad(e.code(), e);
                         }
                     }

@@ -139,6 +139,10 @@ fn registers_takes_commands_and_unregisters_on_quit() {
         assert_eq!(e["state"], "ringing", "{e}");
     }
     peer.wait_event("CALL_ESTABLISHED", WAIT);
+    agent.send(&format!(r#"{{"cmd":"hold","call":"{id}"}}"#));
+    assert_eq!(agent.wait("call")["state"], "on_hold");
+    agent.send(&format!(r#"{{"cmd":"resume","call":"{id}"}}"#));
+    assert_eq!(agent.wait("call")["state"], "connected");
     agent.send(&format!(r#"{{"cmd":"hangup","call":"{id}"}}"#));
     let ended = agent.wait("call");
     assert_eq!(

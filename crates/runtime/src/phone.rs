@@ -73,6 +73,16 @@ impl Phone {
         Ok(self.engine.reject(call, how)?)
     }
 
+    /// Puts an answered call on hold.
+    pub async fn hold(&self, call: &str) -> Result<(), Error> {
+        Ok(self.engine.hold(call).await?)
+    }
+
+    /// Takes a call off hold.
+    pub async fn resume(&self, call: &str) -> Result<(), Error> {
+        Ok(self.engine.resume(call).await?)
+    }
+
     /// Hangs up a call (BYE, or CANCEL while it rings).
     pub async fn hangup(&self, call: &str) -> Result<(), Error> {
         Ok(self.engine.hangup(call).await?)
