@@ -68,6 +68,8 @@ enum Command {
     },
     /// Hang up (or cancel) a call.
     Hangup { call: String },
+    /// Blind transfer of a call to a number, user or SIP address.
+    Transfer { call: String, to: String },
     /// Put a call on hold.
     Hold { call: String },
     /// Take a call off hold.
@@ -180,6 +182,11 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::Hangup { call }) => {
                         if let Err(e) = phone.hangup(&call).await {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Transfer { call, to }) => {
+                        if let Err(e) = phone.transfer(&call, &to).await {
                             bad(e.code(), e);
                         }
                     }

@@ -17,6 +17,8 @@ pub enum EndReason {
     RemoteCancelled,
     /// The agent refused the call.
     Rejected,
+    /// The agent transferred the call; the parties talk without us.
+    Transferred,
     /// Busy (486, 600).
     Busy,
     /// The called party declined (603).

@@ -83,6 +83,11 @@ impl Phone {
         Ok(self.engine.resume(call).await?)
     }
 
+    /// Blind transfer of an answered call to `to`.
+    pub async fn transfer(&self, call: &str, to: &str) -> Result<(), Error> {
+        Ok(self.engine.transfer(call, to).await?)
+    }
+
     /// Hangs up a call (BYE, or CANCEL while it rings).
     pub async fn hangup(&self, call: &str) -> Result<(), Error> {
         Ok(self.engine.hangup(call).await?)

@@ -55,6 +55,18 @@ impl std::fmt::Debug for AccountConfig {
 }
 
 impl AccountConfig {
+    /// The registrar's host and port, without scheme or parameters: the account's domain.
+    pub fn domain(&self) -> String {
+        self.registrar
+            .trim()
+            .trim_start_matches("sips:")
+            .trim_start_matches("sip:")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The address of record: `sip:USER@REGISTRAR-HOST`.
     pub fn aor(&self) -> String {
         let host = self

@@ -47,6 +47,11 @@ pub enum CallState {
     OnHold,
     /// The other side put us on hold.
     HeldByRemote,
+    /// A blind transfer to `to` is in progress (the caller is on hold meanwhile).
+    Transferring {
+        /// The target.
+        to: String,
+    },
     /// Over.
     Ended {
         /// Why.
@@ -68,6 +73,10 @@ pub(crate) struct Entry {
     pub(crate) holding: bool,
     /// The other side holds this call.
     pub(crate) held: bool,
+    /// The target of a blind transfer in progress.
+    pub(crate) transfer: Option<String>,
+    /// Why the call will end, when we know better than the stack (a transfer's BYE).
+    pub(crate) ending: Option<EndReason>,
     /// The SDP origin's session id and last version (RFC 3264 §5, §8).
     pub(crate) session: u64,
     pub(crate) version: u64,
@@ -89,6 +98,8 @@ impl Entry {
             ringing: false,
             holding: false,
             held: false,
+            transfer: None,
+            ending: None,
             session: u64::from(port) << 32 | u64::from(std::process::id()),
             version: 0,
             media,
@@ -167,6 +178,7 @@ pub(crate) fn end(
 
 /// Turns the stack's dialog states into call events.
 pub(crate) async fn follow(
+    layer: Arc<DialogLayer>,
     calls: Calls,
     mut states: DialogStateReceiver,
     events: mpsc::UnboundedSender<SipEvent>,
@@ -201,9 +213,11 @@ pub(crate) async fn follow(
                 }
             }
             DialogState::Terminated(id, why) => {
-                let incoming = calls.with(|c| c.get(&id.call_id).map(|e| e.incoming.is_some()));
-                if let Some(incoming) = incoming {
-                    end(&calls, &events, &id.call_id, reason(&why, incoming));
+                let known =
+                    calls.with(|c| c.get(&id.call_id).map(|e| (e.incoming.is_some(), e.ending)));
+                if let Some((incoming, ending)) = known {
+                    let why = ending.unwrap_or_else(|| reason(&why, incoming));
+                    end(&calls, &events, &id.call_id, why);
                 }
             }
             DialogState::Updated(id, request, handle)
@@ -213,6 +227,9 @@ pub(crate) async fn follow(
             | DialogState::Refer(id, request, handle)
             | DialogState::Message(id, request, handle) => {
                 crate::hold::answer_request(&calls, &events, &id, &request, handle, ip).await;
+                if request.method == rsipstack::sip::Method::Notify {
+                    crate::transfer::notified(&layer, &calls, &events, &id.call_id, &request).await;
+                }
             }
             _ => {}
         }
@@ -231,15 +248,7 @@ pub(crate) struct Dial<'a> {
 
 /// Calls `to` (a number or user, or a `sip:` address) from `account`; returns the call id.
 pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<String, SipError> {
-    let host = account
-        .registrar
-        .trim()
-        .trim_start_matches("sips:")
-        .trim_start_matches("sip:")
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let host = account.domain();
     let callee = if to.starts_with("sip:") || to.starts_with("sips:") {
         to.to_owned()
     } else {

@@ -40,6 +40,13 @@ pub enum SipEvent {
         #[serde(flatten)]
         state: crate::call::CallState,
     },
+    /// A blind transfer failed; the call is still on hold here.
+    TransferFailed {
+        /// The call.
+        call: String,
+        /// The status the target answered (0: no answer at all).
+        status: u16,
+    },
     /// The account is no longer registered (removed by the agent).
     Unregistered {
         /// The account's id.

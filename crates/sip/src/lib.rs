@@ -9,6 +9,7 @@ mod hold;
 mod incoming;
 mod registration;
 mod sdp;
+mod transfer;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -83,6 +84,7 @@ impl Engine {
         let (events, receiver) = mpsc::unbounded_channel();
         let calls = call::Calls::default();
         tokio::spawn(call::follow(
+            layer.clone(),
             calls.clone(),
             state_receiver,
             events.clone(),
@@ -213,6 +215,33 @@ impl Engine {
             call,
             self.local.ip(),
             false,
+        )
+        .await
+    }
+
+    /// Blind transfer: holds the answered `call` and refers it to `to` (digits or a user of
+    /// the account's domain, or a `sip:` address). Progress comes as events.
+    pub async fn transfer(&self, call: &str, to: &str) -> Result<(), SipError> {
+        let target = if to.starts_with("sip:") || to.starts_with("sips:") {
+            to.to_owned()
+        } else {
+            let host = self
+                .accounts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .values()
+                .next()
+                .map(AccountConfig::domain)
+                .ok_or_else(|| SipError::Account("no account to dial from".into()))?;
+            format!("sip:{to}@{host}")
+        };
+        transfer::blind(
+            &self.layer,
+            &self.calls,
+            &self.events,
+            call,
+            target,
+            self.local.ip(),
         )
         .await
     }

@@ -13,8 +13,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Bed {
-    _dir: tempfile::TempDir,
-    _started: Started,
+    dir: tempfile::TempDir,
+    started: Started,
     kamailio: Kamailio,
     engine: Engine,
     _registrar: Registrar,
@@ -28,7 +28,7 @@ async fn bed(answer: Answer) -> Bed {
     let kamailio = Kamailio::start(
         &mut started,
         dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
+        &[("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")],
     );
     let peer = Baresip::start(
         &mut started,
@@ -59,8 +59,8 @@ async fn bed(answer: Answer) -> Bed {
         }
     }
     Bed {
-        _dir: dir,
-        _started: started,
+        dir,
+        started,
         kamailio,
         engine,
         _registrar: registrar,
@@ -328,4 +328,66 @@ async fn hold_and_resume_both_ways() {
     );
     let err = b.engine.hold(&call).await.expect_err("over");
     assert_eq!(err.code(), "sip_no_such_call");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blind_transfer_to_another_phone_and_a_failed_one() {
+    let mut b = bed(Answer::Auto).await;
+    let mut target = Baresip::start(
+        &mut b.started,
+        b.dir.path(),
+        &b.kamailio,
+        "1003",
+        "pw1003",
+        Answer::Auto,
+    );
+    // A target that does not exist: the caller stays on hold with us.
+    let call = connected_call(&mut b).await;
+    let err = b.engine.transfer(&call, "1999").await;
+    assert_eq!(state(&mut b.events, &call).await, CallState::OnHold);
+    assert!(matches!(
+        state(&mut b.events, &call).await,
+        CallState::Transferring { .. }
+    ));
+    if let Err(e) = err {
+        panic!("the REFER itself is accepted: {e}");
+    }
+    loop {
+        match next(&mut b.events).await {
+            SipEvent::TransferFailed { call: id, status } => {
+                assert_eq!((id.as_str(), status), (call.as_str(), 404));
+                break;
+            }
+            SipEvent::Call { state, .. } => panic!("unexpected {state:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(state(&mut b.events, &call).await, CallState::OnHold);
+    b.engine
+        .resume(&call)
+        .await
+        .expect("the agent takes the caller back");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+
+    // To 1003: the caller (1002) is connected to it and our leg ends.
+    b.engine.transfer(&call, "1003").await.expect("transfer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::OnHold);
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Transferring {
+            to: format!("sip:1003@{}", b.kamailio.hostport())
+        }
+    );
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::Transferred
+        }
+    );
+    let joined = target.wait_event("CALL_ESTABLISHED", WAIT);
+    assert!(
+        joined["peeruri"].as_str().unwrap_or("").contains("1002"),
+        "{joined}"
+    );
+    b.peer.wait_event("TRANSFER", WAIT);
 }
