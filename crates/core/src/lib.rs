@@ -3,6 +3,7 @@
 
 pub mod call;
 pub mod contact;
+pub mod desk;
 pub mod dialplan;
 pub mod matching;
 pub mod number;

@@ -1,0 +1,574 @@
+//! The agent's desk: the lines and how they relate, with the rules a call centre expects.
+//!
+//! Sans-IO, in the style of quinn-proto: the front end calls a command (`dial`, `answer`,
+//! `hold`, `consult`, ...) or reports what the SIP layer saw (`handle_*`), then drains
+//! [`Desk::poll_action`] (what SIP must do) and [`Desk::poll_event`] (what the agent sees).
+//! Time comes in as `now` (time since any fixed origin); [`Desk::next_timeout`] says when
+//! [`Desk::handle_timeout`] is due. Rules:
+//! - one line has the agent's audio: dialling, answering or resuming holds the active line;
+//! - at most `limit` lines at once; a call beyond it is refused with 486 (OVH CCS "appels
+//!   simultanés");
+//! - consult holds the caller and dials a colleague; the attended transfer (REFER with
+//!   Replaces) is only sent once the caller's hold was answered;
+//! - an outgoing call nobody answers within the ring timeout is cancelled.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::call::EndReason;
+
+/// A line's id: the SIP Call-ID of its call.
+pub type LineId = String;
+
+/// A line's state, in the manuals' words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LineState {
+    /// Outgoing, nothing heard back yet.
+    Dialing,
+    /// Outgoing, the far end rings.
+    RingingOut,
+    /// Outgoing, the far end plays early media (announcement, ringback).
+    EarlyMedia,
+    /// Incoming, ringing here.
+    RingingIn,
+    /// Talking.
+    Connected,
+    /// A hold re-INVITE is on its way.
+    Holding,
+    /// Held by the agent.
+    OnHold,
+    /// A resume re-INVITE is on its way.
+    Resuming,
+    /// Handed over (REFER sent); waiting for the target.
+    Transferring,
+    /// Over.
+    Ended {
+        /// Why.
+        #[serde(flatten)]
+        reason: EndReason,
+    },
+}
+
+impl LineState {
+    fn is_live(&self) -> bool {
+        !matches!(self, Self::Ended { .. })
+    }
+
+    /// Whether the line has (or is about to have) the agent's audio.
+    fn is_active(&self) -> bool {
+        matches!(
+            self,
+            Self::Dialing | Self::RingingOut | Self::EarlyMedia | Self::Connected | Self::Resuming
+        )
+    }
+}
+
+/// What the SIP layer must do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send an INVITE for the new line.
+    Invite {
+        /// The line.
+        line: LineId,
+        /// The number or address.
+        to: String,
+    },
+    /// Answer the ringing line (200).
+    Accept(LineId),
+    /// Refuse the ringing line with 486 (busy) or 603 (decline).
+    Reject {
+        /// The line.
+        line: LineId,
+        /// 486 or 603.
+        status: u16,
+    },
+    /// CANCEL the unanswered outgoing line.
+    Cancel(LineId),
+    /// BYE.
+    Bye(LineId),
+    /// re-INVITE with sendonly.
+    Hold(LineId),
+    /// re-INVITE with sendrecv.
+    Resume(LineId),
+    /// REFER `line` to `to` (blind transfer).
+    Refer {
+        /// The caller's line.
+        line: LineId,
+        /// The target.
+        to: String,
+    },
+    /// REFER `line` to the other party of `replaces`, with Replaces (RFC 3891).
+    ReferReplaces {
+        /// The caller's line.
+        line: LineId,
+        /// The consult line whose dialog the caller takes over.
+        replaces: LineId,
+    },
+}
+
+/// What the agent sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DeskEvent {
+    /// A line changed state.
+    Line {
+        /// The line.
+        line: LineId,
+        /// Its new state.
+        #[serde(flatten)]
+        state: LineState,
+    },
+    /// A call was refused because the agent already has `limit` lines.
+    Refused {
+        /// The refused call.
+        line: LineId,
+    },
+    /// The other side refused a hold (e.g. 488); the line is still connected.
+    HoldRefused {
+        /// The line.
+        line: LineId,
+    },
+    /// A transfer failed; the caller is back on hold with the agent.
+    TransferFailed {
+        /// The caller's line.
+        line: LineId,
+        /// The status the target answered.
+        status: u16,
+    },
+}
+
+/// A command that the desk's state does not allow.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeskError {
+    /// No live line with that id.
+    #[error("no such line")]
+    NoSuchLine,
+    /// The agent already has as many lines as allowed.
+    #[error("the limit of {0} simultaneous calls is reached")]
+    LimitReached(usize),
+    /// The line is not in a state where this makes sense.
+    #[error("not possible while the line is {0}")]
+    NotNow(&'static str),
+    /// There is no consultation in progress.
+    #[error("no consultation in progress")]
+    NoConsult,
+    /// A consultation is already in progress.
+    #[error("a consultation is already in progress")]
+    ConsultInProgress,
+    /// The caller's hold has not been confirmed yet (RFC 3891 transfers wait for it).
+    #[error("the caller's hold is not confirmed yet")]
+    HoldPending,
+}
+
+impl DeskError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoSuchLine => "desk_no_such_line",
+            Self::LimitReached(_) => "desk_limit",
+            Self::NotNow(_) => "desk_not_now",
+            Self::NoConsult => "desk_no_consult",
+            Self::ConsultInProgress => "desk_consult_in_progress",
+            Self::HoldPending => "desk_hold_pending",
+        }
+    }
+}
+
+fn name(state: &LineState) -> &'static str {
+    match state {
+        LineState::Dialing => "dialing",
+        LineState::RingingOut => "ringing",
+        LineState::EarlyMedia => "in early media",
+        LineState::RingingIn => "ringing here",
+        LineState::Connected => "connected",
+        LineState::Holding => "being put on hold",
+        LineState::OnHold => "on hold",
+        LineState::Resuming => "being resumed",
+        LineState::Transferring => "transferring",
+        LineState::Ended { .. } => "ended",
+    }
+}
+
+#[derive(Debug)]
+struct Line {
+    state: LineState,
+    /// For outgoing lines not answered yet: when to give up.
+    ring_deadline: Option<Duration>,
+}
+
+/// The agent's lines.
+#[derive(Debug)]
+pub struct Desk {
+    lines: BTreeMap<LineId, Line>,
+    limit: usize,
+    ring_timeout: Duration,
+    /// (caller, colleague) while consulting.
+    consult: Option<(LineId, LineId)>,
+    actions: VecDeque<Action>,
+    events: VecDeque<DeskEvent>,
+}
+
+impl Desk {
+    /// A desk allowing `limit` simultaneous lines, cancelling unanswered outgoing calls after
+    /// `ring_timeout`.
+    pub fn new(limit: usize, ring_timeout: Duration) -> Self {
+        Self {
+            lines: BTreeMap::new(),
+            limit: limit.max(1),
+            ring_timeout,
+            consult: None,
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The next thing the SIP layer must do.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// The next thing the agent must see.
+    pub fn poll_event(&mut self) -> Option<DeskEvent> {
+        self.events.pop_front()
+    }
+
+    /// The state of `line`, if it is known.
+    pub fn state(&self, line: &str) -> Option<&LineState> {
+        self.lines.get(line).map(|l| &l.state)
+    }
+
+    /// The consultation in progress: (caller, colleague).
+    pub fn consultation(&self) -> Option<(&str, &str)> {
+        self.consult.as_ref().map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+
+    fn live(&self) -> usize {
+        self.lines.values().filter(|l| l.state.is_live()).count()
+    }
+
+    fn set(&mut self, line: &str, state: LineState) {
+        if let Some(l) = self.lines.get_mut(line) {
+            if l.state != state {
+                l.state = state.clone();
+                if !matches!(
+                    state,
+                    LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia
+                ) {
+                    l.ring_deadline = None;
+                }
+                self.events.push_back(DeskEvent::Line {
+                    line: line.to_owned(),
+                    state,
+                });
+            }
+        }
+    }
+
+    fn get(&self, line: &str) -> Result<&LineState, DeskError> {
+        self.lines
+            .get(line)
+            .map(|l| &l.state)
+            .filter(|s| s.is_live())
+            .ok_or(DeskError::NoSuchLine)
+    }
+
+    /// Holds whatever line has the agent's audio, other than `except`.
+    fn hold_active(&mut self, except: &str) {
+        let active: Vec<LineId> = self
+            .lines
+            .iter()
+            .filter(|(id, l)| id.as_str() != except && l.state == LineState::Connected)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in active {
+            self.actions.push_back(Action::Hold(id.clone()));
+            self.set(&id, LineState::Holding);
+        }
+    }
+
+    fn add(&mut self, line: &str, state: LineState, ring_deadline: Option<Duration>) {
+        self.lines.insert(
+            line.to_owned(),
+            Line {
+                state: state.clone(),
+                ring_deadline,
+            },
+        );
+        self.events.push_back(DeskEvent::Line {
+            line: line.to_owned(),
+            state,
+        });
+    }
+
+    /// Dials `to` on a new line `line`, holding the active call first.
+    pub fn dial(&mut self, line: &str, to: &str, now: Duration) -> Result<(), DeskError> {
+        if self.live() >= self.limit {
+            return Err(DeskError::LimitReached(self.limit));
+        }
+        self.hold_active(line);
+        self.add(line, LineState::Dialing, Some(now + self.ring_timeout));
+        self.actions.push_back(Action::Invite {
+            line: line.to_owned(),
+            to: to.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Answers a ringing incoming line, holding the active call first.
+    pub fn answer(&mut self, line: &str) -> Result<(), DeskError> {
+        match self.get(line)? {
+            LineState::RingingIn => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.hold_active(line);
+        self.actions.push_back(Action::Accept(line.to_owned()));
+        Ok(())
+    }
+
+    /// Refuses a ringing incoming line (486).
+    pub fn reject(&mut self, line: &str) -> Result<(), DeskError> {
+        match self.get(line)? {
+            LineState::RingingIn => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.actions.push_back(Action::Reject {
+            line: line.to_owned(),
+            status: 486,
+        });
+        self.set(
+            line,
+            LineState::Ended {
+                reason: EndReason::Rejected,
+            },
+        );
+        Ok(())
+    }
+
+    /// Hangs up: cancels an unanswered call, refuses a ringing one, ends an answered one.
+    pub fn hangup(&mut self, line: &str) -> Result<(), DeskError> {
+        let action = match self.get(line)? {
+            LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia => {
+                Action::Cancel(line.to_owned())
+            }
+            LineState::RingingIn => return self.reject(line),
+            _ => Action::Bye(line.to_owned()),
+        };
+        self.actions.push_back(action);
+        Ok(())
+    }
+
+    /// Puts an answered line on hold.
+    pub fn hold(&mut self, line: &str) -> Result<(), DeskError> {
+        match self.get(line)? {
+            LineState::Connected => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.actions.push_back(Action::Hold(line.to_owned()));
+        self.set(line, LineState::Holding);
+        Ok(())
+    }
+
+    /// Takes a line off hold, holding the active call first.
+    pub fn resume(&mut self, line: &str) -> Result<(), DeskError> {
+        match self.get(line)? {
+            LineState::OnHold => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.hold_active(line);
+        self.actions.push_back(Action::Resume(line.to_owned()));
+        self.set(line, LineState::Resuming);
+        Ok(())
+    }
+
+    /// Blind transfer of an answered line to `to`.
+    pub fn blind_transfer(&mut self, line: &str, to: &str) -> Result<(), DeskError> {
+        match self.get(line)? {
+            LineState::Connected | LineState::OnHold => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.actions.push_back(Action::Refer {
+            line: line.to_owned(),
+            to: to.to_owned(),
+        });
+        self.set(line, LineState::Transferring);
+        Ok(())
+    }
+
+    /// Consults a colleague: holds the caller's line and dials `to` on line `consult`.
+    pub fn consult(
+        &mut self,
+        caller: &str,
+        consult: &str,
+        to: &str,
+        now: Duration,
+    ) -> Result<(), DeskError> {
+        if self.consult.is_some() {
+            return Err(DeskError::ConsultInProgress);
+        }
+        match self.get(caller)? {
+            LineState::Connected | LineState::Holding | LineState::OnHold => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.dial(consult, to, now)?;
+        self.consult = Some((caller.to_owned(), consult.to_owned()));
+        Ok(())
+    }
+
+    /// Completes the attended transfer: the caller is referred to the colleague, replacing
+    /// the consult call. Only once the caller's hold was answered (RFC 3891 §3).
+    pub fn complete_transfer(&mut self) -> Result<(), DeskError> {
+        let (caller, consult) = self.consult.clone().ok_or(DeskError::NoConsult)?;
+        match self.get(&caller)? {
+            LineState::OnHold => {}
+            LineState::Holding => return Err(DeskError::HoldPending),
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        match self.get(&consult)? {
+            LineState::Connected | LineState::OnHold => {}
+            other => return Err(DeskError::NotNow(name(other))),
+        }
+        self.actions.push_back(Action::ReferReplaces {
+            line: caller.clone(),
+            replaces: consult,
+        });
+        self.set(&caller, LineState::Transferring);
+        Ok(())
+    }
+
+    /// Ends the consultation: hangs up the colleague's line; the caller stays on hold until
+    /// the agent resumes or releases (hangs up) it.
+    pub fn cancel_consult(&mut self) -> Result<(), DeskError> {
+        let (_, consult) = self.consult.take().ok_or(DeskError::NoConsult)?;
+        self.hangup(&consult)
+    }
+
+    /// SIP: a call comes in on `line`. Beyond the limit it is refused with 486.
+    pub fn handle_incoming(&mut self, line: &str) {
+        if self.live() >= self.limit {
+            self.actions.push_back(Action::Reject {
+                line: line.to_owned(),
+                status: 486,
+            });
+            self.events.push_back(DeskEvent::Refused {
+                line: line.to_owned(),
+            });
+            return;
+        }
+        self.add(line, LineState::RingingIn, None);
+    }
+
+    /// SIP: the far end rings (`early_media`: with media).
+    pub fn handle_ringing(&mut self, line: &str, early_media: bool) {
+        if matches!(
+            self.state(line),
+            Some(LineState::Dialing | LineState::RingingOut)
+        ) {
+            let state = if early_media {
+                LineState::EarlyMedia
+            } else {
+                LineState::RingingOut
+            };
+            self.set(line, state);
+        }
+    }
+
+    /// SIP: the call is answered (ours or theirs).
+    pub fn handle_answered(&mut self, line: &str) {
+        if self.state(line).is_some_and(LineState::is_live) {
+            self.set(line, LineState::Connected);
+        }
+    }
+
+    /// SIP: our hold re-INVITE was answered (`accepted`) or refused.
+    pub fn handle_hold_result(&mut self, line: &str, accepted: bool) {
+        if self.state(line) != Some(&LineState::Holding) {
+            return;
+        }
+        if accepted {
+            self.set(line, LineState::OnHold);
+        } else {
+            self.set(line, LineState::Connected);
+            self.events.push_back(DeskEvent::HoldRefused {
+                line: line.to_owned(),
+            });
+        }
+    }
+
+    /// SIP: our resume re-INVITE was answered (`accepted`) or refused.
+    pub fn handle_resume_result(&mut self, line: &str, accepted: bool) {
+        if self.state(line) == Some(&LineState::Resuming) {
+            let state = if accepted {
+                LineState::Connected
+            } else {
+                LineState::OnHold
+            };
+            self.set(line, state);
+        }
+    }
+
+    /// SIP: a transfer of `line` failed with `status`; the caller is on hold with us again.
+    pub fn handle_transfer_failed(&mut self, line: &str, status: u16) {
+        if self.state(line) == Some(&LineState::Transferring) {
+            self.set(line, LineState::OnHold);
+            self.events.push_back(DeskEvent::TransferFailed {
+                line: line.to_owned(),
+                status,
+            });
+        }
+    }
+
+    /// SIP: `line` ended.
+    pub fn handle_ended(&mut self, line: &str, reason: EndReason) {
+        if !self.state(line).is_some_and(LineState::is_live) {
+            return;
+        }
+        let reason = match self.state(line) {
+            Some(LineState::Transferring) if reason == EndReason::HungUp => EndReason::Transferred,
+            _ => reason,
+        };
+        self.set(line, LineState::Ended { reason });
+        if let Some((caller, consult)) = &self.consult {
+            if caller == line || consult == line {
+                self.consult = None;
+            }
+        }
+    }
+
+    /// When [`Desk::handle_timeout`] is next due.
+    pub fn next_timeout(&self) -> Option<Duration> {
+        self.lines.values().filter_map(|l| l.ring_deadline).min()
+    }
+
+    /// Cancels the outgoing calls nobody answered in time.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let due: Vec<LineId> = self
+            .lines
+            .iter()
+            .filter(|(_, l)| l.ring_deadline.is_some_and(|d| d <= now))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for line in due {
+            if let Some(l) = self.lines.get_mut(&line) {
+                l.ring_deadline = None;
+            }
+            self.actions.push_back(Action::Cancel(line.clone()));
+            self.set(
+                &line,
+                LineState::Ended {
+                    reason: EndReason::NoAnswer,
+                },
+            );
+        }
+    }
+
+    /// The line that has the agent's audio, if any.
+    pub fn active(&self) -> Option<&str> {
+        self.lines
+            .iter()
+            .find(|(_, l)| l.state.is_active())
+            .map(|(id, _)| id.as_str())
+    }
+}

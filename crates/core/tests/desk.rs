@@ -1,0 +1,271 @@
+//! The desk's flows on a virtual clock, with the SIP side scripted by the test.
+
+use std::time::Duration;
+
+use switchboard_core::call::EndReason;
+use switchboard_core::desk::{Action, Desk, DeskError, DeskEvent, LineState};
+
+const RING: Duration = Duration::from_secs(30);
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+fn actions(desk: &mut Desk) -> Vec<Action> {
+    std::iter::from_fn(|| desk.poll_action()).collect()
+}
+
+fn events(desk: &mut Desk) -> Vec<DeskEvent> {
+    std::iter::from_fn(|| desk.poll_event()).collect()
+}
+
+fn line(desk: &Desk, id: &str) -> LineState {
+    desk.state(id).cloned().expect("known line")
+}
+
+/// An answered incoming call on line "a".
+fn connected(desk: &mut Desk) {
+    desk.handle_incoming("a");
+    desk.answer("a").expect("answer");
+    desk.handle_answered("a");
+    actions(desk);
+    events(desk);
+}
+
+#[test]
+fn answering_a_second_call_holds_the_first() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.handle_incoming("b");
+    assert_eq!(line(&desk, "b"), LineState::RingingIn, "call waiting");
+    assert_eq!(line(&desk, "a"), LineState::Connected);
+    desk.answer("b").expect("answer");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Hold("a".into()), Action::Accept("b".into())]
+    );
+    desk.handle_hold_result("a", true);
+    desk.handle_answered("b");
+    assert_eq!(line(&desk, "a"), LineState::OnHold);
+    assert_eq!(desk.active(), Some("b"));
+    desk.resume("a").expect("swap back");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Hold("b".into()), Action::Resume("a".into())]
+    );
+}
+
+#[test]
+fn the_simultaneous_call_limit_refuses_with_486() {
+    let mut desk = Desk::new(2, RING);
+    connected(&mut desk);
+    desk.handle_incoming("b");
+    desk.handle_incoming("c");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Reject {
+            line: "c".into(),
+            status: 486
+        }]
+    );
+    assert!(events(&mut desk).contains(&DeskEvent::Refused { line: "c".into() }));
+    assert_eq!(desk.state("c"), None);
+    assert_eq!(
+        desk.dial("d", "2004", secs(0)),
+        Err(DeskError::LimitReached(2))
+    );
+    desk.handle_ended("b", EndReason::RemoteCancelled);
+    desk.dial("d", "2004", secs(0))
+        .expect("a line is free again");
+}
+
+#[test]
+fn actions_are_allowed_only_where_they_make_sense() {
+    let mut desk = Desk::new(4, RING);
+    desk.handle_incoming("a");
+    assert_eq!(desk.hold("a"), Err(DeskError::NotNow("ringing here")));
+    assert_eq!(desk.resume("a"), Err(DeskError::NotNow("ringing here")));
+    assert_eq!(desk.complete_transfer(), Err(DeskError::NoConsult));
+    assert_eq!(desk.hold("zz"), Err(DeskError::NoSuchLine));
+    desk.dial("b", "2004", secs(0)).expect("dial");
+    assert_eq!(desk.answer("b"), Err(DeskError::NotNow("dialing")));
+    assert_eq!(
+        desk.blind_transfer("b", "2005"),
+        Err(DeskError::NotNow("dialing"))
+    );
+    desk.hangup("b").expect("cancel");
+    assert_eq!(actions(&mut desk).last(), Some(&Action::Cancel("b".into())));
+    desk.hangup("a").expect("refuse");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Reject {
+            line: "a".into(),
+            status: 486
+        }]
+    );
+    assert_eq!(
+        desk.hangup("a"),
+        Err(DeskError::NoSuchLine),
+        "already ended"
+    );
+    assert_eq!(DeskError::HoldPending.code(), "desk_hold_pending");
+}
+
+#[test]
+fn consult_then_complete_waits_for_the_hold_answer() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.consult("a", "c", "2004", secs(10)).expect("consult");
+    assert_eq!(
+        actions(&mut desk),
+        [
+            Action::Hold("a".into()),
+            Action::Invite {
+                line: "c".into(),
+                to: "2004".into()
+            }
+        ]
+    );
+    desk.handle_ringing("c", false);
+    desk.handle_answered("c");
+    assert_eq!(desk.complete_transfer(), Err(DeskError::HoldPending));
+    assert!(
+        actions(&mut desk).is_empty(),
+        "no REFER before the hold is answered"
+    );
+    desk.handle_hold_result("a", true);
+    desk.complete_transfer().expect("complete");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::ReferReplaces {
+            line: "a".into(),
+            replaces: "c".into()
+        }]
+    );
+    assert_eq!(line(&desk, "a"), LineState::Transferring);
+    desk.handle_ended("c", EndReason::RemoteHungUp);
+    desk.handle_ended("a", EndReason::HungUp);
+    assert_eq!(
+        line(&desk, "a"),
+        LineState::Ended {
+            reason: EndReason::Transferred
+        }
+    );
+    assert_eq!(desk.consultation(), None);
+}
+
+#[test]
+fn consult_then_cancel_keeps_the_caller_on_hold() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.consult("a", "c", "2004", secs(0)).expect("consult");
+    desk.handle_hold_result("a", true);
+    desk.handle_answered("c");
+    actions(&mut desk);
+    assert_eq!(
+        desk.consult("a", "d", "2005", secs(0)),
+        Err(DeskError::ConsultInProgress)
+    );
+    desk.cancel_consult().expect("cancel");
+    assert_eq!(actions(&mut desk), [Action::Bye("c".into())]);
+    desk.handle_ended("c", EndReason::HungUp);
+    assert_eq!(line(&desk, "a"), LineState::OnHold);
+    desk.resume("a").expect("back to the caller");
+    assert_eq!(actions(&mut desk), [Action::Resume("a".into())]);
+    desk.handle_resume_result("a", true);
+    assert_eq!(line(&desk, "a"), LineState::Connected);
+}
+
+#[test]
+fn consult_target_busy_or_caller_gone() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.consult("a", "c", "2004", secs(0)).expect("consult");
+    desk.handle_hold_result("a", true);
+    desk.handle_ended("c", EndReason::Busy);
+    assert_eq!(
+        line(&desk, "c"),
+        LineState::Ended {
+            reason: EndReason::Busy
+        }
+    );
+    assert_eq!(desk.consultation(), None);
+    assert_eq!(
+        line(&desk, "a"),
+        LineState::OnHold,
+        "the caller waits for the agent"
+    );
+
+    desk.consult("a", "d", "2005", secs(0))
+        .expect("consult again");
+    desk.handle_answered("d");
+    desk.handle_ended("a", EndReason::RemoteHungUp);
+    assert_eq!(
+        desk.complete_transfer(),
+        Err(DeskError::NoConsult),
+        "the caller hung up"
+    );
+    assert_eq!(
+        line(&desk, "d"),
+        LineState::Connected,
+        "the colleague's call goes on"
+    );
+}
+
+#[test]
+fn a_refused_hold_leaves_the_call_connected() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.hold("a").expect("hold");
+    desk.handle_hold_result("a", false);
+    assert_eq!(line(&desk, "a"), LineState::Connected);
+    assert!(events(&mut desk).contains(&DeskEvent::HoldRefused { line: "a".into() }));
+}
+
+#[test]
+fn an_unanswered_call_is_cancelled_at_the_ring_timeout() {
+    let mut desk = Desk::new(3, RING);
+    desk.dial("b", "2004", secs(100)).expect("dial");
+    actions(&mut desk);
+    assert_eq!(desk.next_timeout(), Some(secs(130)));
+    desk.handle_ringing("b", true);
+    assert_eq!(line(&desk, "b"), LineState::EarlyMedia);
+    desk.handle_timeout(secs(129));
+    assert!(actions(&mut desk).is_empty());
+    desk.handle_timeout(secs(130));
+    assert_eq!(actions(&mut desk), [Action::Cancel("b".into())]);
+    assert_eq!(
+        line(&desk, "b"),
+        LineState::Ended {
+            reason: EndReason::NoAnswer
+        }
+    );
+    assert_eq!(desk.next_timeout(), None);
+    desk.dial("c", "2005", secs(200)).expect("dial");
+    desk.handle_answered("c");
+    assert_eq!(
+        desk.next_timeout(),
+        None,
+        "an answered call has no ring timeout"
+    );
+}
+
+#[test]
+fn a_failed_blind_transfer_brings_the_caller_back_on_hold() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.blind_transfer("a", "2009").expect("transfer");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Refer {
+            line: "a".into(),
+            to: "2009".into()
+        }]
+    );
+    desk.handle_transfer_failed("a", 404);
+    assert_eq!(line(&desk, "a"), LineState::OnHold);
+    assert!(events(&mut desk).contains(&DeskEvent::TransferFailed {
+        line: "a".into(),
+        status: 404
+    }));
+}
