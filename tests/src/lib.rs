@@ -27,12 +27,24 @@ impl Started {
     }
 }
 
+/// How long a program may take to stop cleanly before it is killed.
+const GRACE: Duration = Duration::from_secs(5);
+
 impl Drop for Started {
     fn drop(&mut self) {
         for child in self.0.iter_mut().rev() {
             let group = format!("-{}", child.id());
             // The whole group: what the program started itself goes with it.
             let _ = Command::new("kill").args(["--", &group]).status();
+            let deadline = Instant::now() + GRACE;
+            // A peer still in a call may wait for an answer to its BYE that nobody will
+            // send: it gets a few seconds, then SIGKILL.
+            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            }
             let _ = child.wait();
         }
     }

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
-use switchboard_runtime::{AccountConfig, Error, Phone, Refusal, SipEvent, Transport};
+use switchboard_runtime::{
+    AccountConfig, Error, Phone, PhoneEvent, PhoneOptions, Refusal, Transport,
+};
 use tokio::io::AsyncBufReadExt;
 
 /// Options of `agent`.
@@ -39,6 +41,12 @@ pub struct AgentArgs {
     /// Local SIP address (port 0: any free port).
     #[arg(long)]
     bind: Option<SocketAddr>,
+    /// Most calls at once; more are refused with 486.
+    #[arg(long, default_value_t = 4)]
+    max_calls: usize,
+    /// Seconds an outgoing call may ring before it is cancelled.
+    #[arg(long, default_value_t = 60)]
+    ring_timeout: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,7 +98,7 @@ fn emit(value: &serde_json::Value) {
     println!("{value}");
 }
 
-fn event(e: &SipEvent) {
+fn event(e: &PhoneEvent) {
     match serde_json::to_value(e) {
         Ok(v) => emit(&v),
         Err(err) => {
@@ -146,7 +154,11 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
         Err(message) => return Err(Error::Sip(switchboard_runtime::SipError::Account(message))),
     };
     let bind = bind.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-    let (phone, mut events) = Phone::start(bind).await?;
+    let options = PhoneOptions {
+        max_calls: args.max_calls,
+        ring_timeout: std::time::Duration::from_secs(args.ring_timeout),
+    };
+    let (phone, mut events) = Phone::start(bind, options).await?;
     emit(&json!({"event": "started", "sip": phone.local_addr().to_string()}));
     for (id, account) in accounts {
         if let Err(e) = phone.add_account(&id, account).await {
@@ -181,22 +193,22 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                         }
                     }
                     Ok(Command::Hangup { call }) => {
-                        if let Err(e) = phone.hangup(&call).await {
+                        if let Err(e) = phone.hangup(&call) {
                             bad(e.code(), e);
                         }
                     }
                     Ok(Command::Transfer { call, to }) => {
-                        if let Err(e) = phone.transfer(&call, &to).await {
+                        if let Err(e) = phone.transfer(&call, &to) {
                             bad(e.code(), e);
                         }
                     }
                     Ok(Command::Hold { call }) => {
-                        if let Err(e) = phone.hold(&call).await {
+                        if let Err(e) = phone.hold(&call) {
                             bad(e.code(), e);
                         }
                     }
                     Ok(Command::Resume { call }) => {
-                        if let Err(e) = phone.resume(&call).await {
+                        if let Err(e) = phone.resume(&call) {
                             bad(e.code(), e);
                         }
                     }

@@ -131,6 +131,13 @@ pub enum DeskEvent {
         /// The line.
         line: LineId,
     },
+    /// The other side put the line on hold (`held`) or took it off.
+    RemoteHold {
+        /// The line.
+        line: LineId,
+        /// Whether the other side now holds it.
+        held: bool,
+    },
     /// A transfer failed; the caller is back on hold with the agent.
     TransferFailed {
         /// The caller's line.
@@ -328,15 +335,15 @@ impl Desk {
         Ok(())
     }
 
-    /// Refuses a ringing incoming line (486).
-    pub fn reject(&mut self, line: &str) -> Result<(), DeskError> {
+    /// Refuses a ringing incoming line: `decline` sends 603, otherwise 486 (busy).
+    pub fn reject(&mut self, line: &str, decline: bool) -> Result<(), DeskError> {
         match self.get(line)? {
             LineState::RingingIn => {}
             other => return Err(DeskError::NotNow(name(other))),
         }
         self.actions.push_back(Action::Reject {
             line: line.to_owned(),
-            status: 486,
+            status: if decline { 603 } else { 486 },
         });
         self.set(
             line,
@@ -353,7 +360,7 @@ impl Desk {
             LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia => {
                 Action::Cancel(line.to_owned())
             }
-            LineState::RingingIn => return self.reject(line),
+            LineState::RingingIn => return self.reject(line, false),
             _ => Action::Bye(line.to_owned()),
         };
         self.actions.push_back(action);
@@ -516,6 +523,16 @@ impl Desk {
             self.events.push_back(DeskEvent::TransferFailed {
                 line: line.to_owned(),
                 status,
+            });
+        }
+    }
+
+    /// SIP: the other side held (`held`) or resumed the line.
+    pub fn handle_remote_hold(&mut self, line: &str, held: bool) {
+        if self.state(line).is_some_and(LineState::is_live) {
+            self.events.push_back(DeskEvent::RemoteHold {
+                line: line.to_owned(),
+                held,
             });
         }
     }

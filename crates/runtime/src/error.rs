@@ -20,6 +20,9 @@ pub enum Error {
     /// The SIP layer failed.
     #[error(transparent)]
     Sip(#[from] switchboard_sip::SipError),
+    /// The desk does not allow this now.
+    #[error(transparent)]
+    Desk(#[from] switchboard_core::desk::DeskError),
     /// No place for the data: the OS gave no home or data directory.
     #[error("cannot find a data directory for this user; pass --db FILE")]
     NoDataDir,
@@ -33,6 +36,7 @@ impl Error {
             Self::Plan(e) => e.code(),
             Self::Store(e) => e.code(),
             Self::Sip(e) => e.code(),
+            Self::Desk(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
         }
     }

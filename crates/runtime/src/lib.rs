@@ -17,7 +17,7 @@ use switchboard_store::{
 };
 
 pub use error::{Error, ErrorReport};
-pub use phone::Phone;
+pub use phone::{ActionFailed, Phone, PhoneEvent, PhoneOptions};
 pub use settings::Settings;
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};
 

@@ -1,45 +1,279 @@
-//! The telephone side of the runtime: the SIP engine and its accounts, behind one type that
-//! every front end drives the same way.
+//! The telephone side of the runtime: the SIP engine driven by the agent's desk. Commands
+//! go through the desk (which enforces the rules: one active call, the call limit, consult
+//! before transfer...); the desk's actions are carried out by the SIP engine, and what SIP
+//! reports goes back into the desk. Front ends see one stream of [`PhoneEvent`]s.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use switchboard_sip::{AccountConfig, Engine, Registrar, SipEvent};
-use tokio::sync::{mpsc, Mutex};
+use serde::Serialize;
+use switchboard_core::call::EndReason;
+use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
+use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
+use tokio::sync::mpsc;
 
 use crate::Error;
 
-/// The running phone: a SIP endpoint and the registered accounts.
+/// How the desk behaves.
+#[derive(Clone, Copy, Debug)]
+pub struct PhoneOptions {
+    /// Most lines at once; calls beyond are refused with 486.
+    pub max_calls: usize,
+    /// How long an outgoing call may ring unanswered before it is cancelled.
+    pub ring_timeout: Duration,
+}
+
+impl Default for PhoneOptions {
+    fn default() -> Self {
+        Self {
+            max_calls: 4,
+            ring_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the phone reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PhoneEvent {
+    /// Registration, and the caller's identity of an incoming call (for the screen pop).
+    Sip(SipEvent),
+    /// A line's state, a refused call, a hold or transfer outcome.
+    Desk(DeskEvent),
+    /// An action the desk asked for could not be carried out.
+    Failed(ActionFailed),
+}
+
+/// An action that failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionFailed {
+    /// Always `"error"`.
+    pub event: &'static str,
+    /// The line concerned.
+    pub line: String,
+    /// Stable code.
+    pub code: String,
+    /// Message.
+    pub message: String,
+}
+
 #[derive(Debug)]
-pub struct Phone {
+struct Inner {
     engine: Engine,
-    accounts: Mutex<HashMap<String, Registrar>>,
+    desk: Mutex<Desk>,
+    /// The account each outgoing line dials from, until its INVITE is sent.
+    dial_from: Mutex<HashMap<String, (String, String)>>,
+    registrars: tokio::sync::Mutex<HashMap<String, Registrar>>,
+    events: mpsc::UnboundedSender<PhoneEvent>,
+    start: tokio::time::Instant,
+}
+
+/// The running phone.
+#[derive(Debug, Clone)]
+pub struct Phone {
+    inner: Arc<Inner>,
+}
+
+impl Inner {
+    fn desk<T>(&self, f: impl FnOnce(&mut Desk) -> T) -> T {
+        f(&mut self.desk.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn send(&self, event: PhoneEvent) {
+        // No receiver any more only means the front end is gone.
+        let _ = self.events.send(event);
+    }
+
+    fn failed(&self, line: &str, error: &SipError) {
+        self.send(PhoneEvent::Failed(ActionFailed {
+            event: "error",
+            line: line.to_owned(),
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }));
+    }
+
+    /// Forwards the desk's events and carries out its actions.
+    fn flush(self: &Arc<Self>) {
+        let (actions, events) = self.desk(|d| {
+            (
+                std::iter::from_fn(|| d.poll_action()).collect::<Vec<_>>(),
+                std::iter::from_fn(|| d.poll_event()).collect::<Vec<_>>(),
+            )
+        });
+        for event in events {
+            self.send(PhoneEvent::Desk(event));
+        }
+        for action in actions {
+            let inner = Arc::clone(self);
+            tokio::spawn(async move {
+                inner.carry_out(action).await;
+                inner.flush();
+            });
+        }
+    }
+
+    async fn carry_out(&self, action: Action) {
+        let engine = &self.engine;
+        match action {
+            Action::Invite { line, to } => {
+                let from = self
+                    .dial_from
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&line);
+                let account = from.map_or_else(|| "main".to_owned(), |(a, _)| a);
+                if let Err(e) = engine.dial_as(&account, &to, line.clone()) {
+                    self.failed(&line, &e);
+                    self.desk(|d| d.handle_ended(&line, EndReason::Failed { status: 0 }));
+                }
+            }
+            Action::Accept(line) => {
+                if let Err(e) = engine.answer(&line) {
+                    self.failed(&line, &e);
+                }
+            }
+            Action::Reject { line, status } => {
+                let how = if status == 603 {
+                    Refusal::Decline
+                } else {
+                    Refusal::Busy
+                };
+                if let Err(e) = engine.reject(&line, how) {
+                    self.failed(&line, &e);
+                }
+            }
+            Action::Cancel(line) | Action::Bye(line) => {
+                if let Err(e) = engine.hangup(&line).await {
+                    self.failed(&line, &e);
+                }
+            }
+            Action::Hold(line) => {
+                let result = engine.hold(&line).await;
+                if let Err(e) = &result {
+                    self.failed(&line, e);
+                }
+                self.desk(|d| d.handle_hold_result(&line, result.is_ok()));
+            }
+            Action::Resume(line) => {
+                let result = engine.resume(&line).await;
+                if let Err(e) = &result {
+                    self.failed(&line, e);
+                }
+                self.desk(|d| d.handle_resume_result(&line, result.is_ok()));
+            }
+            Action::Refer { line, to } => {
+                if let Err(e) = engine.transfer(&line, &to).await {
+                    let status = match e {
+                        SipError::Refused { status } => status,
+                        _ => 0,
+                    };
+                    self.failed(&line, &e);
+                    self.desk(|d| d.handle_transfer_failed(&line, status));
+                }
+            }
+            Action::ReferReplaces { line, .. } => {
+                let e = SipError::Stack("attended transfer is not available yet".into());
+                self.failed(&line, &e);
+                self.desk(|d| d.handle_transfer_failed(&line, 0));
+            }
+        }
+    }
+
+    /// Feeds what SIP reports into the desk.
+    fn on_sip(&self, event: SipEvent) {
+        let SipEvent::Call { call, state } = event else {
+            if let SipEvent::TransferFailed { call, status } = &event {
+                self.desk(|d| d.handle_transfer_failed(call, *status));
+            } else {
+                self.send(PhoneEvent::Sip(event));
+            }
+            return;
+        };
+        let known = self.desk(|d| d.state(&call).cloned());
+        match state {
+            CallState::Incoming { .. } => {
+                self.send(PhoneEvent::Sip(SipEvent::Call {
+                    call: call.clone(),
+                    state,
+                }));
+                self.desk(|d| d.handle_incoming(&call));
+            }
+            CallState::Ringing => self.desk(|d| d.handle_ringing(&call, false)),
+            CallState::Connected => match known {
+                Some(LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia)
+                | Some(LineState::RingingIn) => self.desk(|d| d.handle_answered(&call)),
+                // Our own resume is reported by its result; any other is the far end's.
+                Some(LineState::Connected | LineState::OnHold | LineState::Holding) => {
+                    self.desk(|d| d.handle_remote_hold(&call, false));
+                }
+                _ => {}
+            },
+            CallState::HeldByRemote => self.desk(|d| d.handle_remote_hold(&call, true)),
+            CallState::Ended { reason } => self.desk(|d| d.handle_ended(&call, reason)),
+            CallState::Dialing { .. } | CallState::OnHold | CallState::Transferring { .. } => {}
+        }
+    }
 }
 
 impl Phone {
     /// Starts SIP on `bind` (port 0: any free port) and returns the event stream.
     pub async fn start(
         bind: SocketAddr,
-    ) -> Result<(Self, mpsc::UnboundedReceiver<SipEvent>), Error> {
-        let (engine, events) = Engine::start(bind).await?;
-        Ok((
-            Self {
-                engine,
-                accounts: Mutex::new(HashMap::new()),
-            },
+        options: PhoneOptions,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<PhoneEvent>), Error> {
+        let (engine, mut sip) = Engine::start(bind).await?;
+        let (events, receiver) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            engine,
+            desk: Mutex::new(Desk::new(options.max_calls, options.ring_timeout)),
+            dial_from: Mutex::new(HashMap::new()),
+            registrars: tokio::sync::Mutex::new(HashMap::new()),
             events,
-        ))
+            start: tokio::time::Instant::now(),
+        });
+        let pump = Arc::clone(&inner);
+        tokio::spawn(async move {
+            // The desk's only timers are ring timeouts: checking four times a second is
+            // precise enough for a timeout counted in seconds.
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tokio::select! {
+                    event = sip.recv() => match event {
+                        Some(event) => pump.on_sip(event),
+                        None => break,
+                    },
+                    _ = tick.tick() => {
+                        let now = pump.now();
+                        pump.desk(|d| d.handle_timeout(now));
+                    }
+                }
+                pump.flush();
+            }
+        });
+        Ok((Self { inner }, receiver))
     }
 
     /// Where SIP listens.
     pub fn local_addr(&self) -> SocketAddr {
-        self.engine.local_addr()
+        self.inner.engine.local_addr()
     }
 
     /// Registers `account` as `id`; an account already registered under `id` is replaced.
     pub async fn add_account(&self, id: &str, account: AccountConfig) -> Result<(), Error> {
-        let registrar = self.engine.register(id, account)?;
-        let previous = self.accounts.lock().await.insert(id.to_owned(), registrar);
+        let registrar = self.inner.engine.register(id, account)?;
+        let previous = self
+            .inner
+            .registrars
+            .lock()
+            .await
+            .insert(id.to_owned(), registrar);
         if let Some(previous) = previous {
             previous.unregister().await;
         }
@@ -48,7 +282,7 @@ impl Phone {
 
     /// Unregisters and forgets the account `id`; false when there is none.
     pub async fn remove_account(&self, id: &str) -> bool {
-        let registrar = self.accounts.lock().await.remove(id);
+        let registrar = self.inner.registrars.lock().await.remove(id);
         match registrar {
             Some(registrar) => {
                 registrar.unregister().await;
@@ -58,47 +292,78 @@ impl Phone {
         }
     }
 
-    /// Calls `to` from `account`; returns the call id that its events carry.
+    fn command(
+        &self,
+        f: impl FnOnce(&mut Desk) -> Result<(), switchboard_core::desk::DeskError>,
+    ) -> Result<(), Error> {
+        self.inner.desk(f)?;
+        self.inner.flush();
+        Ok(())
+    }
+
+    /// Calls `to` from `account` (holding the active call); returns the new line's id.
     pub fn dial(&self, account: &str, to: &str) -> Result<String, Error> {
-        Ok(self.engine.dial(account, to)?)
+        let line = self.inner.engine.new_call_id();
+        self.inner
+            .dial_from
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(line.clone(), (account.to_owned(), to.to_owned()));
+        let now = self.inner.now();
+        let result = self.command(|d| d.dial(&line, to, now));
+        if result.is_err() {
+            self.inner
+                .dial_from
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&line);
+        }
+        result.map(|()| line)
     }
 
-    /// Answers a ringing incoming call.
-    pub fn answer(&self, call: &str) -> Result<(), Error> {
-        Ok(self.engine.answer(call)?)
+    /// Answers a ringing incoming line (holding the active call).
+    pub fn answer(&self, line: &str) -> Result<(), Error> {
+        self.command(|d| d.answer(line))
     }
 
-    /// Refuses a ringing incoming call: busy (486) or decline (603).
-    pub fn reject(&self, call: &str, how: switchboard_sip::Refusal) -> Result<(), Error> {
-        Ok(self.engine.reject(call, how)?)
+    /// Refuses a ringing incoming line: busy (486) or decline (603).
+    pub fn reject(&self, line: &str, how: Refusal) -> Result<(), Error> {
+        self.command(|d| d.reject(line, how == Refusal::Decline))
     }
 
-    /// Puts an answered call on hold.
-    pub async fn hold(&self, call: &str) -> Result<(), Error> {
-        Ok(self.engine.hold(call).await?)
+    /// Puts a line on hold.
+    pub fn hold(&self, line: &str) -> Result<(), Error> {
+        self.command(|d| d.hold(line))
     }
 
-    /// Takes a call off hold.
-    pub async fn resume(&self, call: &str) -> Result<(), Error> {
-        Ok(self.engine.resume(call).await?)
+    /// Takes a line off hold (holding the active call).
+    pub fn resume(&self, line: &str) -> Result<(), Error> {
+        self.command(|d| d.resume(line))
     }
 
-    /// Blind transfer of an answered call to `to`.
-    pub async fn transfer(&self, call: &str, to: &str) -> Result<(), Error> {
-        Ok(self.engine.transfer(call, to).await?)
+    /// Blind transfer of a line to `to`.
+    pub fn transfer(&self, line: &str, to: &str) -> Result<(), Error> {
+        self.command(|d| d.blind_transfer(line, to))
     }
 
-    /// Hangs up a call (BYE, or CANCEL while it rings).
-    pub async fn hangup(&self, call: &str) -> Result<(), Error> {
-        Ok(self.engine.hangup(call).await?)
+    /// Hangs up a line (cancel, refuse or BYE as its state needs).
+    pub fn hangup(&self, line: &str) -> Result<(), Error> {
+        self.command(|d| d.hangup(line))
     }
 
     /// Unregisters every account, then stops SIP.
     pub async fn shutdown(self) {
-        let accounts: Vec<Registrar> = self.accounts.lock().await.drain().map(|(_, r)| r).collect();
-        for registrar in accounts {
+        let registrars: Vec<Registrar> = self
+            .inner
+            .registrars
+            .lock()
+            .await
+            .drain()
+            .map(|(_, r)| r)
+            .collect();
+        for registrar in registrars {
             registrar.unregister().await;
         }
-        self.engine.shutdown();
+        self.inner.engine.shutdown();
     }
 }

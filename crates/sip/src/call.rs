@@ -247,7 +247,18 @@ pub(crate) struct Dial<'a> {
 }
 
 /// Calls `to` (a number or user, or a `sip:` address) from `account`; returns the call id.
-pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<String, SipError> {
+/// A fresh Call-ID.
+pub(crate) fn new_call_id() -> String {
+    format!("{}@switchboard", rsipstack::transaction::random_text(24))
+}
+
+/// Calls `to` from `account` as `call_id`.
+pub(crate) fn dial(
+    d: Dial<'_>,
+    account: &AccountConfig,
+    to: &str,
+    call_id: String,
+) -> Result<String, SipError> {
     let host = account.domain();
     let callee = if to.starts_with("sip:") || to.starts_with("sips:") {
         to.to_owned()
@@ -264,7 +275,6 @@ pub(crate) fn dial(d: Dial<'_>, account: &AccountConfig, to: &str) -> Result<Str
     })?;
     let mut entry = Entry::new(None, media);
     let local_sdp = entry.next_sdp(local_ip);
-    let call_id = format!("{}@switchboard", rsipstack::transaction::random_text(24));
     let option = InviteOption {
         caller_display_name: account.display_name.clone(),
         caller: uri(&format!("sip:{}@{host}", account.user))?,

@@ -163,6 +163,16 @@ impl Engine {
     /// Calls `to` (digits or a user of the account's domain, or a `sip:` address) from
     /// `account`; returns the call id its events carry.
     pub fn dial(&self, account: &str, to: &str) -> Result<String, SipError> {
+        self.dial_as(account, to, call::new_call_id())
+    }
+
+    /// A fresh call id for [`Engine::dial_as`].
+    pub fn new_call_id(&self) -> String {
+        call::new_call_id()
+    }
+
+    /// Like [`Engine::dial`], with the call id chosen by the caller (it must be new).
+    pub fn dial_as(&self, account: &str, to: &str, call_id: String) -> Result<String, SipError> {
         let config = self
             .accounts
             .lock()
@@ -180,6 +190,7 @@ impl Engine {
             },
             &config,
             to,
+            call_id,
         )
     }
 

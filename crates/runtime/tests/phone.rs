@@ -1,0 +1,155 @@
+//! The desk's rules on live calls: call waiting holds the first caller, and a call beyond the
+//! limit is refused with 486 — as the baresips see it.
+
+use std::time::Duration;
+
+use switchboard_core::desk::{DeskEvent, LineState};
+use switchboard_e2e::baresip::{Answer, Baresip};
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::Started;
+use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn next(events: &mut UnboundedReceiver<PhoneEvent>) -> PhoneEvent {
+    tokio::time::timeout(WAIT, events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the phone is running")
+}
+
+/// Waits until `line` reaches `state`.
+async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: LineState) {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Line { line: l, state: s }) = next(events).await {
+            if l == line && s == state {
+                return;
+            }
+        }
+    }
+}
+
+/// Waits for the next incoming call and returns its line.
+async fn incoming(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(events).await
+        {
+            return line;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [
+        ("1001", "pw1001"),
+        ("1002", "pw1002"),
+        ("1003", "pw1003"),
+        ("1004", "pw1004"),
+    ];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let mut first = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Manual,
+    );
+    let mut second = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1003",
+        "pw1003",
+        Answer::Manual,
+    );
+    let mut third = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1004",
+        "pw1004",
+        Answer::Manual,
+    );
+    let options = PhoneOptions {
+        max_calls: 2,
+        ring_timeout: Duration::from_secs(60),
+    };
+    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    phone.add_account("main", account).await.expect("account");
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
+            break;
+        }
+    }
+    let agent = format!("sip:1001@{}", kamailio.hostport());
+
+    first.command("dial", &agent);
+    let a = incoming(&mut events).await;
+    phone.answer(&a).expect("answer the first");
+    reach(&mut events, &a, LineState::Connected).await;
+    first.wait_event("CALL_ESTABLISHED", WAIT);
+
+    second.command("dial", &agent);
+    let b = incoming(&mut events).await;
+    assert_ne!(a, b);
+    phone.answer(&b).expect("answer the second");
+    // The first caller is put on hold before the second is answered.
+    reach(&mut events, &a, LineState::OnHold).await;
+    reach(&mut events, &b, LineState::Connected).await;
+    first.wait_event("CALL_REMOTE_SDP", WAIT);
+    second.wait_event("CALL_ESTABLISHED", WAIT);
+
+    third.command("dial", &agent);
+    let closed = third.wait_event("CALL_CLOSED", WAIT);
+    assert!(
+        closed["param"].as_str().unwrap_or("").contains("486"),
+        "{closed}"
+    );
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Refused { .. }) = next(&mut events).await {
+            break;
+        }
+    }
+
+    phone.hangup(&b).expect("hang up the second");
+    reach(
+        &mut events,
+        &b,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::HungUp,
+        },
+    )
+    .await;
+    phone.resume(&a).expect("back to the first");
+    reach(&mut events, &a, LineState::Connected).await;
+    phone.hangup(&a).expect("hang up");
+    reach(
+        &mut events,
+        &a,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::HungUp,
+        },
+    )
+    .await;
+    first.wait_event("CALL_CLOSED", WAIT);
+    phone.shutdown().await;
+}
