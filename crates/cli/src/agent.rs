@@ -78,6 +78,8 @@ enum Command {
     Hangup { call: String },
     /// Blind transfer of a call to a number, user or SIP address.
     Transfer { call: String, to: String },
+    /// Send DTMF digits as SIP INFO.
+    Dtmf { call: String, digits: String },
     /// Put a call on hold.
     Hold { call: String },
     /// Take a call off hold.
@@ -199,6 +201,11 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::Transfer { call, to }) => {
                         if let Err(e) = phone.transfer(&call, &to) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Dtmf { call, digits }) => {
+                        if let Err(e) = phone.send_dtmf_info(&call, &digits).await {
                             bad(e.code(), e);
                         }
                     }

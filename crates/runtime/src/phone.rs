@@ -346,6 +346,11 @@ impl Phone {
         self.command(|d| d.blind_transfer(line, to))
     }
 
+    /// Sends DTMF digits on an answered line as SIP INFO.
+    pub async fn send_dtmf_info(&self, line: &str, digits: &str) -> Result<(), Error> {
+        Ok(self.inner.engine.send_dtmf_info(line, digits).await?)
+    }
+
     /// Hangs up a line (cancel, refuse or BYE as its state needs).
     pub fn hangup(&self, line: &str) -> Result<(), Error> {
         self.command(|d| d.hangup(line))

@@ -227,6 +227,14 @@ pub(crate) async fn follow(
             | DialogState::Refer(id, request, handle)
             | DialogState::Message(id, request, handle) => {
                 crate::hold::answer_request(&calls, &events, &id, &request, handle, ip).await;
+                if request.method == rsipstack::sip::Method::Info {
+                    if let Some(digit) = crate::dtmf::received(&request) {
+                        let _ = events.send(SipEvent::Dtmf {
+                            call: id.call_id.clone(),
+                            digit,
+                        });
+                    }
+                }
                 if request.method == rsipstack::sip::Method::Notify {
                     crate::transfer::notified(&layer, &calls, &events, &id.call_id, &request).await;
                 }

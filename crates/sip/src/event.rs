@@ -40,6 +40,13 @@ pub enum SipEvent {
         #[serde(flatten)]
         state: crate::call::CallState,
     },
+    /// The other side sent a DTMF digit as SIP INFO.
+    Dtmf {
+        /// The call.
+        call: String,
+        /// 0-9, *, #, A-D.
+        digit: char,
+    },
     /// A blind transfer failed; the call is still on hold here.
     TransferFailed {
         /// The call.

@@ -3,6 +3,7 @@
 
 mod account;
 mod call;
+mod dtmf;
 mod error;
 mod event;
 mod hold;
@@ -255,6 +256,11 @@ impl Engine {
             self.local.ip(),
         )
         .await
+    }
+
+    /// Sends DTMF `digits` on an answered call as SIP INFO (application/dtmf-relay).
+    pub async fn send_dtmf_info(&self, call: &str, digits: &str) -> Result<(), SipError> {
+        dtmf::send(&self.layer, &self.calls, call, digits).await
     }
 
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.

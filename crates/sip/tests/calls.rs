@@ -391,3 +391,56 @@ async fn blind_transfer_to_another_phone_and_a_failed_one() {
     );
     b.peer.wait_event("TRANSFER", WAIT);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dtmf_as_sip_info_between_two_agents() {
+    let mut b = bed(Answer::Auto).await;
+    let (other, mut other_events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("second engine");
+    let _registrar = other
+        .register(
+            "main",
+            AccountConfig {
+                registrar: format!("sip:{}", b.kamailio.hostport()),
+                user: "1003".into(),
+                auth_user: None,
+                password: "pw1003".into(),
+                display_name: None,
+                transport: Transport::Udp,
+                expires: 600,
+            },
+        )
+        .expect("account");
+    loop {
+        if let SipEvent::Registered { .. } = next(&mut other_events).await {
+            break;
+        }
+    }
+    let call = b.engine.dial("main", "1003").expect("dial");
+    let (incoming_call, _) = incoming(&mut other_events).await;
+    assert_eq!(incoming_call, call, "one Call-ID end to end");
+    other.answer(&call).expect("answer");
+    loop {
+        if state(&mut b.events, &call).await == CallState::Connected {
+            break;
+        }
+    }
+    let err = b
+        .engine
+        .send_dtmf_info(&call, "1x")
+        .await
+        .expect_err("not a digit");
+    assert_eq!(err.code(), "sip_account");
+    b.engine.send_dtmf_info(&call, "12#").await.expect("INFO");
+    let mut digits = String::new();
+    while digits.len() < 3 {
+        if let SipEvent::Dtmf { call: id, digit } = next(&mut other_events).await {
+            assert_eq!(id, call);
+            digits.push(digit);
+        }
+    }
+    assert_eq!(digits, "12#");
+    b.engine.hangup(&call).await.expect("hang up");
+    other.shutdown();
+}
