@@ -153,3 +153,74 @@ async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
     first.wait_event("CALL_CLOSED", WAIT);
     phone.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blind_transfer_through_the_desk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let mut caller = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Manual,
+    );
+    let mut target = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1003",
+        "pw1003",
+        Answer::Auto,
+    );
+    let (phone, mut events) = Phone::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        PhoneOptions::default(),
+    )
+    .await
+    .expect("phone");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    phone.add_account("main", account).await.expect("account");
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
+            break;
+        }
+    }
+    caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
+    let line = incoming(&mut events).await;
+    assert_eq!(
+        phone.transfer(&line, "1003").map_err(|e| e.code()),
+        Err("desk_not_now")
+    );
+    phone.answer(&line).expect("answer");
+    reach(&mut events, &line, LineState::Connected).await;
+    caller.wait_event("CALL_ESTABLISHED", WAIT);
+    phone.transfer(&line, "1003").expect("transfer");
+    reach(&mut events, &line, LineState::Transferring).await;
+    reach(
+        &mut events,
+        &line,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::Transferred,
+        },
+    )
+    .await;
+    let joined = target.wait_event("CALL_ESTABLISHED", WAIT);
+    assert!(
+        joined["peeruri"].as_str().unwrap_or("").contains("1002"),
+        "{joined}"
+    );
+    target.command("hangup", "");
+    phone.shutdown().await;
+}
