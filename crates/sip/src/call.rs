@@ -179,6 +179,7 @@ pub(crate) fn end(
 /// Turns the stack's dialog states into call events.
 pub(crate) async fn follow(
     layer: Arc<DialogLayer>,
+    referrals: crate::transferee::Referrals,
     calls: Calls,
     mut states: DialogStateReceiver,
     events: mpsc::UnboundedSender<SipEvent>,
@@ -210,6 +211,7 @@ pub(crate) async fn follow(
                 });
                 if answered {
                     emit(&events, &id.call_id, CallState::Connected);
+                    referrals.outcome(&layer, &calls, &id.call_id, None).await;
                 }
             }
             DialogState::Terminated(id, why) => {
@@ -218,6 +220,9 @@ pub(crate) async fn follow(
                 if let Some((incoming, ending)) = known {
                     let why = ending.unwrap_or_else(|| reason(&why, incoming));
                     end(&calls, &events, &id.call_id, why);
+                    referrals
+                        .outcome(&layer, &calls, &id.call_id, Some(why))
+                        .await;
                 }
             }
             DialogState::Updated(id, request, handle)
@@ -226,6 +231,12 @@ pub(crate) async fn follow(
             | DialogState::Notify(id, request, handle)
             | DialogState::Refer(id, request, handle)
             | DialogState::Message(id, request, handle) => {
+                if request.method == rsipstack::sip::Method::Refer {
+                    referrals
+                        .requested(&events, &id.call_id, &request, handle)
+                        .await;
+                    continue;
+                }
                 crate::hold::answer_request(&calls, &events, &id, &request, handle, ip).await;
                 if request.method == rsipstack::sip::Method::Info {
                     if let Some(digit) = crate::dtmf::received(&request) {
@@ -266,6 +277,7 @@ pub(crate) fn dial(
     account: &AccountConfig,
     to: &str,
     call_id: String,
+    headers: Vec<rsipstack::sip::Header>,
 ) -> Result<String, SipError> {
     let host = account.domain();
     let callee = if to.starts_with("sip:") || to.starts_with("sips:") {
@@ -297,6 +309,7 @@ pub(crate) fn dial(
         content_type: Some("application/sdp".into()),
         offer: Some(sdp::offer(&local_sdp, Direction::SendRecv).into_bytes()),
         call_id: Some(call_id.clone()),
+        headers: (!headers.is_empty()).then_some(headers),
         ..Default::default()
     };
     d.calls.with(|c| c.insert(call_id.clone(), entry));

@@ -40,6 +40,15 @@ pub enum SipEvent {
         #[serde(flatten)]
         state: crate::call::CallState,
     },
+    /// The other side asks to transfer us (REFER): accept or refuse it.
+    TransferRequested {
+        /// The call the REFER came on.
+        call: String,
+        /// Where we would be sent.
+        to: String,
+        /// Whether it replaces an existing call of the target (attended transfer).
+        attended: bool,
+    },
     /// The other side sent a DTMF digit as SIP INFO.
     Dtmf {
         /// The call.

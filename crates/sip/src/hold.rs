@@ -83,7 +83,7 @@ pub(crate) async fn set_hold(
 }
 
 /// Answers an in-dialog request the dialog handed over: a re-INVITE gets our answer (and may
-/// put us on hold or take us off), anything else 200.
+/// put us on hold or take us off), anything else 200 (REFER is the transferee's).
 pub(crate) async fn answer_request(
     calls: &Calls,
     events: &mpsc::UnboundedSender<SipEvent>,
@@ -122,9 +122,6 @@ pub(crate) async fn answer_request(
             }
             None => handle.reply(StatusCode::NotAcceptableHere).await,
         }
-    } else if request.method == Method::Refer {
-        // Transfers are not taken yet.
-        handle.reply(StatusCode::Decline).await
     } else {
         handle.reply(StatusCode::OK).await
     };

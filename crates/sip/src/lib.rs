@@ -11,6 +11,7 @@ mod incoming;
 mod registration;
 mod sdp;
 mod transfer;
+mod transferee;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,6 +44,7 @@ pub struct Engine {
     states: DialogStateSender,
     calls: call::Calls,
     accounts: Mutex<HashMap<String, AccountConfig>>,
+    referrals: transferee::Referrals,
 }
 
 impl std::fmt::Debug for Engine {
@@ -84,8 +86,10 @@ impl Engine {
         let (states, state_receiver) = layer.new_dialog_state_channel();
         let (events, receiver) = mpsc::unbounded_channel();
         let calls = call::Calls::default();
+        let referrals = transferee::Referrals::default();
         tokio::spawn(call::follow(
             layer.clone(),
+            referrals.clone(),
             calls.clone(),
             state_receiver,
             events.clone(),
@@ -99,9 +103,12 @@ impl Engine {
             use rsipstack::sip::{Method, StatusCode};
             while let Some(mut tx) = incoming.recv().await {
                 if let Some(mut dialog) = dialogs.match_dialog(&tx) {
-                    if let Err(e) = dialog.handle(&mut tx).await {
-                        tracing::debug!("in-dialog request failed: {e}");
-                    }
+                    // Its own task: some requests (REFER) wait for the agent's answer.
+                    tokio::spawn(async move {
+                        if let Err(e) = dialog.handle(&mut tx).await {
+                            tracing::debug!("in-dialog request failed: {e}");
+                        }
+                    });
                     continue;
                 }
                 let status = match tx.original.method {
@@ -136,6 +143,7 @@ impl Engine {
                 states,
                 calls,
                 accounts: Mutex::new(HashMap::new()),
+                referrals,
             },
             receiver,
         ))
@@ -192,7 +200,51 @@ impl Engine {
             &config,
             to,
             call_id,
+            Vec::new(),
         )
+    }
+
+    /// The account calls go out from when none is named (any: agents have one).
+    fn default_account(&self) -> Result<AccountConfig, SipError> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .next()
+            .cloned()
+            .ok_or_else(|| SipError::Account("no account to dial from".into()))
+    }
+
+    /// Accepts the transfer the other side of `call` asked for: we call the target (that
+    /// call's id is returned) and the old call ends when it answers.
+    pub async fn accept_transfer(&self, call: &str) -> Result<String, SipError> {
+        let account = self.default_account()?;
+        let dial = |target: &str, replaces: Option<&str>| {
+            let headers = replaces
+                .map(|r| vec![rsipstack::sip::Header::Other("Replaces".into(), r.into())])
+                .unwrap_or_default();
+            call::dial(
+                call::Dial {
+                    layer: &self.layer,
+                    calls: &self.calls,
+                    events: &self.events,
+                    states: self.states.clone(),
+                    local: self.local,
+                },
+                &account,
+                target,
+                call::new_call_id(),
+                headers,
+            )
+        };
+        self.referrals
+            .accept(&self.layer, &self.calls, call, dial)
+            .await
+    }
+
+    /// Refuses the transfer the other side of `call` asked for (603).
+    pub async fn refuse_transfer(&self, call: &str) -> Result<(), SipError> {
+        self.referrals.refuse(call).await
     }
 
     /// Answers the ringing incoming `call`.
@@ -237,14 +289,7 @@ impl Engine {
         let target = if to.starts_with("sip:") || to.starts_with("sips:") {
             to.to_owned()
         } else {
-            let host = self
-                .accounts
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .values()
-                .next()
-                .map(AccountConfig::domain)
-                .ok_or_else(|| SipError::Account("no account to dial from".into()))?;
+            let host = self.default_account()?.domain();
             format!("sip:{to}@{host}")
         };
         transfer::blind(

@@ -444,3 +444,99 @@ async fn dtmf_as_sip_info_between_two_agents() {
     b.engine.hangup(&call).await.expect("hang up");
     other.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn being_transferred_accepted_then_refused() {
+    let mut b = bed(Answer::Manual).await;
+    let mut target = Baresip::start(
+        &mut b.started,
+        b.dir.path(),
+        &b.kamailio,
+        "1003",
+        "pw1003",
+        Answer::Auto,
+    );
+    let target_uri = format!("sip:1003@{}", b.kamailio.hostport());
+    // The first call: the baresip asks us to go to 1003; the agent accepts.
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (call, _) = incoming(&mut b.events).await;
+    b.engine.answer(&call).expect("answer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    b.peer.command("transfer", &target_uri);
+    loop {
+        match next(&mut b.events).await {
+            SipEvent::TransferRequested {
+                call: id,
+                to,
+                attended,
+            } => {
+                assert_eq!(
+                    (id.as_str(), to.as_str(), attended),
+                    (call.as_str(), target_uri.as_str(), false)
+                );
+                break;
+            }
+            SipEvent::Call { state, .. } => panic!("unexpected {state:?}"),
+            _ => {}
+        }
+    }
+    let new = b.engine.accept_transfer(&call).await.expect("accept");
+    assert_ne!(new, call);
+    let mut new_connected = false;
+    let mut old_ended = None;
+    while !(new_connected && old_ended.is_some()) {
+        if let SipEvent::Call { call: id, state } = next(&mut b.events).await {
+            match state {
+                CallState::Connected if id == new => new_connected = true,
+                CallState::Ended { reason } if id == call => old_ended = Some(reason),
+                CallState::Dialing { .. } | CallState::Ringing if id == new => {}
+                other => panic!("{id}: unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(old_ended, Some(EndReason::Transferred));
+    let joined = target.wait_event("CALL_ESTABLISHED", WAIT);
+    assert!(
+        joined["peeruri"].as_str().unwrap_or("").contains("1001"),
+        "{joined}"
+    );
+    b.peer.wait_event("CALL_CLOSED", WAIT);
+    b.engine.hangup(&new).await.expect("hang up");
+    assert_eq!(
+        state(&mut b.events, &new).await,
+        CallState::Ended {
+            reason: EndReason::HungUp
+        }
+    );
+
+    // The second call: the agent refuses (603).
+    b.peer
+        .command("dial", &format!("sip:1001@{}", b.kamailio.hostport()));
+    let (call, _) = incoming(&mut b.events).await;
+    b.engine.answer(&call).expect("answer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    b.peer.command("transfer", &target_uri);
+    loop {
+        if let SipEvent::TransferRequested { .. } = next(&mut b.events).await {
+            break;
+        }
+    }
+    b.engine.refuse_transfer(&call).await.expect("refuse");
+    b.peer.wait_event("TRANSFER_FAILED", WAIT);
+    let err = b
+        .engine
+        .refuse_transfer(&call)
+        .await
+        .expect_err("answered already");
+    assert_eq!(err.code(), "sip_no_such_call");
+    // baresip 1.0 ends its call after a refused transfer: we see it hang up.
+    assert_eq!(
+        state(&mut b.events, &call).await,
+        CallState::Ended {
+            reason: EndReason::RemoteHungUp
+        }
+    );
+}

@@ -1,0 +1,241 @@
+//! Being transferred (RFC 3515 as the REFER's recipient): the REFER becomes an event the
+//! agent accepts or refuses. Accepted: 202, a first NOTIFY (100 Trying, §2.4.5), an INVITE to
+//! the Refer-To target (with its Replaces header, RFC 3891, when it carries one), NOTIFYs
+//! with the outcome, and on success the old call ends.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rsipstack::dialog::dialog::{Dialog, TransactionHandle};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::DialogId;
+use rsipstack::sip::prelude::HeadersExt;
+use rsipstack::sip::{Request, StatusCode};
+use switchboard_core::call::EndReason;
+use tokio::sync::mpsc;
+
+use crate::call::Calls;
+use crate::event::SipEvent;
+use crate::SipError;
+
+/// A REFER waiting for the agent's answer.
+#[derive(Debug)]
+struct Pending {
+    handle: TransactionHandle,
+    target: String,
+    replaces: Option<String>,
+}
+
+/// REFERs waiting for the agent, and new calls standing in for old ones.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Referrals {
+    pending: Arc<Mutex<HashMap<String, Pending>>>,
+    /// New call -> the call that asked for it.
+    replacing: Arc<Mutex<HashMap<String, String>>>,
+}
+
+/// The target and, when present, the Replaces value of a Refer-To header value such as
+/// `<sip:carol@pbx?Replaces=abc%40pbx%3Bto-tag%3D1%3Bfrom-tag%3D2>`.
+pub(crate) fn refer_to(value: &str) -> Option<(String, Option<String>)> {
+    let inner = value.trim();
+    let inner = inner
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map_or(inner, |(uri, _)| uri);
+    let (uri, headers) = inner.split_once('?').unwrap_or((inner, ""));
+    if !(uri.starts_with("sip:") || uri.starts_with("sips:")) {
+        return None;
+    }
+    let replaces = headers.split('&').find_map(|h| {
+        let (name, value) = h.split_once('=')?;
+        name.eq_ignore_ascii_case("replaces")
+            .then(|| unescape(value))
+    });
+    Some((uri.to_owned(), replaces))
+}
+
+/// Undoes %XX escapes of a URI header value.
+fn unescape(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = value
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Referrals {
+    /// A REFER arrived on `call`: keep it for the agent and tell them.
+    pub(crate) async fn requested(
+        &self,
+        events: &mpsc::UnboundedSender<SipEvent>,
+        call: &str,
+        request: &Request,
+        handle: TransactionHandle,
+    ) {
+        let target = request.refer_to_header().and_then(|h| refer_to(h.value()));
+        let Some((target, replaces)) = target else {
+            // RFC 3515 §2.4.2: a REFER without a usable Refer-To is a bad request.
+            let _ = handle.reply(StatusCode::BadRequest).await;
+            return;
+        };
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                call.to_owned(),
+                Pending {
+                    handle,
+                    target: target.clone(),
+                    replaces: replaces.clone(),
+                },
+            );
+        let _ = events.send(SipEvent::TransferRequested {
+            call: call.to_owned(),
+            to: target,
+            attended: replaces.is_some(),
+        });
+    }
+
+    fn take(&self, call: &str) -> Result<Pending, SipError> {
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(call)
+            .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))
+    }
+
+    /// The agent refuses the transfer: 603.
+    pub(crate) async fn refuse(&self, call: &str) -> Result<(), SipError> {
+        let pending = self.take(call)?;
+        pending
+            .handle
+            .reply(StatusCode::Decline)
+            .await
+            .map_err(|e| SipError::Stack(e.to_string()))
+    }
+
+    /// The agent accepts: 202, NOTIFY 100, then the new call is placed by `dial` (with the
+    /// Replaces value when the REFER carried one); returns the new call's id.
+    pub(crate) async fn accept(
+        &self,
+        layer: &DialogLayer,
+        calls: &Calls,
+        call: &str,
+        dial: impl FnOnce(&str, Option<&str>) -> Result<String, SipError>,
+    ) -> Result<String, SipError> {
+        let pending = self.take(call)?;
+        pending
+            .handle
+            .reply(StatusCode::Accepted)
+            .await
+            .map_err(|e| SipError::Stack(e.to_string()))?;
+        notify(layer, calls, call, StatusCode::Trying, "active").await;
+        let new = dial(&pending.target, pending.replaces.as_deref())?;
+        self.replacing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(new.clone(), call.to_owned());
+        Ok(new)
+    }
+
+    /// A call we placed for a transfer was answered or failed: tell the transferor, and on
+    /// success end the old call.
+    pub(crate) async fn outcome(
+        &self,
+        layer: &DialogLayer,
+        calls: &Calls,
+        new: &str,
+        answered: Option<EndReason>,
+    ) {
+        let old = self
+            .replacing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(new);
+        let Some(old) = old else { return };
+        match answered {
+            None => {
+                notify(
+                    layer,
+                    calls,
+                    &old,
+                    StatusCode::OK,
+                    "terminated;reason=noresource",
+                )
+                .await;
+                let id = calls.with(|c| {
+                    c.get_mut(&old).and_then(|e| {
+                        e.ending = Some(EndReason::Transferred);
+                        e.confirmed.clone()
+                    })
+                });
+                if let Some(Dialog::Invite(d)) = id.and_then(|id| layer.get_dialog(&id)) {
+                    let _ = d.bye().await;
+                }
+            }
+            Some(reason) => {
+                let status = match reason {
+                    EndReason::Busy => StatusCode::BusyHere,
+                    EndReason::Declined => StatusCode::Decline,
+                    EndReason::NotFound => StatusCode::NotFound,
+                    EndReason::NoAnswer => StatusCode::RequestTimeout,
+                    _ => StatusCode::ServiceUnavailable,
+                };
+                notify(layer, calls, &old, status, "terminated;reason=noresource").await;
+            }
+        }
+    }
+}
+
+/// Sends a sipfrag NOTIFY about the REFER on `call`.
+async fn notify(layer: &DialogLayer, calls: &Calls, call: &str, status: StatusCode, state: &str) {
+    let id: Option<DialogId> = calls.with(|c| c.get(call).and_then(|e| e.confirmed.clone()));
+    if let Some(Dialog::Invite(d)) = id.and_then(|id| layer.get_dialog(&id)) {
+        if let Err(e) = d.notify_refer(status, state).await {
+            tracing::debug!(call, "NOTIFY not sent: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refer_to;
+
+    #[test]
+    fn refer_to_values() {
+        assert_eq!(
+            refer_to("<sip:1003@pbx.example>"),
+            Some(("sip:1003@pbx.example".into(), None))
+        );
+        assert_eq!(
+            refer_to("<sip:carol@pbx?Replaces=abc%40pbx%3Bto-tag%3D1%3Bfrom-tag%3D2>;x=y"),
+            Some((
+                "sip:carol@pbx".into(),
+                Some("abc@pbx;to-tag=1;from-tag=2".into())
+            ))
+        );
+        assert_eq!(
+            refer_to("sip:bob@host"),
+            Some(("sip:bob@host".into(), None))
+        );
+        assert_eq!(refer_to("<mailto:x@y>"), None);
+        assert_eq!(refer_to("<sip:x@y?Replaces=%4"), None, "unbalanced <");
+        assert_eq!(
+            refer_to("<sip:x@y?Replaces=%4>"),
+            Some(("sip:x@y".into(), Some("%4".into())))
+        );
+    }
+}
