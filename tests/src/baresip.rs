@@ -2,7 +2,7 @@
 //! (netstring-framed JSON: commands in, responses and events out).
 
 use std::io::{BufReader, Read, Write};
-use std::net::{TcpStream, UdpSocket};
+use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::kamailio::Kamailio;
-use crate::{free_port, wait_for_port, Started};
+use crate::{free_port, Started};
 
 /// How a baresip answers calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,16 +34,21 @@ pub struct Baresip {
     token: u64,
 }
 
-/// Two consecutive UDP ports free on 127.0.0.1 (baresip binds TLS on the second).
+/// Two consecutive ports free on 127.0.0.1 for UDP and TCP (baresip listens on both, and
+/// for TLS on the second).
 fn free_pair() -> u16 {
     for _ in 0..100 {
         let a = UdpSocket::bind("127.0.0.1:0").expect("UDP port");
         let port = a.local_addr().expect("address").port();
-        if port < 65000 && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+        let free = |p: u16| {
+            UdpSocket::bind(("127.0.0.1", p)).is_ok() && TcpListener::bind(("127.0.0.1", p)).is_ok()
+        };
+        drop(a);
+        if port < 65000 && free(port) && free(port + 1) {
             return port;
         }
     }
-    panic!("no two consecutive free UDP ports");
+    panic!("no two consecutive free ports");
 }
 
 /// Reads netstrings (`LEN:JSON,`) and forwards each message.
@@ -86,66 +91,74 @@ impl Baresip {
         password: &str,
         answer: Answer,
     ) -> Self {
-        let conf = dir.join(format!("baresip-{user}"));
-        std::fs::create_dir_all(&conf).expect("baresip dir");
-        let sip = free_pair();
-        let ctrl = free_port();
-        let rtp = 20_000 + (sip % 400) * 100;
-        let config = format!(
-            "poll_method epoll\n\
-             sip_listen 127.0.0.1:{sip}\n\
-             call_local_timeout 120\n\
-             call_max_calls 4\n\
-             audio_path /usr/share/baresip\n\
-             audio_source ausine,440\n\
-             ausrc_srate 48000\n\
-             ausrc_channels 2\n\
-             audio_player aubridge,null-{user}-{sip}\n\
-             audio_alert aubridge,null-{user}-{sip}\n\
-             audio_level no\n\
-             rtp_ports {rtp}-{}\n\
-             rtcp_mux no\n\
-             net_interface 127.0.0.1\n\
-             ctrl_tcp_listen 127.0.0.1:{ctrl}\n\
-             module_path /usr/lib/baresip/modules\n\
-             module g711.so\n\
-             module ausine.so\n\
-             module aubridge.so\n\
-             module_tmp account.so\n\
-             module_app menu.so\n\
-             module_app ctrl_tcp.so\n",
-            rtp + 99
-        );
-        std::fs::write(conf.join("config"), config).expect("config");
-        let mode = match answer {
-            Answer::Auto => "auto",
-            Answer::Manual => "manual",
-        };
-        std::fs::write(
-            conf.join("accounts"),
-            format!(
-                "<sip:{user}@{};transport=udp>;auth_user={user};auth_pass={password};\
-                 answermode={mode};audio_codecs=PCMU;regint=600\n",
-                kamailio.hostport()
-            ),
-        )
-        .expect("accounts");
-        let log = std::fs::File::create(conf.join("baresip.log")).expect("log");
-        started.spawn(
-            "baresip (apt-get install baresip-core)",
-            Command::new("baresip")
-                .arg("-4")
-                .arg("-f")
-                .arg(&conf)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log),
-        );
-        wait_for_port(
-            &format!("baresip {user} control"),
-            ctrl,
-            Duration::from_secs(20),
-        );
+        // Ports are chosen free but can be taken by a parallel test before baresip binds
+        // them; a baresip that exits at once is started again on other ports.
+        let mut ctrl = 0;
+        for attempt in 1..=3 {
+            let conf = dir.join(format!("baresip-{user}"));
+            std::fs::create_dir_all(&conf).expect("baresip dir");
+            let sip = free_pair();
+            ctrl = free_port();
+            let rtp = 20_000 + (sip % 400) * 100;
+            let config = format!(
+                "poll_method epoll\n\
+                 sip_listen 127.0.0.1:{sip}\n\
+                 call_local_timeout 120\n\
+                 call_max_calls 4\n\
+                 audio_path /usr/share/baresip\n\
+                 audio_source ausine,440\n\
+                 ausrc_srate 48000\n\
+                 ausrc_channels 2\n\
+                 audio_player aubridge,null-{user}-{sip}\n\
+                 audio_alert aubridge,null-{user}-{sip}\n\
+                 audio_level no\n\
+                 rtp_ports {rtp}-{}\n\
+                 rtcp_mux no\n\
+                 net_interface 127.0.0.1\n\
+                 ctrl_tcp_listen 127.0.0.1:{ctrl}\n\
+                 module_path /usr/lib/baresip/modules\n\
+                 module g711.so\n\
+                 module ausine.so\n\
+                 module aubridge.so\n\
+                 module_tmp account.so\n\
+                 module_app menu.so\n\
+                 module_app ctrl_tcp.so\n",
+                rtp + 99
+            );
+            std::fs::write(conf.join("config"), config).expect("config");
+            let mode = match answer {
+                Answer::Auto => "auto",
+                Answer::Manual => "manual",
+            };
+            std::fs::write(
+                conf.join("accounts"),
+                format!(
+                    "<sip:{user}@{};transport=udp>;auth_user={user};auth_pass={password};\
+                     answermode={mode};audio_codecs=PCMU;regint=600\n",
+                    kamailio.hostport()
+                ),
+            )
+            .expect("accounts");
+            let log = std::fs::File::create(conf.join("baresip.log")).expect("log");
+            started.spawn(
+                "baresip (apt-get install baresip-core)",
+                Command::new("baresip")
+                    .arg("-4")
+                    .arg("-f")
+                    .arg(&conf)
+                    .stdin(Stdio::null())
+                    .stdout(log.try_clone().expect("log"))
+                    .stderr(log),
+            );
+            match started.wait_for_port_or_exit(ctrl, Duration::from_secs(20)) {
+                true => break,
+                false if attempt < 3 => continue,
+                false => panic!(
+                    "baresip {user} did not start: {}",
+                    std::fs::read_to_string(conf.join("baresip.log")).unwrap_or_default()
+                ),
+            }
+        }
         let stream = TcpStream::connect(("127.0.0.1", ctrl)).expect("control connection");
         let (tx, messages) = channel();
         let reader = stream.try_clone().expect("clone");

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::{wait_for_port, wait_until, Started};
+use crate::{wait_until, Started};
 
 /// A running kamailio.
 #[derive(Debug)]
@@ -122,37 +122,49 @@ impl Kamailio {
     /// Starts kamailio with `users` (name, password) and waits until it listens.
     pub fn start(started: &mut Started, dir: &Path, users: &[(&str, &str)]) -> Self {
         let host = "127.0.0.1".to_owned();
-        let port = free_sip_port();
         let rundir = dir.join("kamailio");
-        let db = rundir.join("db");
-        std::fs::create_dir_all(&db).expect("kamailio dirs");
-        let mut subscribers =
-            "id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null) \n"
-                .to_owned();
-        for (i, (user, password)) in users.iter().enumerate() {
-            let _ = writeln!(subscribers, "{}:{user}:{host}:{password}::", i + 1);
+        // A port chosen free may be taken by a parallel test before kamailio binds it: a
+        // kamailio that exits at once is started again on another port.
+        let mut port = 0;
+        for attempt in 1..=3 {
+            port = free_sip_port();
+            let db = rundir.join("db");
+            std::fs::create_dir_all(&db).expect("kamailio dirs");
+            let mut subscribers =
+                "id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null) \n"
+                    .to_owned();
+            for (i, (user, password)) in users.iter().enumerate() {
+                let _ = writeln!(subscribers, "{}:{user}:{host}:{password}::", i + 1);
+            }
+            std::fs::write(db.join("subscriber"), subscribers).expect("subscriber table");
+            std::fs::write(
+                db.join("version"),
+                "id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n",
+            )
+            .expect("version table");
+            let cfg = rundir.join("kamailio.cfg");
+            std::fs::write(&cfg, config(&host, port, &rundir)).expect("kamailio.cfg");
+            let log = std::fs::File::create(rundir.join("kamailio.log")).expect("log");
+            started.spawn(
+                "kamailio (apt-get install kamailio)",
+                Command::new("kamailio")
+                    .arg("-f")
+                    .arg(&cfg)
+                    .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
+                    .arg(&rundir)
+                    .stdin(Stdio::null())
+                    .stdout(log.try_clone().expect("log"))
+                    .stderr(log),
+            );
+            match started.wait_for_port_or_exit(port, Duration::from_secs(20)) {
+                true => break,
+                false if attempt < 3 => continue,
+                false => panic!(
+                    "kamailio did not start: {}",
+                    std::fs::read_to_string(rundir.join("kamailio.log")).unwrap_or_default()
+                ),
+            }
         }
-        std::fs::write(db.join("subscriber"), subscribers).expect("subscriber table");
-        std::fs::write(
-            db.join("version"),
-            "id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n",
-        )
-        .expect("version table");
-        let cfg = rundir.join("kamailio.cfg");
-        std::fs::write(&cfg, config(&host, port, &rundir)).expect("kamailio.cfg");
-        let log = std::fs::File::create(rundir.join("kamailio.log")).expect("log");
-        started.spawn(
-            "kamailio (apt-get install kamailio)",
-            Command::new("kamailio")
-                .arg("-f")
-                .arg(&cfg)
-                .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
-                .arg(&rundir)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log"))
-                .stderr(log),
-        );
-        wait_for_port("kamailio", port, Duration::from_secs(20));
         Self { host, port, rundir }
     }
 

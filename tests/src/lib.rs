@@ -27,6 +27,29 @@ impl Started {
     }
 }
 
+impl Started {
+    /// Waits until the last program started listens on TCP `port`: true, or false if it
+    /// exits first.
+    pub fn wait_for_port_or_exit(&mut self, port: u16, limit: Duration) -> bool {
+        let start = Instant::now();
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return true;
+            }
+            let exited = self
+                .0
+                .last_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited {
+                self.0.pop();
+                return false;
+            }
+            assert!(start.elapsed() < limit, "timed out waiting for port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 /// How long a program may take to stop cleanly before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
 

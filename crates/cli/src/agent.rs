@@ -78,6 +78,10 @@ enum Command {
     Hangup { call: String },
     /// Blind transfer of a call to a number, user or SIP address.
     Transfer { call: String, to: String },
+    /// Accept the transfer the other side asked for.
+    AcceptTransfer { call: String },
+    /// Refuse the transfer the other side asked for.
+    RefuseTransfer { call: String },
     /// Send DTMF digits as SIP INFO.
     Dtmf { call: String, digits: String },
     /// Put a call on hold.
@@ -201,6 +205,16 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::Transfer { call, to }) => {
                         if let Err(e) = phone.transfer(&call, &to) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::AcceptTransfer { call }) => {
+                        if let Err(e) = phone.accept_transfer(&call).await {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::RefuseTransfer { call }) => {
+                        if let Err(e) = phone.refuse_transfer(&call).await {
                             bad(e.code(), e);
                         }
                     }

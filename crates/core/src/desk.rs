@@ -452,6 +452,14 @@ impl Desk {
         self.hangup(&consult)
     }
 
+    /// SIP placed an outgoing call on its own (we accepted to be transferred): the desk
+    /// follows it like a dialled line. The call it replaces ends by itself.
+    pub fn adopt(&mut self, line: &str, now: Duration) {
+        if self.state(line).is_none() {
+            self.add(line, LineState::Dialing, Some(now + self.ring_timeout));
+        }
+    }
+
     /// SIP: a call comes in on `line`. Beyond the limit it is refused with 486.
     pub fn handle_incoming(&mut self, line: &str) {
         if self.live() >= self.limit {

@@ -217,6 +217,11 @@ impl Inner {
             },
             CallState::HeldByRemote => self.desk(|d| d.handle_remote_hold(&call, true)),
             CallState::Ended { reason } => self.desk(|d| d.handle_ended(&call, reason)),
+            // A call the desk did not dial: the one we place when we accept a transfer.
+            CallState::Dialing { .. } if known.is_none() => {
+                let now = self.now();
+                self.desk(|d| d.adopt(&call, now));
+            }
             CallState::Dialing { .. } | CallState::OnHold | CallState::Transferring { .. } => {}
         }
     }
@@ -344,6 +349,16 @@ impl Phone {
     /// Blind transfer of a line to `to`.
     pub fn transfer(&self, line: &str, to: &str) -> Result<(), Error> {
         self.command(|d| d.blind_transfer(line, to))
+    }
+
+    /// Accepts the transfer the other side of `line` asked for; returns the new line.
+    pub async fn accept_transfer(&self, line: &str) -> Result<String, Error> {
+        Ok(self.inner.engine.accept_transfer(line).await?)
+    }
+
+    /// Refuses the transfer the other side of `line` asked for (603).
+    pub async fn refuse_transfer(&self, line: &str) -> Result<(), Error> {
+        Ok(self.inner.engine.refuse_transfer(line).await?)
     }
 
     /// Sends DTMF digits on an answered line as SIP INFO.

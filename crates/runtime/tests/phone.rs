@@ -224,3 +224,86 @@ async fn blind_transfer_through_the_desk() {
     target.command("hangup", "");
     phone.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn being_transferred_shows_the_new_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let mut caller = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Manual,
+    );
+    let mut target = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1003",
+        "pw1003",
+        Answer::Auto,
+    );
+    let (phone, mut events) = Phone::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        PhoneOptions::default(),
+    )
+    .await
+    .expect("phone");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    phone.add_account("main", account).await.expect("account");
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
+            break;
+        }
+    }
+    caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
+    let old = incoming(&mut events).await;
+    phone.answer(&old).expect("answer");
+    reach(&mut events, &old, LineState::Connected).await;
+    caller.wait_event("CALL_ESTABLISHED", WAIT);
+    caller.command("transfer", &format!("sip:1003@{}", kamailio.hostport()));
+    loop {
+        if let PhoneEvent::Sip(SipEvent::TransferRequested { call, .. }) = next(&mut events).await {
+            assert_eq!(call, old);
+            break;
+        }
+    }
+    let new = phone.accept_transfer(&old).await.expect("accept");
+    reach(&mut events, &new, LineState::Connected).await;
+    reach(
+        &mut events,
+        &old,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::Transferred,
+        },
+    )
+    .await;
+    target.wait_event("CALL_ESTABLISHED", WAIT);
+    phone.hangup(&new).expect("the new line is the desk's");
+    reach(
+        &mut events,
+        &new,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::HungUp,
+        },
+    )
+    .await;
+    assert_eq!(
+        phone.hold(&old).map_err(|e| e.code()),
+        Err("desk_no_such_line"),
+        "the old line ended when the transfer succeeded"
+    );
+    phone.shutdown().await;
+}
