@@ -126,8 +126,14 @@ pub(crate) fn reject(
     call: &str,
     how: Refusal,
 ) -> Result<(), SipError> {
+    // The ending is known before the stack reports the dialog's end, whichever comes first.
     let dialog = calls
-        .with(|c| c.get(call).and_then(|e| e.incoming.clone()))
+        .with(|c| {
+            c.get_mut(call).and_then(|e| {
+                e.ending = Some(EndReason::Rejected);
+                e.incoming.clone()
+            })
+        })
         .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
     let status = match how {
         Refusal::Busy => StatusCode::BusyHere,
