@@ -62,6 +62,8 @@ pub struct ActionFailed {
 #[derive(Debug)]
 struct Inner {
     engine: Engine,
+    /// Asks the event pump to finish (after every SIP event sent before) and say so.
+    stop: mpsc::UnboundedSender<tokio::sync::oneshot::Sender<()>>,
     desk: Mutex<Desk>,
     /// The account each outgoing line dials from, until its INVITE is sent.
     dial_from: Mutex<HashMap<String, (String, String)>>,
@@ -235,8 +237,10 @@ impl Phone {
     ) -> Result<(Self, mpsc::UnboundedReceiver<PhoneEvent>), Error> {
         let (engine, mut sip) = Engine::start(bind).await?;
         let (events, receiver) = mpsc::unbounded_channel();
+        let (stop, mut stopping) = mpsc::unbounded_channel::<tokio::sync::oneshot::Sender<()>>();
         let inner = Arc::new(Inner {
             engine,
+            stop,
             desk: Mutex::new(Desk::new(options.max_calls, options.ring_timeout)),
             dial_from: Mutex::new(HashMap::new()),
             registrars: tokio::sync::Mutex::new(HashMap::new()),
@@ -250,10 +254,18 @@ impl Phone {
             let mut tick = tokio::time::interval(Duration::from_millis(250));
             loop {
                 tokio::select! {
+                    // SIP events first: a stop request is served once all that came before it
+                    // are forwarded.
+                    biased;
                     event = sip.recv() => match event {
                         Some(event) => pump.on_sip(event),
                         None => break,
                     },
+                    Some(done) = stopping.recv() => {
+                        pump.flush();
+                        let _ = done.send(());
+                        break;
+                    }
                     _ = tick.tick() => {
                         let now = pump.now();
                         pump.desk(|d| d.handle_timeout(now));
@@ -371,7 +383,7 @@ impl Phone {
         self.command(|d| d.hangup(line))
     }
 
-    /// Unregisters every account, then stops SIP.
+    /// Unregisters every account, forwards the last events, then stops SIP.
     pub async fn shutdown(self) {
         let registrars: Vec<Registrar> = self
             .inner
@@ -383,6 +395,10 @@ impl Phone {
             .collect();
         for registrar in registrars {
             registrar.unregister().await;
+        }
+        let (done, forwarded) = tokio::sync::oneshot::channel();
+        if self.inner.stop.send(done).is_ok() {
+            let _ = forwarded.await;
         }
         self.inner.engine.shutdown();
     }
