@@ -78,6 +78,17 @@ enum Command {
     Hangup { call: String },
     /// Blind transfer of a call to a number, user or SIP address.
     Transfer { call: String, to: String },
+    /// Hold a call and dial a colleague (consultation).
+    Consult {
+        call: String,
+        to: String,
+        #[serde(default)]
+        account: Option<String>,
+    },
+    /// Transfer the held caller to the consulted colleague (attended transfer).
+    CompleteTransfer,
+    /// Hang up the colleague; the caller stays on hold.
+    CancelConsult,
     /// Accept the transfer the other side asked for.
     AcceptTransfer { call: String },
     /// Refuse the transfer the other side asked for.
@@ -205,6 +216,22 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::Transfer { call, to }) => {
                         if let Err(e) = phone.transfer(&call, &to) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Consult { call, to, account }) => {
+                        let account = account.unwrap_or_else(|| "main".to_owned());
+                        if let Err(e) = phone.consult(&call, &account, &to) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::CompleteTransfer) => {
+                        if let Err(e) = phone.complete_transfer() {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::CancelConsult) => {
+                        if let Err(e) = phone.cancel_consult() {
                             bad(e.code(), e);
                         }
                     }

@@ -180,10 +180,15 @@ impl Inner {
                     self.desk(|d| d.handle_transfer_failed(&line, status));
                 }
             }
-            Action::ReferReplaces { line, .. } => {
-                let e = SipError::Stack("attended transfer is not available yet".into());
-                self.failed(&line, &e);
-                self.desk(|d| d.handle_transfer_failed(&line, 0));
+            Action::ReferReplaces { line, replaces } => {
+                if let Err(e) = engine.attended_transfer(&line, &replaces).await {
+                    let status = match e {
+                        SipError::Refused { status } => status,
+                        _ => 0,
+                    };
+                    self.failed(&line, &e);
+                    self.desk(|d| d.handle_transfer_failed(&line, status));
+                }
             }
         }
     }
@@ -336,6 +341,37 @@ impl Phone {
                 .remove(&line);
         }
         result.map(|()| line)
+    }
+
+    /// Consults a colleague: holds `line` and dials `to` from `account`; returns the consult
+    /// line.
+    pub fn consult(&self, line: &str, account: &str, to: &str) -> Result<String, Error> {
+        let consult = self.inner.engine.new_call_id();
+        self.inner
+            .dial_from
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(consult.clone(), (account.to_owned(), to.to_owned()));
+        let now = self.inner.now();
+        let result = self.command(|d| d.consult(line, &consult, to, now));
+        if result.is_err() {
+            self.inner
+                .dial_from
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&consult);
+        }
+        result.map(|()| consult)
+    }
+
+    /// Completes the attended transfer of the consultation in progress.
+    pub fn complete_transfer(&self) -> Result<(), Error> {
+        self.command(Desk::complete_transfer)
+    }
+
+    /// Ends the consultation: the colleague is hung up, the caller stays on hold.
+    pub fn cancel_consult(&self) -> Result<(), Error> {
+        self.command(Desk::cancel_consult)
     }
 
     /// Answers a ringing incoming line (holding the active call).

@@ -317,3 +317,100 @@ async fn being_transferred_shows_the_new_line() {
     );
     phone.shutdown().await;
 }
+
+/// A phone registered as `user` at `kamailio`.
+async fn phone_for(kamailio: &Kamailio, user: &str) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    let (phone, mut events) = Phone::start(
+        "127.0.0.1:0".parse().expect("addr"),
+        PhoneOptions::default(),
+    )
+    .await
+    .expect("phone");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: user.into(),
+        auth_user: None,
+        password: format!("pw{user}"),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    phone.add_account("main", account).await.expect("account");
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
+            return (phone, events);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn consult_then_cancel_then_consult_then_complete() {
+    use switchboard_core::call::EndReason;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let (desk, mut desk_events) = phone_for(&kamailio, "1001").await;
+    let (caller, mut caller_events) = phone_for(&kamailio, "1002").await;
+    let (colleague, mut colleague_events) = phone_for(&kamailio, "1003").await;
+
+    let first = caller.dial("main", "1001").expect("dial");
+    let at_desk = incoming(&mut desk_events).await;
+    desk.answer(&at_desk).expect("answer");
+    reach(&mut desk_events, &at_desk, LineState::Connected).await;
+    reach(&mut caller_events, &first, LineState::Connected).await;
+
+    // A consultation the agent abandons: the caller stays on hold, then is resumed.
+    let consult = desk.consult(&at_desk, "main", "1003").expect("consult");
+    reach(&mut desk_events, &at_desk, LineState::OnHold).await;
+    let ringing = incoming(&mut colleague_events).await;
+    colleague.answer(&ringing).expect("answer");
+    reach(&mut desk_events, &consult, LineState::Connected).await;
+    desk.cancel_consult().expect("cancel");
+    reach(
+        &mut desk_events,
+        &consult,
+        LineState::Ended {
+            reason: EndReason::HungUp,
+        },
+    )
+    .await;
+    assert_eq!(
+        desk.complete_transfer().map_err(|e| e.code()),
+        Err("desk_no_consult")
+    );
+    desk.resume(&at_desk).expect("back to the caller");
+    reach(&mut desk_events, &at_desk, LineState::Connected).await;
+
+    // A consultation completed: the caller ends up with the colleague.
+    let consult = desk
+        .consult(&at_desk, "main", "1003")
+        .expect("consult again");
+    reach(&mut desk_events, &at_desk, LineState::OnHold).await;
+    let at_colleague = incoming(&mut colleague_events).await;
+    colleague.answer(&at_colleague).expect("answer");
+    reach(&mut desk_events, &consult, LineState::Connected).await;
+    desk.complete_transfer().expect("complete");
+    let asked = loop {
+        if let PhoneEvent::Sip(SipEvent::TransferRequested { call, attended, .. }) =
+            next(&mut caller_events).await
+        {
+            assert!(attended);
+            break call;
+        }
+    };
+    assert_eq!(asked, first);
+    let second = caller.accept_transfer(&first).await.expect("accept");
+    reach(&mut caller_events, &second, LineState::Connected).await;
+    reach(
+        &mut desk_events,
+        &at_desk,
+        LineState::Ended {
+            reason: EndReason::Transferred,
+        },
+    )
+    .await;
+    for phone in [desk, caller, colleague] {
+        phone.shutdown().await;
+    }
+}

@@ -40,6 +40,9 @@ pub enum CallState {
         user: String,
         /// The caller's display name, if any.
         display_name: Option<String>,
+        /// The call this one replaces (an attended transfer ending here, RFC 3891): it was
+        /// answered at once.
+        replaces: Option<String>,
     },
     /// Answered (200 OK, ACK sent), or resumed.
     Connected,
@@ -69,6 +72,8 @@ pub(crate) struct Entry {
     /// The dialog once answered (to send BYE).
     pub(crate) confirmed: Option<DialogId>,
     pub(crate) ringing: bool,
+    /// The other party's address (the called URI, or the caller's From).
+    pub(crate) remote: String,
     /// The agent holds this call.
     pub(crate) holding: bool,
     /// The other side holds this call.
@@ -89,6 +94,7 @@ impl Entry {
     pub(crate) fn new(
         incoming: Option<rsipstack::dialog::invite_dialog::InviteDialog>,
         media: UdpSocket,
+        remote: String,
     ) -> Self {
         let port = media.local_addr().map_or(0, |a| a.port());
         Self {
@@ -96,6 +102,7 @@ impl Entry {
             early: None,
             confirmed: None,
             ringing: false,
+            remote,
             holding: false,
             held: false,
             transfer: None,
@@ -233,7 +240,7 @@ pub(crate) async fn follow(
             | DialogState::Message(id, request, handle) => {
                 if request.method == rsipstack::sip::Method::Refer {
                     referrals
-                        .requested(&events, &id.call_id, &request, handle)
+                        .requested(&layer, &calls, &events, &id.call_id, &request, handle)
                         .await;
                     continue;
                 }
@@ -293,7 +300,7 @@ pub(crate) fn dial(
         addr: format!("{local_ip}:0 (audio)"),
         reason: e.to_string(),
     })?;
-    let mut entry = Entry::new(None, media);
+    let mut entry = Entry::new(None, media, callee.clone());
     let local_sdp = entry.next_sdp(local_ip);
     let option = InviteOption {
         caller_display_name: account.display_name.clone(),

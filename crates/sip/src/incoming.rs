@@ -68,7 +68,21 @@ pub(crate) fn take(
             return;
         }
     };
-    let mut entry = Entry::new(Some(dialog.clone()), media);
+    // RFC 3891: an INVITE with Replaces takes over one of our answered calls (an attended
+    // transfer ending here); one that matches nothing gets 481.
+    let replaces = match replaces_header(request) {
+        None => None,
+        Some(value) => match replaced_call(calls, &value) {
+            Some(old) => Some(old),
+            None => {
+                tokio::spawn(
+                    async move { tx.reply(StatusCode::CallTransactionDoesNotExist).await },
+                );
+                return;
+            }
+        },
+    };
+    let mut entry = Entry::new(Some(dialog.clone()), media, from.clone());
     entry.ringing = true;
     calls.with(|c| c.insert(call_id.clone(), entry));
     let mut handler = dialog.clone();
@@ -87,8 +101,60 @@ pub(crate) fn take(
             from,
             user,
             display_name,
+            replaces: replaces.clone(),
         },
     );
+    if let Some(old) = replaces {
+        if let Err(e) = accept(calls, &call_id, local) {
+            tracing::warn!(call = %call_id, "the replacing call could not be answered: {e}");
+            return;
+        }
+        let id = calls.with(|c| {
+            c.get_mut(&old).and_then(|e| {
+                e.ending = Some(EndReason::Transferred);
+                e.confirmed.clone()
+            })
+        });
+        if let Some(rsipstack::dialog::dialog::Dialog::Invite(d)) =
+            id.and_then(|id| layer.get_dialog(&id))
+        {
+            tokio::spawn(async move { d.hangup().await });
+        }
+    }
+}
+
+/// The Replaces header's value, if the request has one.
+fn replaces_header(request: &rsipstack::sip::Request) -> Option<String> {
+    request.headers.iter().find_map(|h| match h {
+        Header::Replaces(r) => Some(r.value().to_owned()),
+        Header::Other(name, value) if name.eq_ignore_ascii_case("replaces") => Some(value.clone()),
+        _ => None,
+    })
+}
+
+/// The answered call a Replaces value names: `call-id;to-tag=OURS;from-tag=THEIRS`
+/// (RFC 3891 §3: tags as seen by us, the recipient).
+fn replaced_call(calls: &Calls, value: &str) -> Option<String> {
+    let mut parts = value.split(';').map(str::trim);
+    let call_id = parts.next()?.to_owned();
+    let (mut to_tag, mut from_tag) = (None, None);
+    for p in parts {
+        match p.split_once('=') {
+            Some((k, v)) if k.eq_ignore_ascii_case("to-tag") => to_tag = Some(v.to_owned()),
+            Some((k, v)) if k.eq_ignore_ascii_case("from-tag") => from_tag = Some(v.to_owned()),
+            _ => {}
+        }
+    }
+    let (to_tag, from_tag) = (to_tag?, from_tag?);
+    calls.with(|c| {
+        c.iter()
+            .find(|(_, e)| {
+                e.confirmed.as_ref().is_some_and(|id| {
+                    id.call_id == call_id && id.local_tag == to_tag && id.remote_tag == from_tag
+                })
+            })
+            .map(|(k, _)| k.clone())
+    })
 }
 
 /// Answers a ringing incoming call.

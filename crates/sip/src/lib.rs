@@ -237,14 +237,12 @@ impl Engine {
                 headers,
             )
         };
-        self.referrals
-            .accept(&self.layer, &self.calls, call, dial)
-            .await
+        self.referrals.accept(call, dial)
     }
 
-    /// Refuses the transfer the other side of `call` asked for (603).
+    /// Refuses the transfer the other side of `call` asked for (NOTIFY 603).
     pub async fn refuse_transfer(&self, call: &str) -> Result<(), SipError> {
-        self.referrals.refuse(call).await
+        self.referrals.refuse(&self.layer, &self.calls, call).await
     }
 
     /// Answers the ringing incoming `call`.
@@ -306,6 +304,20 @@ impl Engine {
     /// Sends DTMF `digits` on an answered call as SIP INFO (application/dtmf-relay).
     pub async fn send_dtmf_info(&self, call: &str, digits: &str) -> Result<(), SipError> {
         dtmf::send(&self.layer, &self.calls, call, digits).await
+    }
+
+    /// Attended transfer: refers the held `call` to the party of the answered `consult`
+    /// call, replacing the consult call (RFC 3891). Progress comes as events.
+    pub async fn attended_transfer(&self, call: &str, consult: &str) -> Result<(), SipError> {
+        transfer::attended(
+            &self.layer,
+            &self.calls,
+            &self.events,
+            call,
+            consult,
+            self.local.ip(),
+        )
+        .await
     }
 
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.

@@ -23,6 +23,67 @@ pub(crate) async fn blind(
     target: String,
     ip: IpAddr,
 ) -> Result<(), SipError> {
+    let refer_to = format!("<{target}>");
+    refer(layer, calls, events, call, target, refer_to, ip).await
+}
+
+/// Percent-encodes what a URI header value may not hold as is (RFC 3261 §19.1.1).
+fn escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Attended transfer (RFC 3891 §7): refers the held `call` to the party of the answered
+/// `consult` call, asking it to replace the consult dialog (tags as the target sees them:
+/// its tag is our remote tag).
+pub(crate) async fn attended(
+    layer: &DialogLayer,
+    calls: &Calls,
+    events: &mpsc::UnboundedSender<SipEvent>,
+    call: &str,
+    consult: &str,
+    ip: IpAddr,
+) -> Result<(), SipError> {
+    let (id, target) = calls
+        .with(|c| {
+            c.get(consult)
+                .and_then(|e| Some((e.confirmed.clone()?, e.remote.clone())))
+        })
+        .ok_or_else(|| SipError::NoSuchCall(consult.to_owned()))?;
+    let replaces = format!(
+        "{};to-tag={};from-tag={}",
+        id.call_id, id.remote_tag, id.local_tag
+    );
+    let refer_to = format!("<{target}?Replaces={}>", escape(&replaces));
+    refer(layer, calls, events, call, target, refer_to, ip).await
+}
+
+/// Holds `call` if needed and sends the REFER.
+async fn refer(
+    layer: &DialogLayer,
+    calls: &Calls,
+    events: &mpsc::UnboundedSender<SipEvent>,
+    call: &str,
+    target: String,
+    refer_to: String,
+    ip: IpAddr,
+) -> Result<(), SipError> {
     let holding = calls
         .with(|c| c.get(call).map(|e| e.holding))
         .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
@@ -43,7 +104,7 @@ pub(crate) async fn blind(
         return Err(SipError::NoSuchCall(call.to_owned()));
     };
     let response = dialog
-        .refer(format!("<{target}>"), None, None)
+        .refer(refer_to, None, None)
         .await
         .map_err(|e| SipError::Stack(e.to_string()));
     let refused = match response {

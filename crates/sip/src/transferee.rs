@@ -1,7 +1,8 @@
-//! Being transferred (RFC 3515 as the REFER's recipient): the REFER becomes an event the
-//! agent accepts or refuses. Accepted: 202, a first NOTIFY (100 Trying, §2.4.5), an INVITE to
-//! the Refer-To target (with its Replaces header, RFC 3891, when it carries one), NOTIFYs
-//! with the outcome, and on success the old call ends.
+//! Being transferred (RFC 3515 as the REFER's recipient): the REFER is answered 202 at once
+//! with a first NOTIFY (100 Trying, §2.4.5), so the transferor never waits on a person, and
+//! becomes an event the agent accepts or refuses. Accepted: an INVITE to the Refer-To target
+//! (with its Replaces header, RFC 3891, when it carries one), a NOTIFY with the outcome, and
+//! on success the old call ends. Refused: a NOTIFY 603, and the call goes on.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,7 +22,6 @@ use crate::SipError;
 /// A REFER waiting for the agent's answer.
 #[derive(Debug)]
 struct Pending {
-    handle: TransactionHandle,
     target: String,
     replaces: Option<String>,
 }
@@ -77,9 +77,12 @@ fn unescape(value: &str) -> String {
 }
 
 impl Referrals {
-    /// A REFER arrived on `call`: keep it for the agent and tell them.
+    /// A REFER arrived on `call`: accept the request (202, NOTIFY 100), keep it for the
+    /// agent and tell them.
     pub(crate) async fn requested(
         &self,
+        layer: &DialogLayer,
+        calls: &Calls,
         events: &mpsc::UnboundedSender<SipEvent>,
         call: &str,
         request: &Request,
@@ -97,11 +100,14 @@ impl Referrals {
             .insert(
                 call.to_owned(),
                 Pending {
-                    handle,
                     target: target.clone(),
                     replaces: replaces.clone(),
                 },
             );
+        if handle.reply(StatusCode::Accepted).await.is_err() {
+            tracing::debug!(call, "202 not sent: the REFER transaction is gone");
+        }
+        notify(layer, calls, call, StatusCode::Trying, "active").await;
         let _ = events.send(SipEvent::TransferRequested {
             call: call.to_owned(),
             to: target,
@@ -117,32 +123,33 @@ impl Referrals {
             .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))
     }
 
-    /// The agent refuses the transfer: 603.
-    pub(crate) async fn refuse(&self, call: &str) -> Result<(), SipError> {
-        let pending = self.take(call)?;
-        pending
-            .handle
-            .reply(StatusCode::Decline)
-            .await
-            .map_err(|e| SipError::Stack(e.to_string()))
-    }
-
-    /// The agent accepts: 202, NOTIFY 100, then the new call is placed by `dial` (with the
-    /// Replaces value when the REFER carried one); returns the new call's id.
-    pub(crate) async fn accept(
+    /// The agent refuses the transfer: NOTIFY 603, terminated.
+    pub(crate) async fn refuse(
         &self,
         layer: &DialogLayer,
         calls: &Calls,
         call: &str,
+    ) -> Result<(), SipError> {
+        self.take(call)?;
+        notify(
+            layer,
+            calls,
+            call,
+            StatusCode::Decline,
+            "terminated;reason=noresource",
+        )
+        .await;
+        Ok(())
+    }
+
+    /// The agent accepts: the new call is placed by `dial` (with the Replaces value when the
+    /// REFER carried one); returns the new call's id.
+    pub(crate) fn accept(
+        &self,
+        call: &str,
         dial: impl FnOnce(&str, Option<&str>) -> Result<String, SipError>,
     ) -> Result<String, SipError> {
         let pending = self.take(call)?;
-        pending
-            .handle
-            .reply(StatusCode::Accepted)
-            .await
-            .map_err(|e| SipError::Stack(e.to_string()))?;
-        notify(layer, calls, call, StatusCode::Trying, "active").await;
         let new = dial(&pending.target, pending.replaces.as_deref())?;
         self.replacing
             .lock()
