@@ -95,11 +95,13 @@ impl Engine {
             events.clone(),
             local.ip(),
         ));
-        // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it; a
-        // new INVITE is a call; OPTIONS is answered; anything else gets 405 (RFC 3261 §8.2.1).
+        // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it, those
+        // of an unknown one get 481; a new INVITE is a call; OPTIONS is answered; any other
+        // method gets 405 (RFC 3261 §8.2.1).
         let dialogs = layer.clone();
         let (in_calls, in_events, in_states) = (calls.clone(), events.clone(), states.clone());
         tokio::spawn(async move {
+            use rsipstack::sip::prelude::HeadersExt;
             use rsipstack::sip::{Method, StatusCode};
             while let Some(mut tx) = incoming.recv().await {
                 if let Some(mut dialog) = dialogs.match_dialog(&tx) {
@@ -111,8 +113,14 @@ impl Engine {
                     });
                     continue;
                 }
+                // RFC 3261 §12.2.2: a request naming a dialog we do not have gets 481.
+                let in_dialog = tx
+                    .original
+                    .to_header()
+                    .is_ok_and(|to| to.value().to_ascii_lowercase().contains(";tag="));
                 let status = match tx.original.method {
                     Method::Ack => continue,
+                    _ if in_dialog => StatusCode::CallTransactionDoesNotExist,
                     Method::Invite => {
                         incoming::take(
                             &dialogs,
