@@ -2,6 +2,7 @@
 //! --bench latency [-- CALLS]`, 1,000 calls by default):
 //! - dial command -> INVITE on the wire (goal p99 < 20 ms),
 //! - INVITE at the socket -> incoming-call event (goal p99 < 5 ms).
+//!
 //! The far end is a UDP socket of this program speaking just enough SIP: it answers our
 //! INVITEs 486 (and ACKs nothing: the engine's own transaction absorbs that), and sends
 //! INVITEs that the engine rejects.
