@@ -17,6 +17,27 @@ pub struct Kamailio {
     /// Its UDP and TCP port.
     pub port: u16,
     rundir: PathBuf,
+    pid: u32,
+}
+
+/// kamailio in the foreground on `rundir`'s config, logging to `rundir/kamailio.log`
+/// (appended, so a restart keeps the first run's lines).
+fn command(rundir: &Path) -> Command {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(rundir.join("kamailio.log"))
+        .expect("log");
+    let mut command = Command::new("kamailio");
+    command
+        .arg("-f")
+        .arg(rundir.join("kamailio.cfg"))
+        .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
+        .arg(rundir)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log);
+    command
 }
 
 /// A port free on 127.0.0.1 for both UDP and TCP.
@@ -144,18 +165,7 @@ impl Kamailio {
             .expect("version table");
             let cfg = rundir.join("kamailio.cfg");
             std::fs::write(&cfg, config(&host, port, &rundir)).expect("kamailio.cfg");
-            let log = std::fs::File::create(rundir.join("kamailio.log")).expect("log");
-            started.spawn(
-                "kamailio (apt-get install kamailio)",
-                Command::new("kamailio")
-                    .arg("-f")
-                    .arg(&cfg)
-                    .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
-                    .arg(&rundir)
-                    .stdin(Stdio::null())
-                    .stdout(log.try_clone().expect("log"))
-                    .stderr(log),
-            );
+            started.spawn("kamailio (apt-get install kamailio)", &mut command(&rundir));
             match started.wait_for_port_or_exit(port, Duration::from_secs(20)) {
                 true => break,
                 false if attempt < 3 => continue,
@@ -165,7 +175,26 @@ impl Kamailio {
                 ),
             }
         }
-        Self { host, port, rundir }
+        let pid = started.last_pid().expect("kamailio started");
+        Self {
+            host,
+            port,
+            rundir,
+            pid,
+        }
+    }
+
+    /// Stops kamailio (its registrations are lost: they live in memory) and starts it again
+    /// on the same address.
+    pub fn restart(&mut self, started: &mut Started) {
+        started.stop(self.pid);
+        started.spawn("kamailio", &mut command(&self.rundir));
+        assert!(
+            started.wait_for_port_or_exit(self.port, Duration::from_secs(20)),
+            "kamailio did not start again: {}",
+            self.log()
+        );
+        self.pid = started.last_pid().expect("kamailio started");
     }
 
     /// The SIP domain and proxy: `127.0.0.1:PORT`.

@@ -28,6 +28,19 @@ impl Started {
 }
 
 impl Started {
+    /// The process id of the program started last.
+    pub fn last_pid(&self) -> Option<u32> {
+        self.0.last().map(Child::id)
+    }
+
+    /// Stops the program `pid` (and its group) now.
+    pub fn stop(&mut self, pid: u32) {
+        if let Some(i) = self.0.iter().position(|c| c.id() == pid) {
+            // Dropping it stops it, exactly as at the end of a test.
+            drop(Self(vec![self.0.remove(i)]));
+        }
+    }
+
     /// Waits until the last program started listens on TCP `port`: true, or false if it
     /// exits first.
     pub fn wait_for_port_or_exit(&mut self, port: u16, limit: Duration) -> bool {

@@ -185,3 +185,31 @@ fn a_registrar_that_is_not_a_sip_uri_is_refused() {
         engine.shutdown();
     });
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restarted_registrar_gets_the_registration_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let mut kamailio = Kamailio::start(&mut started, dir.path(), &[("1001", "pw1001")]);
+    let (engine, mut events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("engine");
+    let registrar = engine
+        .register("main", account(&kamailio, "1001", "pw1001", 2))
+        .expect("account");
+    assert!(matches!(
+        outcome(&mut events).await,
+        SipEvent::Registered { .. }
+    ));
+    // The new kamailio starts with no binding (they live in memory): only a REGISTER sent
+    // after the restart can put ours back.
+    kamailio.restart(&mut started);
+    // The next refresh (at most a second away for a 2 s registration) restores it.
+    assert!(matches!(
+        outcome(&mut events).await,
+        SipEvent::Registered { .. }
+    ));
+    kamailio.wait_registered("1001", true, WAIT);
+    registrar.unregister().await;
+    engine.shutdown();
+}
