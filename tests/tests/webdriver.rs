@@ -62,7 +62,7 @@ async fn search_a_contact_and_read_the_dial_string() {
         .wait()
         .at_most(wait)
         .for_element(Locator::XPath(
-            "//ul[@data-testid='results']//button[contains(., 'Claire Duval')]",
+            "//ul[@data-testid='results'][@data-query='Claire Duval']//button[contains(., 'Claire Duval')]",
         ))
         .await
         .expect("the demo contact in the results");

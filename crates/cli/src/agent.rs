@@ -89,6 +89,12 @@ enum Command {
     CompleteTransfer,
     /// Hang up the colleague; the caller stays on hold.
     CancelConsult,
+    /// Merge the answered and held calls into a conference.
+    Merge,
+    /// Hang up one party of the conference.
+    RemoveParty { call: String },
+    /// Leave the conference (two parties left are put through to each other).
+    LeaveConference,
     /// Accept the transfer the other side asked for.
     AcceptTransfer { call: String },
     /// Refuse the transfer the other side asked for.
@@ -232,6 +238,21 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                     }
                     Ok(Command::CancelConsult) => {
                         if let Err(e) = phone.cancel_consult() {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Merge) => {
+                        if let Err(e) = phone.merge() {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::RemoveParty { call }) => {
+                        if let Err(e) = phone.remove_party(&call) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::LeaveConference) => {
+                        if let Err(e) = phone.leave_conference() {
                             bad(e.code(), e);
                         }
                     }

@@ -44,6 +44,8 @@ pub enum LineState {
     Resuming,
     /// Handed over (REFER sent); waiting for the target.
     Transferring,
+    /// In the agent's conference (a resume re-INVITE may still be on its way).
+    InConference,
     /// Over.
     Ended {
         /// Why.
@@ -61,7 +63,12 @@ impl LineState {
     fn is_active(&self) -> bool {
         matches!(
             self,
-            Self::Dialing | Self::RingingOut | Self::EarlyMedia | Self::Connected | Self::Resuming
+            Self::Dialing
+                | Self::RingingOut
+                | Self::EarlyMedia
+                | Self::Connected
+                | Self::Resuming
+                | Self::InConference
         )
     }
 }
@@ -162,6 +169,12 @@ pub enum DeskError {
     /// There is no consultation in progress.
     #[error("no consultation in progress")]
     NoConsult,
+    /// A conference needs an answered call and a held one (or more parties).
+    #[error("a conference needs a call on hold and an answered call")]
+    NothingToMerge,
+    /// There is no conference.
+    #[error("no conference in progress")]
+    NoConference,
     /// A consultation is already in progress.
     #[error("a consultation is already in progress")]
     ConsultInProgress,
@@ -178,6 +191,8 @@ impl DeskError {
             Self::LimitReached(_) => "desk_limit",
             Self::NotNow(_) => "desk_not_now",
             Self::NoConsult => "desk_no_consult",
+            Self::NothingToMerge => "desk_nothing_to_merge",
+            Self::NoConference => "desk_no_conference",
             Self::ConsultInProgress => "desk_consult_in_progress",
             Self::HoldPending => "desk_hold_pending",
         }
@@ -195,6 +210,7 @@ fn name(state: &LineState) -> &'static str {
         LineState::OnHold => "on hold",
         LineState::Resuming => "being resumed",
         LineState::Transferring => "transferring",
+        LineState::InConference => "in conference",
         LineState::Ended { .. } => "ended",
     }
 }
@@ -555,9 +571,84 @@ impl Desk {
             _ => reason,
         };
         self.set(line, LineState::Ended { reason });
+        // A conference of one is a plain call.
+        if let [last] = self.conference().as_slice() {
+            let last = (*last).to_owned();
+            self.set(&last, LineState::Connected);
+        }
         if let Some((caller, consult)) = &self.consult {
             if caller == line || consult == line {
                 self.consult = None;
+            }
+        }
+    }
+
+    /// The lines in the conference.
+    pub fn conference(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter(|(_, l)| l.state == LineState::InConference)
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// Merges every answered and held line into one conference (Genesys "conférence"): held
+    /// lines are resumed; the media engine mixes them. Ends a consultation.
+    pub fn merge(&mut self) -> Result<(), DeskError> {
+        let parties: Vec<(LineId, LineState)> = self
+            .lines
+            .iter()
+            .filter(|(_, l)| {
+                matches!(
+                    l.state,
+                    LineState::Connected | LineState::OnHold | LineState::InConference
+                )
+            })
+            .map(|(id, l)| (id.clone(), l.state.clone()))
+            .collect();
+        if parties.len() < 2 {
+            return Err(DeskError::NothingToMerge);
+        }
+        for (line, state) in parties {
+            if state == LineState::OnHold {
+                self.actions.push_back(Action::Resume(line.clone()));
+            }
+            self.set(&line, LineState::InConference);
+        }
+        self.consult = None;
+        Ok(())
+    }
+
+    /// Takes `line` out of the conference by hanging it up; with one party left, the
+    /// conference becomes a plain call.
+    pub fn remove_party(&mut self, line: &str) -> Result<(), DeskError> {
+        if self.state(line) != Some(&LineState::InConference) {
+            return Err(DeskError::NoConference);
+        }
+        self.actions.push_back(Action::Bye(line.to_owned()));
+        Ok(())
+    }
+
+    /// The agent leaves the conference: with two parties left they are transferred to each
+    /// other (REFER with Replaces) and stay talking; with more, the agent just hangs up on
+    /// everyone.
+    pub fn leave_conference(&mut self) -> Result<(), DeskError> {
+        let parties: Vec<LineId> = self.conference().into_iter().map(str::to_owned).collect();
+        match parties.as_slice() {
+            [] | [_] => Err(DeskError::NoConference),
+            [a, b] => {
+                self.actions.push_back(Action::ReferReplaces {
+                    line: a.clone(),
+                    replaces: b.clone(),
+                });
+                self.set(a, LineState::Transferring);
+                Ok(())
+            }
+            many => {
+                for line in many {
+                    self.actions.push_back(Action::Bye(line.clone()));
+                }
+                Ok(())
             }
         }
     }

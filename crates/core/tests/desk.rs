@@ -269,3 +269,57 @@ fn a_failed_blind_transfer_brings_the_caller_back_on_hold() {
         status: 404
     }));
 }
+
+#[test]
+fn conference_merge_remove_and_leave() {
+    let mut desk = Desk::new(4, RING);
+    connected(&mut desk);
+    assert_eq!(desk.merge(), Err(DeskError::NothingToMerge));
+    desk.consult("a", "c", "2004", secs(0)).expect("consult");
+    desk.handle_hold_result("a", true);
+    desk.handle_answered("c");
+    actions(&mut desk);
+    desk.merge().expect("merge");
+    assert_eq!(actions(&mut desk), [Action::Resume("a".into())]);
+    assert_eq!(desk.conference(), ["a", "c"]);
+    assert_eq!(
+        desk.consultation(),
+        None,
+        "the consultation became the conference"
+    );
+    // A third party joins.
+    desk.handle_incoming("d");
+    desk.answer("d").expect("answer");
+    desk.handle_answered("d");
+    actions(&mut desk);
+    desk.merge().expect("merge the third");
+    assert_eq!(desk.conference(), ["a", "c", "d"]);
+    desk.remove_party("d").expect("remove");
+    assert_eq!(actions(&mut desk), [Action::Bye("d".into())]);
+    desk.handle_ended("d", EndReason::HungUp);
+    assert_eq!(desk.conference(), ["a", "c"]);
+    // Leaving with two parties transfers them to each other.
+    desk.leave_conference().expect("leave");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::ReferReplaces {
+            line: "a".into(),
+            replaces: "c".into()
+        }]
+    );
+    desk.handle_ended("a", EndReason::HungUp);
+    assert_eq!(
+        line(&desk, "a"),
+        LineState::Ended {
+            reason: EndReason::Transferred
+        }
+    );
+    assert_eq!(
+        line(&desk, "c"),
+        LineState::Connected,
+        "one party left: a plain call"
+    );
+    desk.handle_ended("c", EndReason::RemoteHungUp);
+    assert_eq!(desk.leave_conference(), Err(DeskError::NoConference));
+    assert_eq!(desk.remove_party("c"), Err(DeskError::NoConference));
+}

@@ -374,6 +374,21 @@ impl Phone {
         self.command(Desk::cancel_consult)
     }
 
+    /// Merges the answered and held lines into a conference.
+    pub fn merge(&self) -> Result<(), Error> {
+        self.command(Desk::merge)
+    }
+
+    /// Hangs up one party of the conference.
+    pub fn remove_party(&self, line: &str) -> Result<(), Error> {
+        self.command(|d| d.remove_party(line))
+    }
+
+    /// Leaves the conference: two parties left are transferred to each other.
+    pub fn leave_conference(&self) -> Result<(), Error> {
+        self.command(Desk::leave_conference)
+    }
+
     /// Answers a ringing incoming line (holding the active call).
     pub fn answer(&self, line: &str) -> Result<(), Error> {
         self.command(|d| d.answer(line))

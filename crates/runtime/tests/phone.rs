@@ -34,6 +34,16 @@ async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: Li
     }
 }
 
+/// Waits until every (line, state) pair has been seen, in any order.
+async fn reach_all(events: &mut UnboundedReceiver<PhoneEvent>, wanted: &[(&str, LineState)]) {
+    let mut missing: Vec<&(&str, LineState)> = wanted.iter().collect();
+    while !missing.is_empty() {
+        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = next(events).await {
+            missing.retain(|(l, s)| !(*l == line && *s == state));
+        }
+    }
+}
+
 /// Waits for the next incoming call and returns its line.
 async fn incoming(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
     loop {
@@ -411,6 +421,91 @@ async fn consult_then_cancel_then_consult_then_complete() {
     )
     .await;
     for phone in [desk, caller, colleague] {
+        phone.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conference_of_two_callers_then_the_agent_leaves() {
+    use switchboard_core::call::EndReason;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let (desk, mut desk_events) = phone_for(&kamailio, "1001").await;
+    let (one, mut one_events) = phone_for(&kamailio, "1002").await;
+    let (two, mut two_events) = phone_for(&kamailio, "1003").await;
+
+    let from_one = one.dial("main", "1001").expect("dial");
+    let a = incoming(&mut desk_events).await;
+    desk.answer(&a).expect("answer");
+    reach(&mut desk_events, &a, LineState::Connected).await;
+    let from_two = two.dial("main", "1001").expect("dial");
+    let b = incoming(&mut desk_events).await;
+    desk.answer(&b)
+        .expect("answer the second: the first is held");
+    reach_all(
+        &mut desk_events,
+        &[(&a, LineState::OnHold), (&b, LineState::Connected)],
+    )
+    .await;
+    reach(&mut one_events, &from_one, LineState::Connected).await;
+
+    desk.merge().expect("merge");
+    reach(&mut desk_events, &a, LineState::InConference).await;
+    // The held caller was resumed: its phone sees the hold lifted.
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::RemoteHold { line, held: false }) =
+            next(&mut one_events).await
+        {
+            assert_eq!(line, from_one);
+            break;
+        }
+    }
+
+    // The agent leaves: the two callers are put through to each other. One of them (the
+    // desk picks it) is asked to call the other with Replaces.
+    desk.leave_conference().expect("leave");
+    let asked_one = loop {
+        tokio::select! {
+            e = next(&mut one_events) => if let PhoneEvent::Sip(SipEvent::TransferRequested { call, attended, .. }) = e {
+                assert_eq!((call.as_str(), attended), (from_one.as_str(), true));
+                break true;
+            },
+            e = next(&mut two_events) => if let PhoneEvent::Sip(SipEvent::TransferRequested { call, attended, .. }) = e {
+                assert_eq!((call.as_str(), attended), (from_two.as_str(), true));
+                break false;
+            },
+        }
+    };
+    let (asked, asked_events, asked_line, other_events, other_line) = if asked_one {
+        (&one, &mut one_events, &from_one, &mut two_events, &from_two)
+    } else {
+        (&two, &mut two_events, &from_two, &mut one_events, &from_one)
+    };
+    let joined = asked.accept_transfer(asked_line).await.expect("accept");
+    reach(asked_events, &joined, LineState::Connected).await;
+    let transferred = || LineState::Ended {
+        reason: EndReason::Transferred,
+    };
+    reach(other_events, other_line, transferred()).await;
+    // The agent's line to the asked caller ends by the transfer; the other caller's phone
+    // swapped calls and hung up on the agent.
+    assert!([&a, &b].contains(&asked_line) && [&a, &b].contains(&other_line));
+    reach_all(
+        &mut desk_events,
+        &[
+            (asked_line, transferred()),
+            (
+                other_line,
+                LineState::Ended {
+                    reason: EndReason::RemoteHungUp,
+                },
+            ),
+        ],
+    )
+    .await;
+    for phone in [desk, one, two] {
         phone.shutdown().await;
     }
 }

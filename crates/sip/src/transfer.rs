@@ -108,7 +108,15 @@ async fn refer(
         .await
         .map_err(|e| SipError::Stack(e.to_string()));
     let refused = match response {
-        Ok(Some(r)) if r.status_code.kind() == StatusCodeKind::Successful => return Ok(()),
+        Ok(Some(r)) if r.status_code.kind() == StatusCodeKind::Successful => {
+            // From now on the call ends as transferred, whichever side hangs up first
+            // (RFC 5589 lets the transferee send its BYE); a failure NOTIFY takes it back.
+            calls.with(|c| {
+                c.get_mut(call)
+                    .map(|e| e.ending = Some(EndReason::Transferred))
+            });
+            return Ok(());
+        }
         Ok(Some(r)) => r.status_code.code(),
         Ok(None) => 0,
         Err(e) => {
@@ -122,7 +130,14 @@ async fn refer(
 
 /// The transfer of `call` failed with `status`: it is still on hold here.
 fn failed(calls: &Calls, events: &mpsc::UnboundedSender<SipEvent>, call: &str, status: u16) {
-    let known = calls.with(|c| c.get_mut(call).map(|e| e.transfer = None).is_some());
+    let known = calls.with(|c| {
+        c.get_mut(call)
+            .map(|e| {
+                e.transfer = None;
+                e.ending = None;
+            })
+            .is_some()
+    });
     if known {
         let _ = events.send(SipEvent::TransferFailed {
             call: call.to_owned(),
