@@ -34,13 +34,20 @@ async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: Li
     }
 }
 
-/// Waits until every (line, state) pair has been seen, in any order.
+/// Waits until every (line, state) pair has been seen, in any order; on a timeout, says
+/// what is missing and what came instead.
 async fn reach_all(events: &mut UnboundedReceiver<PhoneEvent>, wanted: &[(&str, LineState)]) {
     let mut missing: Vec<&(&str, LineState)> = wanted.iter().collect();
+    let mut seen = Vec::new();
     while !missing.is_empty() {
-        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = next(events).await {
-            missing.retain(|(l, s)| !(*l == line && *s == state));
+        let event = tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("still waiting for {missing:?}; saw {seen:?}"))
+            .expect("the phone is running");
+        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = &event {
+            missing.retain(|(l, s)| !(l == line && s == state));
         }
+        seen.push(event);
     }
 }
 
