@@ -19,6 +19,12 @@ use serde::Serialize;
 
 use crate::call::EndReason;
 
+mod conference;
+mod error;
+
+use error::name;
+pub use error::DeskError;
+
 /// A line's id: the SIP Call-ID of its call.
 pub type LineId = String;
 
@@ -152,67 +158,6 @@ pub enum DeskEvent {
         /// The status the target answered.
         status: u16,
     },
-}
-
-/// A command that the desk's state does not allow.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DeskError {
-    /// No live line with that id.
-    #[error("no such line")]
-    NoSuchLine,
-    /// The agent already has as many lines as allowed.
-    #[error("the limit of {0} simultaneous calls is reached")]
-    LimitReached(usize),
-    /// The line is not in a state where this makes sense.
-    #[error("not possible while the line is {0}")]
-    NotNow(&'static str),
-    /// There is no consultation in progress.
-    #[error("no consultation in progress")]
-    NoConsult,
-    /// A conference needs an answered call and a held one (or more parties).
-    #[error("a conference needs a call on hold and an answered call")]
-    NothingToMerge,
-    /// There is no conference.
-    #[error("no conference in progress")]
-    NoConference,
-    /// A consultation is already in progress.
-    #[error("a consultation is already in progress")]
-    ConsultInProgress,
-    /// The caller's hold has not been confirmed yet (RFC 3891 transfers wait for it).
-    #[error("the caller's hold is not confirmed yet")]
-    HoldPending,
-}
-
-impl DeskError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NoSuchLine => "desk_no_such_line",
-            Self::LimitReached(_) => "desk_limit",
-            Self::NotNow(_) => "desk_not_now",
-            Self::NoConsult => "desk_no_consult",
-            Self::NothingToMerge => "desk_nothing_to_merge",
-            Self::NoConference => "desk_no_conference",
-            Self::ConsultInProgress => "desk_consult_in_progress",
-            Self::HoldPending => "desk_hold_pending",
-        }
-    }
-}
-
-fn name(state: &LineState) -> &'static str {
-    match state {
-        LineState::Dialing => "dialing",
-        LineState::RingingOut => "ringing",
-        LineState::EarlyMedia => "in early media",
-        LineState::RingingIn => "ringing here",
-        LineState::Connected => "connected",
-        LineState::Holding => "being put on hold",
-        LineState::OnHold => "on hold",
-        LineState::Resuming => "being resumed",
-        LineState::Transferring => "transferring",
-        LineState::InConference => "in conference",
-        LineState::Ended { .. } => "ended",
-    }
 }
 
 #[derive(Debug)]
@@ -579,76 +524,6 @@ impl Desk {
         if let Some((caller, consult)) = &self.consult {
             if caller == line || consult == line {
                 self.consult = None;
-            }
-        }
-    }
-
-    /// The lines in the conference.
-    pub fn conference(&self) -> Vec<&str> {
-        self.lines
-            .iter()
-            .filter(|(_, l)| l.state == LineState::InConference)
-            .map(|(id, _)| id.as_str())
-            .collect()
-    }
-
-    /// Merges every answered and held line into one conference (Genesys "conférence"): held
-    /// lines are resumed; the media engine mixes them. Ends a consultation.
-    pub fn merge(&mut self) -> Result<(), DeskError> {
-        let parties: Vec<(LineId, LineState)> = self
-            .lines
-            .iter()
-            .filter(|(_, l)| {
-                matches!(
-                    l.state,
-                    LineState::Connected | LineState::OnHold | LineState::InConference
-                )
-            })
-            .map(|(id, l)| (id.clone(), l.state.clone()))
-            .collect();
-        if parties.len() < 2 {
-            return Err(DeskError::NothingToMerge);
-        }
-        for (line, state) in parties {
-            if state == LineState::OnHold {
-                self.actions.push_back(Action::Resume(line.clone()));
-            }
-            self.set(&line, LineState::InConference);
-        }
-        self.consult = None;
-        Ok(())
-    }
-
-    /// Takes `line` out of the conference by hanging it up; with one party left, the
-    /// conference becomes a plain call.
-    pub fn remove_party(&mut self, line: &str) -> Result<(), DeskError> {
-        if self.state(line) != Some(&LineState::InConference) {
-            return Err(DeskError::NoConference);
-        }
-        self.actions.push_back(Action::Bye(line.to_owned()));
-        Ok(())
-    }
-
-    /// The agent leaves the conference: with two parties left they are transferred to each
-    /// other (REFER with Replaces) and stay talking; with more, the agent just hangs up on
-    /// everyone.
-    pub fn leave_conference(&mut self) -> Result<(), DeskError> {
-        let parties: Vec<LineId> = self.conference().into_iter().map(str::to_owned).collect();
-        match parties.as_slice() {
-            [] | [_] => Err(DeskError::NoConference),
-            [a, b] => {
-                self.actions.push_back(Action::ReferReplaces {
-                    line: a.clone(),
-                    replaces: b.clone(),
-                });
-                self.set(a, LineState::Transferring);
-                Ok(())
-            }
-            many => {
-                for line in many {
-                    self.actions.push_back(Action::Bye(line.clone()));
-                }
-                Ok(())
             }
         }
     }
