@@ -21,17 +21,7 @@ async fn next(events: &mut UnboundedReceiver<PhoneEvent>) -> PhoneEvent {
 
 /// Waits until `line` reaches `state`.
 async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: LineState) {
-    loop {
-        let event = tokio::time::timeout(WAIT, events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("{line} never reached {state:?}"))
-            .expect("the phone is running");
-        if let PhoneEvent::Desk(DeskEvent::Line { line: l, state: s }) = event {
-            if l == line && s == state {
-                return;
-            }
-        }
-    }
+    reach_all(events, &[(line, state)]).await;
 }
 
 /// Waits until every (line, state) pair has been seen, in any order; on a timeout, says
