@@ -50,16 +50,18 @@ impl Agent {
         writeln!(self.stdin, "{line}").expect("write a command");
     }
 
-    /// The next event whose "event" is `name`, skipping others.
+    /// The next event whose "event" is `name`, skipping others (listed if it never comes).
     fn wait(&self, name: &str) -> Value {
+        let mut skipped = Vec::new();
         loop {
             let e = self
                 .lines
                 .recv_timeout(WAIT)
-                .unwrap_or_else(|_| panic!("no {name} event"));
+                .unwrap_or_else(|_| panic!("no {name} event; saw {skipped:?}"));
             if e["event"] == name {
                 return e;
             }
+            skipped.push(e);
         }
     }
 }
