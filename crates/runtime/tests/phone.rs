@@ -93,24 +93,7 @@ async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
         max_calls: 2,
         ring_timeout: Duration::from_secs(60),
     };
-    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
-        auth_user: None,
-        password: "pw1001".into(),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-    };
-    phone.add_account("main", account).await.expect("account");
-    loop {
-        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
-            break;
-        }
-    }
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
     let agent = format!("sip:1001@{}", kamailio.hostport());
 
     first.command("dial", &agent);
@@ -193,27 +176,7 @@ async fn blind_transfer_through_the_desk() {
         "pw1003",
         Answer::Auto,
     );
-    let (phone, mut events) = Phone::start(
-        "127.0.0.1:0".parse().expect("addr"),
-        PhoneOptions::default(),
-    )
-    .await
-    .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
-        auth_user: None,
-        password: "pw1001".into(),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-    };
-    phone.add_account("main", account).await.expect("account");
-    loop {
-        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
-            break;
-        }
-    }
+    let (phone, mut events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
     let line = incoming(&mut events).await;
     assert_eq!(
@@ -264,27 +227,7 @@ async fn being_transferred_shows_the_new_line() {
         "pw1003",
         Answer::Auto,
     );
-    let (phone, mut events) = Phone::start(
-        "127.0.0.1:0".parse().expect("addr"),
-        PhoneOptions::default(),
-    )
-    .await
-    .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
-        auth_user: None,
-        password: "pw1001".into(),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-    };
-    phone.add_account("main", account).await.expect("account");
-    loop {
-        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
-            break;
-        }
-    }
+    let (phone, mut events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
     let old = incoming(&mut events).await;
     phone.answer(&old).expect("answer");
@@ -326,13 +269,14 @@ async fn being_transferred_shows_the_new_line() {
 }
 
 /// A phone registered as `user` at `kamailio`.
-async fn phone_for(kamailio: &Kamailio, user: &str) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    let (phone, mut events) = Phone::start(
-        "127.0.0.1:0".parse().expect("addr"),
-        PhoneOptions::default(),
-    )
-    .await
-    .expect("phone");
+async fn phone_for(
+    kamailio: &Kamailio,
+    user: &str,
+    options: PhoneOptions,
+) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
     let account = AccountConfig {
         registrar: format!("sip:{}", kamailio.hostport()),
         user: user.into(),
@@ -357,9 +301,10 @@ async fn consult_then_cancel_then_consult_then_complete() {
     let mut started = Started::default();
     let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
     let kamailio = Kamailio::start(&mut started, dir.path(), &users);
-    let (desk, mut desk_events) = phone_for(&kamailio, "1001").await;
-    let (caller, mut caller_events) = phone_for(&kamailio, "1002").await;
-    let (colleague, mut colleague_events) = phone_for(&kamailio, "1003").await;
+    let (desk, mut desk_events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
+    let (caller, mut caller_events) = phone_for(&kamailio, "1002", PhoneOptions::default()).await;
+    let (colleague, mut colleague_events) =
+        phone_for(&kamailio, "1003", PhoneOptions::default()).await;
 
     let first = caller.dial("main", "1001").expect("dial");
     let at_desk = incoming(&mut desk_events).await;
@@ -429,9 +374,9 @@ async fn conference_of_two_callers_then_the_agent_leaves() {
     let mut started = Started::default();
     let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
     let kamailio = Kamailio::start(&mut started, dir.path(), &users);
-    let (desk, mut desk_events) = phone_for(&kamailio, "1001").await;
-    let (one, mut one_events) = phone_for(&kamailio, "1002").await;
-    let (two, mut two_events) = phone_for(&kamailio, "1003").await;
+    let (desk, mut desk_events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
+    let (one, mut one_events) = phone_for(&kamailio, "1002", PhoneOptions::default()).await;
+    let (two, mut two_events) = phone_for(&kamailio, "1003", PhoneOptions::default()).await;
 
     let from_one = one.dial("main", "1001").expect("dial");
     let a = incoming(&mut desk_events).await;

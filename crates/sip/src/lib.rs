@@ -33,6 +33,10 @@ pub use event::SipEvent;
 pub use incoming::Refusal;
 pub use registration::Registrar;
 
+/// How long an in-dialog request for one of our calls may wait for the stack to file the
+/// call's dialog (it does so just after sending the ACK).
+const DIALOG_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The local SIP endpoint: one UDP socket (TCP connections are opened on demand), the
 /// transaction layer, and the accounts registered through it.
 pub struct Engine {
@@ -118,6 +122,34 @@ impl Engine {
                     .original
                     .to_header()
                     .is_ok_and(|to| to.value().to_ascii_lowercase().contains(";tag="));
+                // One of our outgoing calls: the stack files its dialog only after the ACK has
+                // gone, so a request the far end sends right away (a hold re-INVITE) can come
+                // first. Give the dialog a moment to appear before answering 481.
+                let ours = in_dialog
+                    && tx
+                        .original
+                        .call_id_header()
+                        .is_ok_and(|id| in_calls.with(|c| c.contains_key(id.value())));
+                if ours && tx.original.method != Method::Ack {
+                    let dialogs = dialogs.clone();
+                    tokio::spawn(async move {
+                        let deadline = tokio::time::Instant::now() + DIALOG_GRACE;
+                        loop {
+                            if let Some(mut dialog) = dialogs.match_dialog(&tx) {
+                                if let Err(e) = dialog.handle(&mut tx).await {
+                                    tracing::debug!("in-dialog request failed: {e}");
+                                }
+                                return;
+                            }
+                            if tokio::time::Instant::now() >= deadline {
+                                let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
+                                return;
+                            }
+                            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                        }
+                    });
+                    continue;
+                }
                 let status = match tx.original.method {
                     Method::Ack => continue,
                     _ if in_dialog => StatusCode::CallTransactionDoesNotExist,
