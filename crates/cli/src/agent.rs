@@ -91,6 +91,12 @@ enum Command {
     CancelConsult,
     /// Merge the answered and held calls into a conference.
     Merge,
+    /// Hold every party of the conference.
+    HoldConference,
+    /// Resume the conference held as a whole.
+    ResumeConference,
+    /// Split the conference into separate held calls.
+    Split,
     /// Hang up one party of the conference.
     RemoveParty { call: String },
     /// Leave the conference (two parties left are put through to each other).
@@ -246,6 +252,21 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                             bad(e.code(), e);
                         }
                     }
+                    Ok(Command::HoldConference) => {
+                        if let Err(e) = phone.hold_conference() {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::ResumeConference) => {
+                        if let Err(e) = phone.resume_conference() {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::Split) => {
+                        if let Err(e) = phone.split() {
+                            bad(e.code(), e);
+                        }
+                    }
                     Ok(Command::RemoveParty { call }) => {
                         if let Err(e) = phone.remove_party(&call) {
                             bad(e.code(), e);
@@ -267,7 +288,7 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
                         }
                     }
                     Ok(Command::Dtmf { call, digits }) => {
-                        if let Err(e) = phone.send_dtmf_info(&call, &digits).await {
+                        if let Err(e) = phone.dtmf(&call, &digits) {
                             bad(e.code(), e);
                         }
                     }

@@ -287,12 +287,26 @@ fn conference_merge_remove_and_leave() {
         None,
         "the consultation became the conference"
     );
-    // A third party joins.
+    // A third party joins: answering holds the conference, merging brings it back.
     desk.handle_incoming("d");
     desk.answer("d").expect("answer");
+    assert_eq!(
+        actions(&mut desk),
+        [
+            Action::Hold("a".into()),
+            Action::Hold("c".into()),
+            Action::Accept("d".into())
+        ],
+        "the conference does not hear the new caller before the merge"
+    );
+    desk.handle_hold_result("a", true);
+    desk.handle_hold_result("c", true);
     desk.handle_answered("d");
-    actions(&mut desk);
     desk.merge().expect("merge the third");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Resume("a".into()), Action::Resume("c".into())]
+    );
     assert_eq!(desk.conference(), ["a", "c", "d"]);
     desk.remove_party("d").expect("remove");
     assert_eq!(actions(&mut desk), [Action::Bye("d".into())]);
@@ -322,4 +336,133 @@ fn conference_merge_remove_and_leave() {
     desk.handle_ended("c", EndReason::RemoteHungUp);
     assert_eq!(desk.leave_conference(), Err(DeskError::NoConference));
     assert_eq!(desk.remove_party("c"), Err(DeskError::NoConference));
+}
+
+/// A conference of "a" and "c" with every re-INVITE answered.
+fn conference(desk: &mut Desk) {
+    connected(desk);
+    desk.consult("a", "c", "2004", secs(0)).expect("consult");
+    desk.handle_hold_result("a", true);
+    desk.handle_answered("c");
+    desk.merge().expect("merge");
+    desk.handle_resume_result("a", true);
+    actions(desk);
+    events(desk);
+}
+
+#[test]
+fn a_conference_is_held_and_resumed_as_a_whole() {
+    let mut desk = Desk::new(4, RING);
+    conference(&mut desk);
+    desk.hold_conference().expect("hold all");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Hold("a".into()), Action::Hold("c".into())]
+    );
+    assert_eq!(
+        desk.resume_conference(),
+        Err(DeskError::HoldPending),
+        "not before the holds are answered"
+    );
+    desk.handle_hold_result("a", true);
+    desk.handle_hold_result("c", true);
+    assert_eq!(desk.conference(), Vec::<&str>::new());
+    assert_eq!(desk.held_conference(), ["a", "c"]);
+    assert_eq!(desk.active(), None, "nobody has the agent's audio");
+    // A call in between: dialled while the conference waits.
+    desk.dial("e", "2005", secs(1)).expect("dial");
+    desk.handle_answered("e");
+    actions(&mut desk);
+    desk.resume_conference().expect("resume all");
+    assert_eq!(
+        actions(&mut desk),
+        [
+            Action::Hold("e".into()),
+            Action::Resume("a".into()),
+            Action::Resume("c".into())
+        ]
+    );
+    desk.handle_hold_result("e", true);
+    desk.handle_resume_result("a", true);
+    desk.handle_resume_result("c", true);
+    assert_eq!(desk.conference(), ["a", "c"]);
+    assert_eq!(line(&desk, "e"), LineState::OnHold);
+    assert!(desk.held_conference().is_empty());
+    assert_eq!(desk.resume_conference(), Err(DeskError::NoConference));
+}
+
+#[test]
+fn dialling_from_a_conference_holds_it_and_a_party_resumed_alone_leaves_it() {
+    let mut desk = Desk::new(4, RING);
+    conference(&mut desk);
+    desk.dial("e", "2005", secs(1)).expect("dial");
+    assert_eq!(
+        actions(&mut desk),
+        [
+            Action::Hold("a".into()),
+            Action::Hold("c".into()),
+            Action::Invite {
+                line: "e".into(),
+                to: "2005".into()
+            }
+        ]
+    );
+    desk.handle_hold_result("a", true);
+    desk.handle_hold_result("c", true);
+    desk.handle_ended("e", EndReason::Busy);
+    // Talking to "c" alone: it leaves the held conference, "a" waits on hold.
+    desk.resume("c").expect("resume c");
+    desk.handle_resume_result("c", true);
+    assert_eq!(line(&desk, "c"), LineState::Connected);
+    assert!(
+        desk.held_conference().is_empty(),
+        "a conference of one is no conference"
+    );
+    assert_eq!(line(&desk, "a"), LineState::OnHold);
+}
+
+#[test]
+fn split_makes_separate_held_calls() {
+    let mut desk = Desk::new(4, RING);
+    conference(&mut desk);
+    desk.split().expect("split");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Hold("a".into()), Action::Hold("c".into())]
+    );
+    desk.handle_hold_result("a", true);
+    desk.handle_hold_result("c", true);
+    assert_eq!(line(&desk, "a"), LineState::OnHold);
+    assert_eq!(line(&desk, "c"), LineState::OnHold);
+    assert_eq!(desk.resume_conference(), Err(DeskError::NoConference));
+    desk.resume("a").expect("talk to a");
+    desk.handle_resume_result("a", true);
+    assert_eq!(line(&desk, "a"), LineState::Connected, "not a conference");
+    assert_eq!(desk.split(), Err(DeskError::NoConference));
+}
+
+#[test]
+fn dtmf_goes_to_one_party_and_bad_keys_are_named() {
+    let mut desk = Desk::new(4, RING);
+    conference(&mut desk);
+    desk.dtmf("c", "12 3#b").expect("dtmf");
+    assert_eq!(
+        actions(&mut desk),
+        [Action::Dtmf {
+            line: "c".into(),
+            digits: "123#B".into()
+        }]
+    );
+    assert_eq!(desk.dtmf("c", "12x"), Err(DeskError::BadDigit('x')));
+    assert_eq!(desk.dtmf("c", " "), Err(DeskError::NoDigits));
+    assert_eq!(desk.dtmf("zz", "1"), Err(DeskError::NoSuchLine));
+    desk.hold_conference().expect("hold");
+    assert_eq!(
+        desk.dtmf("a", "1"),
+        Err(DeskError::NotNow("being put on hold")),
+        "keys to a held party would be lost"
+    );
+    assert!(actions(&mut desk)
+        .iter()
+        .all(|a| !matches!(a, Action::Dtmf { .. })));
 }

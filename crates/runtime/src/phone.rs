@@ -180,6 +180,11 @@ impl Inner {
                     self.desk(|d| d.handle_transfer_failed(&line, status));
                 }
             }
+            Action::Dtmf { line, digits } => {
+                if let Err(e) = engine.send_dtmf_info(&line, &digits).await {
+                    self.failed(&line, &e);
+                }
+            }
             Action::ReferReplaces { line, replaces } => {
                 if let Err(e) = engine.attended_transfer(&line, &replaces).await {
                     let status = match e {
@@ -379,6 +384,21 @@ impl Phone {
         self.command(Desk::merge)
     }
 
+    /// Holds every party of the conference.
+    pub fn hold_conference(&self) -> Result<(), Error> {
+        self.command(Desk::hold_conference)
+    }
+
+    /// Resumes the conference held as a whole (holding the active call).
+    pub fn resume_conference(&self) -> Result<(), Error> {
+        self.command(Desk::resume_conference)
+    }
+
+    /// Splits the conference into separate calls, all on hold.
+    pub fn split(&self) -> Result<(), Error> {
+        self.command(Desk::split)
+    }
+
     /// Hangs up one party of the conference.
     pub fn remove_party(&self, line: &str) -> Result<(), Error> {
         self.command(|d| d.remove_party(line))
@@ -424,9 +444,9 @@ impl Phone {
         Ok(self.inner.engine.refuse_transfer(line).await?)
     }
 
-    /// Sends DTMF digits on an answered line as SIP INFO.
-    pub async fn send_dtmf_info(&self, line: &str, digits: &str) -> Result<(), Error> {
-        Ok(self.inner.engine.send_dtmf_info(line, digits).await?)
+    /// Sends DTMF digits (`0-9 * # A-D`) to the party on `line` only, as SIP INFO.
+    pub fn dtmf(&self, line: &str, digits: &str) -> Result<(), Error> {
+        self.command(|d| d.dtmf(line, digits))
     }
 
     /// Hangs up a line (cancel, refuse or BYE as its state needs).

@@ -54,6 +54,26 @@ async fn incoming(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
     }
 }
 
+/// Waits until the other side holds (`held`) or resumes `line`.
+async fn remote_hold(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, held: bool) {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::RemoteHold { line: l, held: h }) = next(events).await {
+            if l == line && h == held {
+                return;
+            }
+        }
+    }
+}
+
+/// Waits for the next DTMF key received: (call, key).
+async fn dtmf(events: &mut UnboundedReceiver<PhoneEvent>) -> (String, char) {
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Dtmf { call, digit }) = next(events).await {
+            return (call, digit);
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -368,7 +388,7 @@ async fn consult_then_cancel_then_consult_then_complete() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn conference_of_two_callers_then_the_agent_leaves() {
+async fn conference_held_resumed_dtmf_to_one_party_then_the_agent_leaves() {
     use switchboard_core::call::EndReason;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
@@ -396,14 +416,35 @@ async fn conference_of_two_callers_then_the_agent_leaves() {
     desk.merge().expect("merge");
     reach(&mut desk_events, &a, LineState::InConference).await;
     // The held caller was resumed: its phone sees the hold lifted.
-    loop {
-        if let PhoneEvent::Desk(DeskEvent::RemoteHold { line, held: false }) =
-            next(&mut one_events).await
-        {
-            assert_eq!(line, from_one);
-            break;
-        }
-    }
+    remote_hold(&mut one_events, &from_one, false).await;
+
+    // Hold all: both callers are held; resume all: both are back in the conference.
+    desk.hold_conference().expect("hold the conference");
+    remote_hold(&mut one_events, &from_one, true).await;
+    remote_hold(&mut two_events, &from_two, true).await;
+    reach_all(
+        &mut desk_events,
+        &[(&a, LineState::OnHold), (&b, LineState::OnHold)],
+    )
+    .await;
+    desk.resume_conference().expect("resume the conference");
+    remote_hold(&mut one_events, &from_one, false).await;
+    remote_hold(&mut two_events, &from_two, false).await;
+    reach_all(
+        &mut desk_events,
+        &[(&a, LineState::InConference), (&b, LineState::InConference)],
+    )
+    .await;
+
+    // DTMF to one party: only that caller gets the key.
+    desk.dtmf(&a, "5").expect("dtmf to the first caller");
+    assert_eq!(dtmf(&mut one_events).await, (from_one.clone(), '5'));
+    desk.dtmf(&b, "7").expect("dtmf to the second caller");
+    assert_eq!(
+        dtmf(&mut two_events).await,
+        (from_two.clone(), '7'),
+        "the second caller never got the first caller's key"
+    );
 
     // The agent leaves: the two callers are put through to each other. One of them (the
     // desk picks it) is asked to call the other with Replaces.

@@ -29,6 +29,12 @@ pub enum DeskError {
     /// The caller's hold has not been confirmed yet (RFC 3891 transfers wait for it).
     #[error("the caller's hold is not confirmed yet")]
     HoldPending,
+    /// A DTMF digit outside `0-9 * # A-D`.
+    #[error("'{0}' is not a DTMF key (0-9, *, #, A-D)")]
+    BadDigit(char),
+    /// No DTMF digits were given.
+    #[error("no DTMF digits given")]
+    NoDigits,
 }
 
 impl DeskError {
@@ -43,6 +49,8 @@ impl DeskError {
             Self::NoConference => "desk_no_conference",
             Self::ConsultInProgress => "desk_consult_in_progress",
             Self::HoldPending => "desk_hold_pending",
+            Self::BadDigit(_) => "desk_bad_digit",
+            Self::NoDigits => "desk_no_digits",
         }
     }
 }

@@ -12,7 +12,7 @@
 //!   Replaces) is only sent once the caller's hold was answered;
 //! - an outgoing call nobody answers within the ring timeout is cancelled.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::call::EndReason;
 
 mod conference;
+mod dtmf;
 mod error;
 
 use error::name;
@@ -120,6 +121,13 @@ pub enum Action {
         /// The consult line whose dialog the caller takes over.
         replaces: LineId,
     },
+    /// Send DTMF digits to the party on `line` only.
+    Dtmf {
+        /// The line.
+        line: LineId,
+        /// Digits among `0-9 * # A-D`.
+        digits: String,
+    },
 }
 
 /// What the agent sees.
@@ -175,6 +183,9 @@ pub struct Desk {
     ring_timeout: Duration,
     /// (caller, colleague) while consulting.
     consult: Option<(LineId, LineId)>,
+    /// The parties of a conference the agent put on hold as a whole: resumed together, they
+    /// are in conference again.
+    held_conference: BTreeSet<LineId>,
     actions: VecDeque<Action>,
     events: VecDeque<DeskEvent>,
 }
@@ -188,6 +199,7 @@ impl Desk {
             limit: limit.max(1),
             ring_timeout,
             consult: None,
+            held_conference: BTreeSet::new(),
             actions: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -243,17 +255,32 @@ impl Desk {
             .ok_or(DeskError::NoSuchLine)
     }
 
-    /// Holds whatever line has the agent's audio, other than `except`.
+    /// Holds whatever has the agent's audio, other than `except`: the talking line, or the
+    /// whole conference (resumed later as a conference).
     fn hold_active(&mut self, except: &str) {
-        let active: Vec<LineId> = self
+        let active: Vec<(LineId, bool)> = self
             .lines
             .iter()
-            .filter(|(id, l)| id.as_str() != except && l.state == LineState::Connected)
-            .map(|(id, _)| id.clone())
+            .filter(|(id, l)| {
+                id.as_str() != except
+                    && matches!(l.state, LineState::Connected | LineState::InConference)
+            })
+            .map(|(id, l)| (id.clone(), l.state == LineState::InConference))
             .collect();
-        for id in active {
+        for (id, in_conference) in active {
+            if in_conference {
+                self.held_conference.insert(id.clone());
+            }
             self.actions.push_back(Action::Hold(id.clone()));
             self.set(&id, LineState::Holding);
+        }
+    }
+
+    /// Takes `line` out of the held conference; one party left is no conference.
+    fn out_of_held_conference(&mut self, line: &str) {
+        self.held_conference.remove(line);
+        if self.held_conference.len() == 1 {
+            self.held_conference.clear();
         }
     }
 
@@ -345,6 +372,8 @@ impl Desk {
             LineState::OnHold => {}
             other => return Err(DeskError::NotNow(name(other))),
         }
+        // Resumed alone, a party of a held conference talks privately with the agent.
+        self.out_of_held_conference(line);
         self.hold_active(line);
         self.actions.push_back(Action::Resume(line.to_owned()));
         self.set(line, LineState::Resuming);
@@ -476,7 +505,9 @@ impl Desk {
     /// SIP: our resume re-INVITE was answered (`accepted`) or refused.
     pub fn handle_resume_result(&mut self, line: &str, accepted: bool) {
         if self.state(line) == Some(&LineState::Resuming) {
-            let state = if accepted {
+            let state = if accepted && self.held_conference.remove(line) {
+                LineState::InConference
+            } else if accepted {
                 LineState::Connected
             } else {
                 LineState::OnHold
@@ -516,6 +547,7 @@ impl Desk {
             _ => reason,
         };
         self.set(line, LineState::Ended { reason });
+        self.out_of_held_conference(line);
         // A conference of one is a plain call.
         if let [last] = self.conference().as_slice() {
             let last = (*last).to_owned();
