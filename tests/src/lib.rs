@@ -4,6 +4,7 @@
 
 pub mod baresip;
 pub mod kamailio;
+pub mod sipp;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -69,21 +70,25 @@ const GRACE: Duration = Duration::from_secs(5);
 impl Drop for Started {
     fn drop(&mut self) {
         for child in self.0.iter_mut().rev() {
-            let group = format!("-{}", child.id());
-            // The whole group: what the program started itself goes with it.
-            let _ = Command::new("kill").args(["--", &group]).status();
-            let deadline = Instant::now() + GRACE;
-            // A peer still in a call may wait for an answer to its BYE that nobody will
-            // send: it gets a few seconds, then SIGKILL.
-            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if matches!(child.try_wait(), Ok(None)) {
-                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-            }
-            let _ = child.wait();
+            stop_group(child);
         }
     }
+}
+
+/// Stops `child` with its whole process group: what the program started itself goes with
+/// it. A peer still in a call may wait for an answer to its BYE that nobody will send: it
+/// gets a few seconds, then SIGKILL.
+pub(crate) fn stop_group(child: &mut Child) {
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill").args(["--", &group]).status();
+    let deadline = Instant::now() + GRACE;
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if matches!(child.try_wait(), Ok(None)) {
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    }
+    let _ = child.wait();
 }
 
 /// A TCP port nobody listens on, on 127.0.0.1.

@@ -31,6 +31,9 @@ pub enum EndReason {
     Unavailable,
     /// Our credentials were refused (401, 403, 407).
     Refused,
+    /// The connection was lost: the other side stopped answering (its session expired
+    /// without a refresh, RFC 4028 §10).
+    Lost,
     /// Any other failure, with the status when there was one.
     Failed {
         /// The SIP status, or 0 when none came (network error).

@@ -8,6 +8,7 @@ pub mod dialplan;
 pub mod matching;
 pub mod number;
 pub mod registration;
+pub mod session_timer;
 mod shortcode;
 pub mod sipuri;
 

@@ -14,6 +14,7 @@ use rsipstack::dialog::DialogId;
 use rsipstack::sip::{StatusCodeKind, Uri};
 use serde::Serialize;
 use switchboard_core::call::{end_reason_for_status, EndReason};
+use switchboard_core::session_timer::{parse_min_se, SessionExpires, SessionTimer, MIN_SE};
 use tokio::sync::mpsc;
 
 use crate::account::AccountConfig;
@@ -87,6 +88,11 @@ pub(crate) struct Entry {
     pub(crate) version: u64,
     /// The port offered for audio, held so that nobody else takes it before media starts.
     pub(crate) media: UdpSocket,
+    /// The session timer (RFC 4028), when the call has one.
+    pub(crate) timer: Option<SessionTimer>,
+    /// For an incoming call that asked for a session timer: the `Session-Expires` our 2xx
+    /// carries.
+    pub(crate) timer_answer: Option<SessionExpires>,
 }
 
 /// The calls of the engine, by call id (the SIP Call-ID).
@@ -110,6 +116,18 @@ impl Entry {
             session: u64::from(port) << 32 | u64::from(std::process::id()),
             version: 0,
             media,
+            timer: None,
+            timer_answer: None,
+        }
+    }
+
+    /// Our side of the session as last sent (for a refresh that changes nothing).
+    pub(crate) fn same_sdp(&self, ip: IpAddr) -> sdp::Local {
+        sdp::Local {
+            ip,
+            port: self.media.local_addr().map_or(0, |a| a.port()),
+            session: self.session,
+            version: self.version,
         }
     }
 
@@ -209,14 +227,31 @@ pub(crate) async fn follow(
                     emit(&events, &id.call_id, CallState::Ringing);
                 }
             }
-            DialogState::Confirmed(id, _) => {
+            DialogState::Confirmed(id, response) => {
                 // Only the first confirmation is the answer; later ones follow re-INVITEs.
                 let answered = calls.with(|c| {
                     c.get_mut(&id.call_id)
-                        .map(|e| e.confirmed.replace(id.clone()).is_none())
-                        .unwrap_or(false)
+                        .map(|e| {
+                            let first = e.confirmed.replace(id.clone()).is_none();
+                            if first {
+                                // Ours from the 2xx we received; theirs agreed at the INVITE,
+                                // counted from now.
+                                e.timer = match e.incoming {
+                                    None => crate::session::for_caller(&response.headers),
+                                    Some(_) => e.timer.map(|mut t| {
+                                        t.refreshed(crate::session::now(), None, false);
+                                        t
+                                    }),
+                                };
+                            }
+                            (first, e.timer.is_some())
+                        })
+                        .unwrap_or((false, false))
                 });
-                if answered {
+                if answered.1 && answered.0 {
+                    crate::session::start(layer.clone(), calls.clone(), id.call_id.clone(), ip);
+                }
+                if answered.0 {
                     emit(&events, &id.call_id, CallState::Connected);
                     referrals.outcome(&layer, &calls, &id.call_id, None).await;
                 }
@@ -224,7 +259,11 @@ pub(crate) async fn follow(
             DialogState::Terminated(id, why) => {
                 let known =
                     calls.with(|c| c.get(&id.call_id).map(|e| (e.incoming.is_some(), e.ending)));
-                if let Some((incoming, ending)) = known {
+                // A 422 to our INVITE is retried by the dialling task (RFC 4028 §7.4).
+                let too_small = matches!(&why, TerminatedReason::UasOther(s) if s.code() == 422);
+                if let Some((incoming, ending)) =
+                    known.filter(|(incoming, _)| !too_small || *incoming)
+                {
                     let why = ending.unwrap_or_else(|| reason(&why, incoming));
                     end(&calls, &events, &id.call_id, why);
                     referrals
@@ -316,7 +355,7 @@ pub(crate) fn dial(
         content_type: Some("application/sdp".into()),
         offer: Some(sdp::offer(&local_sdp, Direction::SendRecv).into_bytes()),
         call_id: Some(call_id.clone()),
-        headers: (!headers.is_empty()).then_some(headers),
+        headers: Some(with_timer(&headers, MIN_SE)),
         ..Default::default()
     };
     d.calls.with(|c| c.insert(call_id.clone(), entry));
@@ -325,7 +364,26 @@ pub(crate) fn dial(
         (d.layer.clone(), d.calls.clone(), d.events.clone(), d.states);
     let id = call_id.clone();
     tokio::spawn(async move {
-        match layer.do_invite(option, states).await {
+        let mut option = option;
+        let mut attempts = 0;
+        let outcome = loop {
+            attempts += 1;
+            let outcome = layer.do_invite(option.clone(), states.clone()).await;
+            // RFC 4028 §7.4: a 422 names the smallest interval the other side accepts; ask
+            // again with it (a few times at most: a raised Min-SE never shrinks).
+            let raised = match &outcome {
+                Ok((_, Some(r))) if r.status_code.code() == 422 && attempts < SE_ATTEMPTS => {
+                    crate::session::header(&r.headers, "min-se", None)
+                        .and_then(|v| parse_min_se(&v))
+                }
+                _ => None,
+            };
+            match raised {
+                Some(min_se) => option.headers = Some(with_timer(&headers, min_se)),
+                None => break outcome,
+            }
+        };
+        match outcome {
             Ok((_, Some(response)))
                 if response.status_code.kind() != StatusCodeKind::Successful =>
             {
@@ -344,6 +402,16 @@ pub(crate) fn dial(
         }
     });
     Ok(call_id)
+}
+
+/// How many INVITEs a call may send after 422 (Session Interval Too Small).
+const SE_ATTEMPTS: usize = 3;
+
+/// The caller's extra headers and the session timer's (RFC 4028 §7.1).
+fn with_timer(headers: &[rsipstack::sip::Header], min_se: u32) -> Vec<rsipstack::sip::Header> {
+    let mut all = headers.to_vec();
+    all.extend(crate::session::invite_headers(min_se));
+    all
 }
 
 /// Hangs up `call`: BYE when answered, CANCEL while it rings.

@@ -8,6 +8,7 @@ use rsipstack::dialog::dialog::{Dialog, TransactionHandle};
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::DialogId;
 use rsipstack::sip::{Header, Method, Request, StatusCode, StatusCodeKind};
+use switchboard_core::session_timer::{CalleeTimer, SessionTimer};
 use tokio::sync::mpsc;
 
 use crate::call::{emit, CallState, Calls};
@@ -36,10 +37,12 @@ pub(crate) async fn set_hold(
     ip: IpAddr,
     hold: bool,
 ) -> Result<(), SipError> {
-    let (id, local) = calls
+    let (id, local, timer) = calls
         .with(|c| {
-            c.get_mut(call)
-                .and_then(|e| Some((e.confirmed.clone()?, e.next_sdp(ip))))
+            c.get_mut(call).and_then(|e| {
+                let timer = e.timer.map(|t| t.refresh_header());
+                Some((e.confirmed.clone()?, e.next_sdp(ip), timer))
+            })
         })
         .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
     let Some(Dialog::Invite(dialog)) = layer.get_dialog(&id) else {
@@ -50,9 +53,15 @@ pub(crate) async fn set_hold(
     } else {
         Direction::SendRecv
     };
+    // A re-INVITE refreshes the session too (RFC 4028 §7.4).
+    let mut headers = vec![Header::ContentType("application/sdp".into())];
+    if let Some(se) = timer {
+        headers.push(Header::Supported("timer".into()));
+        headers.push(Header::SessionExpires(se.to_string().into()));
+    }
     let response = dialog
         .reinvite_with_glare_retry(
-            Some(vec![Header::ContentType("application/sdp".into())]),
+            Some(headers),
             Some(sdp::offer(&local, direction).into_bytes()),
             GLARE_ATTEMPTS,
         )
@@ -62,8 +71,12 @@ pub(crate) async fn set_hold(
         Some(r) if r.status_code.kind() == StatusCodeKind::Successful => {
             let held = sdp::direction(&String::from_utf8_lossy(&r.body));
             let remote_holds = matches!(held, Direction::SendOnly | Direction::Inactive);
+            let answered = crate::session::session_expires(&r.headers);
             let state = calls.with(|c| {
                 c.get_mut(call).map(|e| {
+                    if let Some(t) = e.timer.as_mut() {
+                        t.refreshed(crate::session::now(), answered, true);
+                    }
                     e.holding = hold;
                     e.held = remote_holds;
                     shown(e.holding, e.held)
@@ -92,6 +105,52 @@ pub(crate) async fn answer_request(
     handle: TransactionHandle,
     ip: IpAddr,
 ) {
+    // RFC 4028 §9: a re-INVITE or UPDATE refreshes the session; our 2xx says the interval
+    // and refresher agreed, and one below our minimum is refused with 422.
+    let refresh = if matches!(request.method, Method::Invite | Method::Update) {
+        let running = calls.with(|c| c.get(&id.call_id).is_some_and(|e| e.timer.is_some()));
+        let asked = crate::session::session_expires(&request.headers);
+        match SessionTimer::for_callee(
+            asked,
+            crate::session::supports_timer(&request.headers),
+            crate::session::now(),
+        ) {
+            CalleeTimer::TooSmall { min_se } => {
+                let min_se = Header::Other("Min-SE".into(), min_se.to_string());
+                if handle
+                    .respond(
+                        StatusCode::SessionIntervalTooSmall,
+                        Some(vec![min_se]),
+                        None,
+                    )
+                    .await
+                    .is_err()
+                {
+                    tracing::debug!(call = %id.call_id, "422 not sent: the transaction is gone");
+                }
+                return;
+            }
+            CalleeTimer::Run(agreed, _) if running => {
+                calls.with(|c| {
+                    if let Some(t) = c.get_mut(&id.call_id).and_then(|e| e.timer.as_mut()) {
+                        t.refreshed(crate::session::now(), Some(agreed), false);
+                    }
+                });
+                crate::session::answer_headers(agreed)
+            }
+            // A refresh without Session-Expires still shows the other side is there.
+            _ => {
+                calls.with(|c| {
+                    if let Some(t) = c.get_mut(&id.call_id).and_then(|e| e.timer.as_mut()) {
+                        t.refreshed(crate::session::now(), None, false);
+                    }
+                });
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let outcome = if request.method == Method::Invite {
         let offer = String::from_utf8_lossy(&request.body).into_owned();
         let prepared = calls.with(|c| c.get_mut(&id.call_id).map(|e| (e.holding, e.next_sdp(ip))));
@@ -112,16 +171,16 @@ pub(crate) async fn answer_request(
                 if let Some(state) = changed {
                     emit(events, &id.call_id, state);
                 }
+                let mut headers = vec![Header::ContentType("application/sdp".into())];
+                headers.extend(refresh);
                 handle
-                    .respond(
-                        StatusCode::OK,
-                        Some(vec![Header::ContentType("application/sdp".into())]),
-                        Some(answer.into_bytes()),
-                    )
+                    .respond(StatusCode::OK, Some(headers), Some(answer.into_bytes()))
                     .await
             }
             None => handle.reply(StatusCode::NotAcceptableHere).await,
         }
+    } else if !refresh.is_empty() {
+        handle.respond(StatusCode::OK, Some(refresh), None).await
     } else {
         handle.reply(StatusCode::OK).await
     };

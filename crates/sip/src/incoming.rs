@@ -9,6 +9,7 @@ use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::{Header, StatusCode, Uri};
 use rsipstack::transaction::transaction::Transaction;
 use switchboard_core::call::EndReason;
+use switchboard_core::session_timer::{CalleeTimer, SessionTimer};
 use tokio::sync::mpsc;
 
 use crate::call::{emit, end, CallState, Calls, Entry};
@@ -51,6 +52,20 @@ pub(crate) fn take(
         ),
         Err(_) => (String::new(), String::new(), None),
     };
+    // RFC 4028 §8.1: an interval below our minimum is refused with 422 and our Min-SE.
+    let timer = SessionTimer::for_callee(
+        crate::session::session_expires(&request.headers),
+        crate::session::supports_timer(&request.headers),
+        crate::session::now(),
+    );
+    if let CalleeTimer::TooSmall { min_se } = timer {
+        tokio::spawn(async move {
+            let min_se = Header::Other("Min-SE".into(), min_se.to_string());
+            tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![min_se], None)
+                .await
+        });
+        return;
+    }
     let contact = Uri::try_from(format!("sip:{local}").as_str()).ok();
     let dialog = match layer.get_or_create_server_invite(&tx, states, None, contact) {
         Ok(d) => d,
@@ -84,6 +99,10 @@ pub(crate) fn take(
     };
     let mut entry = Entry::new(Some(dialog.clone()), media, from.clone());
     entry.ringing = true;
+    if let CalleeTimer::Run(answer, timer) = timer {
+        entry.timer = Some(timer);
+        entry.timer_answer = Some(answer);
+    }
     calls.with(|c| c.insert(call_id.clone(), entry));
     let mut handler = dialog.clone();
     tokio::spawn(async move {
@@ -159,11 +178,11 @@ fn replaced_call(calls: &Calls, value: &str) -> Option<String> {
 
 /// Answers a ringing incoming call.
 pub(crate) fn accept(calls: &Calls, call: &str, local: SocketAddr) -> Result<(), SipError> {
-    let (dialog, local) = calls
+    let (dialog, local, timer) = calls
         .with(|c| {
             c.get_mut(call).and_then(|e| {
                 let dialog = e.incoming.clone()?;
-                Some((dialog, e.next_sdp(local.ip())))
+                Some((dialog, e.next_sdp(local.ip()), e.timer_answer))
             })
         })
         .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?;
@@ -177,11 +196,14 @@ pub(crate) fn accept(calls: &Calls, call: &str, local: SocketAddr) -> Result<(),
             "no codec in common with the caller (488 sent)".into(),
         ));
     };
+    let mut headers = vec![Header::ContentType("application/sdp".into())];
+    headers.extend(
+        timer
+            .map(crate::session::answer_headers)
+            .unwrap_or_default(),
+    );
     dialog
-        .accept(
-            Some(vec![Header::ContentType("application/sdp".into())]),
-            Some(sdp.into_bytes()),
-        )
+        .accept(Some(headers), Some(sdp.into_bytes()))
         .map_err(|e| SipError::Stack(e.to_string()))
 }
 

@@ -10,6 +10,7 @@ mod hold;
 mod incoming;
 mod registration;
 mod sdp;
+mod session;
 mod transfer;
 mod transferee;
 

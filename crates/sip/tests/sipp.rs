@@ -1,0 +1,202 @@
+//! Exact message sequences against SIPp scenarios (tests/sipp/*.xml): session timers
+//! (RFC 4028) both ways, 422 and its retry, and a late-offer INVITE. Each scenario checks
+//! what it receives (headers, SDP) and fails SIPp otherwise; each test checks what the agent
+//! sees.
+
+use std::time::Duration;
+
+use switchboard_core::call::EndReason;
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::sipp::Sipp;
+use switchboard_e2e::Started;
+use switchboard_sip::{AccountConfig, CallState, Engine, Registrar, SipEvent, Transport};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Long enough for the 45 s refresh and the 60 s expiry of a 90 s session.
+const LONG: Duration = Duration::from_secs(80);
+
+struct Bed {
+    dir: tempfile::TempDir,
+    _started: Started,
+    engine: Engine,
+    _registrar: Registrar,
+    events: UnboundedReceiver<SipEvent>,
+}
+
+/// An engine with a registered account (calls to SIPp go straight to its address).
+async fn bed() -> Bed {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(&mut started, dir.path(), &[("1001", "pw1001")]);
+    let (engine, mut events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("engine");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    let registrar = engine.register("main", account).expect("account");
+    loop {
+        match next(&mut events, LONG).await {
+            SipEvent::Registered { .. } => break,
+            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            _ => {}
+        }
+    }
+    Bed {
+        dir,
+        _started: started,
+        engine,
+        _registrar: registrar,
+        events,
+    }
+}
+
+async fn next(events: &mut UnboundedReceiver<SipEvent>, limit: Duration) -> SipEvent {
+    tokio::time::timeout(limit, events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the engine is running")
+}
+
+/// Waits for `call` to reach `wanted`, listing the states seen on the way if it never does.
+async fn reach(events: &mut UnboundedReceiver<SipEvent>, call: &str, wanted: &CallState) {
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(LONG, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{call} never reached {wanted:?}; saw {seen:?}"))
+            .expect("the engine is running");
+        if let SipEvent::Call { call: id, state } = &event {
+            if id == call && state == wanted {
+                return;
+            }
+        }
+        seen.push(event);
+    }
+}
+
+/// Lets SIPp finish (blocking, off the runtime's threads) and fails with its report.
+async fn finish(mut sipp: Sipp, limit: Duration) {
+    tokio::task::spawn_blocking(move || sipp.finish(limit))
+        .await
+        .expect("the wait ran")
+        .unwrap_or_else(|report| panic!("the SIPp scenario failed: {report}"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn we_refresh_the_session_the_other_side_asked_us_to() {
+    let mut b = bed().await;
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "refresh_uas",
+        include_str!("sipp/refresh_uas.xml"),
+        &[],
+    );
+    let call = b
+        .engine
+        .dial("main", &format!("sip:uas@{}", sipp.addr))
+        .expect("dial");
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    // The scenario hangs up only after our refresh came (at 45 s) and was answered.
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::RemoteHungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_nobody_refreshes_is_ended_as_lost() {
+    let mut b = bed().await;
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "expiry_uas",
+        include_str!("sipp/expiry_uas.xml"),
+        &[],
+    );
+    let call = b
+        .engine
+        .dial("main", &format!("sip:uas@{}", sipp.addr))
+        .expect("dial");
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::Lost,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_422_is_retried_with_the_interval_asked_for() {
+    let mut b = bed().await;
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "too_small_uas",
+        include_str!("sipp/too_small_uas.xml"),
+        &[],
+    );
+
+    let call = b
+        .engine
+        .dial("main", &format!("sip:uas@{}", sipp.addr))
+        .expect("dial");
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    b.engine.hangup(&call).await.expect("hang up");
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::HungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
+    let mut b = bed().await;
+    let target = b.engine.local_addr().to_string();
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "late_offer_uac",
+        include_str!("sipp/late_offer_uac.xml"),
+        &[&target],
+    );
+    // The INVITE refused with 422 never rings: the first call the agent sees is the second.
+    let call = loop {
+        if let SipEvent::Call {
+            call,
+            state: CallState::Incoming { user, .. },
+        } = next(&mut b.events, LONG).await
+        {
+            assert_eq!(user, "0612345678");
+            break call;
+        }
+    };
+    b.engine.answer(&call).expect("answer");
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::RemoteHungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
