@@ -52,6 +52,12 @@ pub(crate) fn take(
         ),
         Err(_) => (String::new(), String::new(), None),
     };
+    // RFC 3261 §13.3.1.1: an offer we cannot answer (no codec in common, not SDP) is refused
+    // with 488 at once rather than ringing a call the agent could never answer.
+    if !sdp::acceptable(&String::from_utf8_lossy(&request.body)) {
+        tokio::spawn(async move { tx.reply(StatusCode::NotAcceptableHere).await });
+        return;
+    }
     // RFC 4028 §8.1: an interval below our minimum is refused with 422 and our Min-SE.
     let timer = SessionTimer::for_callee(
         crate::session::session_expires(&request.headers),

@@ -95,20 +95,34 @@ pub(crate) fn offer(local: &Local, direction: Direction) -> String {
     )
 }
 
+/// Whether we can answer `remote` (an INVITE's body): no body (we make the offer), or an
+/// offer with a codec in common (RFC 3264 §6).
+pub(crate) fn acceptable(remote: &str) -> bool {
+    let probe = Local {
+        ip: IpAddr::from([127, 0, 0, 1]),
+        port: 0,
+        session: 0,
+        version: 0,
+    };
+    answer(remote, &probe, false).is_some()
+}
+
 /// Payload types we can answer with, best first: PCMU, PCMA.
 const AUDIO: [&str; 2] = ["0", "8"];
 
 /// Our answer to `remote` (an offer); our own offer when there is none (late offer, RFC 3261
-/// §13.2.1); `None` when no codec is common.
+/// §13.2.1); `None` when no codec is common or the offer has no audio at all (a body that is
+/// not SDP included).
 pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<String> {
-    let Some(media) = remote.lines().find(|l| l.starts_with("m=audio ")) else {
+    if remote.trim().is_empty() {
         let wish = if holding {
             Direction::SendOnly
         } else {
             Direction::SendRecv
         };
         return Some(offer(local, wish));
-    };
+    }
+    let media = remote.lines().find(|l| l.starts_with("m=audio "))?;
     let formats: Vec<&str> = media.split_whitespace().skip(3).collect();
     let codec = AUDIO.iter().find(|c| formats.contains(c))?;
     let events = remote
@@ -170,6 +184,13 @@ mod tests {
         );
         let late = answer("", &local(), false).expect("offer");
         assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101"), "{late}");
+        assert!(acceptable("\r\n"), "no body: a late offer");
+        assert!(!acceptable("this is not SDP"));
+        assert!(
+            !acceptable("v=0\r\nm=video 5000 RTP/AVP 96\r\n"),
+            "no audio"
+        );
+        assert!(acceptable("v=0\r\nm=audio 5000 RTP/AVP 18 8\r\n"));
     }
 
     #[test]

@@ -200,3 +200,29 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
     .await;
     finish(sipp, LONG).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn odd_and_unanswerable_requests_get_the_rfc_answers_and_never_ring() {
+    let mut b = bed().await;
+    let target = b.engine.local_addr().to_string();
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "hostile_uac",
+        include_str!("sipp/hostile_uac.xml"),
+        &[&target],
+    );
+    finish(sipp, LONG).await;
+    // Neither refused INVITE rang the agent.
+    while let Ok(event) = b.events.try_recv() {
+        assert!(
+            !matches!(
+                event,
+                SipEvent::Call {
+                    state: CallState::Incoming { .. },
+                    ..
+                }
+            ),
+            "{event:?}"
+        );
+    }
+}
