@@ -9,7 +9,7 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
 use switchboard_runtime::{
-    AccountConfig, Error, Phone, PhoneEvent, PhoneOptions, Refusal, Transport,
+    AccountConfig, Error, Handle, PhoneEvent, PhoneOptions, Refusal, Transport,
 };
 use tokio::io::AsyncBufReadExt;
 
@@ -176,8 +176,9 @@ impl AgentArgs {
     }
 }
 
-/// Runs the agent until `quit` or the end of stdin.
-pub async fn run(args: &AgentArgs) -> Result<(), Error> {
+/// Runs the agent until `quit` or the end of stdin, with the contacts of the database at
+/// `db` for the screen pop.
+pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
     let (bind, accounts) = match args.accounts() {
         Ok(found) => found,
         Err(message) => return Err(Error::Sip(switchboard_runtime::SipError::Account(message))),
@@ -187,7 +188,9 @@ pub async fn run(args: &AgentArgs) -> Result<(), Error> {
         max_calls: args.max_calls,
         ring_timeout: std::time::Duration::from_secs(args.ring_timeout),
     };
-    let (phone, mut events) = Phone::start(bind, options).await?;
+    let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
+    let mut events = handle.start_phone(bind, options).await?;
+    let phone = handle.phone()?;
     emit(&json!({"event": "started", "sip": phone.local_addr().to_string()}));
     for (id, account) in accounts {
         if let Err(e) = phone.add_account(&id, account).await {

@@ -268,7 +268,13 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                     .join("\n")
             });
         }
-        Command::Agent(args) => agent::run(args).await?,
+        Command::Agent(args) => {
+            let db = match &cli.db {
+                Some(p) => p.clone(),
+                None => Handle::default_db_path()?,
+            };
+            agent::run(args, &db).await?;
+        }
         Command::Plan { plan } => {
             let handle = handle(cli).await?;
             if plan.any() {

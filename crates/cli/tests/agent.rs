@@ -13,6 +13,8 @@ use switchboard_e2e::Started;
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Agent {
+    /// Its own database (the screen pop looks callers up there).
+    _db: tempfile::TempDir,
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<Value>,
@@ -20,7 +22,10 @@ struct Agent {
 
 impl Agent {
     fn start(args: &[&str]) -> Self {
+        let db = tempfile::tempdir().expect("tempdir");
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+            .arg("--db")
+            .arg(db.path().join("agent.db"))
             .arg("agent")
             .args(args)
             .stdin(Stdio::piped())
@@ -40,6 +45,7 @@ impl Agent {
             }
         });
         Self {
+            _db: db,
             child,
             stdin,
             lines,
@@ -184,6 +190,16 @@ fn registers_takes_commands_and_unregisters_on_quit() {
         (Some("incoming"), Some("1002"))
     );
     let id = incoming["call"].as_str().expect("call id").to_owned();
+    let pop = agent.wait("pop");
+    assert_eq!(pop["call"], id.as_str());
+    assert_eq!(
+        (
+            pop["caller"]["kind"].as_str(),
+            pop["caller"]["extension"].as_str()
+        ),
+        (Some("internal"), Some("1002")),
+        "a colleague's extension: {pop}"
+    );
     assert_eq!(agent.wait("line")["state"], "ringing_in");
     agent.send(&format!(r#"{{"cmd":"answer","call":"{id}"}}"#));
     assert_eq!(agent.states_until(&id, "connected"), ["connected"]);

@@ -91,6 +91,17 @@ pub fn classify(identity: &CallerIdentity, plan: &DialPlan) -> Caller {
             extension,
             name: identity.display_name.clone().filter(|n| !n.is_empty()),
         },
+        // A caller cannot be a service code: digits of the extension length that the plan
+        // would dial as a short code (1002 is a carrier code in France) are a colleague.
+        Ok(Number::Short { digits, .. })
+            if digits.len() == usize::from(plan.extension_len)
+                && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Caller::Internal {
+                extension: digits,
+                name: identity.display_name.clone().filter(|n| !n.is_empty()),
+            }
+        }
         _ => Caller::Unknown {
             reason: UnknownReason::Unrecognised,
         },

@@ -48,7 +48,18 @@ fn callers_are_classified() {
             name: Some("Claire Martin".into())
         }
     );
+    // 1002 and 3919 would be dialled as French short codes; as callers they are colleagues.
+    for ext in ["1002", "3919"] {
+        assert_eq!(
+            classify(&id(ext, None), &plan),
+            Caller::Internal {
+                extension: ext.into(),
+                name: None
+            }
+        );
+    }
     for (user, name, reason) in [
+        ("112", None, UnknownReason::Unrecognised),
         ("anonymous", Some("Anonymous"), UnknownReason::Anonymous),
         ("Anonymous", None, UnknownReason::Anonymous),
         (

@@ -23,6 +23,12 @@ pub enum Error {
     /// The desk does not allow this now.
     #[error(transparent)]
     Desk(#[from] switchboard_core::desk::DeskError),
+    /// The telephone is already running.
+    #[error("the telephone is already started")]
+    PhoneStarted,
+    /// The telephone is not started.
+    #[error("the telephone is not started")]
+    PhoneNotStarted,
     /// No place for the data: the OS gave no home or data directory.
     #[error("cannot find a data directory for this user; pass --db FILE")]
     NoDataDir,
@@ -38,6 +44,8 @@ impl Error {
             Self::Sip(e) => e.code(),
             Self::Desk(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
+            Self::PhoneStarted => "phone_started",
+            Self::PhoneNotStarted => "phone_not_started",
         }
     }
 

@@ -5,8 +5,9 @@ mod error;
 mod phone;
 mod settings;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Serialize;
 use switchboard_core::matching::classify;
@@ -17,7 +18,7 @@ use switchboard_store::{
 };
 
 pub use error::{Error, ErrorReport};
-pub use phone::{ActionFailed, Phone, PhoneEvent, PhoneOptions};
+pub use phone::{ActionFailed, Phone, PhoneEvent, PhoneOptions, ScreenPop};
 pub use settings::Settings;
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};
 
@@ -75,6 +76,8 @@ pub struct Handle {
     store: Store,
     settings: Arc<RwLock<Settings>>,
     warnings: Arc<Vec<String>>,
+    /// The telephone, once started.
+    phone: Arc<OnceLock<Phone>>,
 }
 
 impl Handle {
@@ -118,7 +121,51 @@ impl Handle {
             store,
             settings: Arc::new(RwLock::new(settings)),
             warnings: Arc::new(warnings),
+            phone: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// Starts the telephone: SIP on `bind` (port 0: any free port), the agent's desk with
+    /// `options`. Returns the one stream of telephone events, where every incoming call is
+    /// followed by its screen pop (the caller looked up in the contacts).
+    pub async fn start_phone(
+        &self,
+        bind: SocketAddr,
+        options: PhoneOptions,
+    ) -> Result<tokio::sync::mpsc::UnboundedReceiver<PhoneEvent>, Error> {
+        if self.phone.get().is_some() {
+            return Err(Error::PhoneStarted);
+        }
+        let (phone, mut from_phone) = Phone::start(bind, options).await?;
+        if let Err(phone) = self.phone.set(phone) {
+            phone.shutdown().await;
+            return Err(Error::PhoneStarted);
+        }
+        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let handle = self.clone();
+        tokio::spawn(async move {
+            while let Some(event) = from_phone.recv().await {
+                let pop = phone::incoming_caller(&event);
+                if events.send(event).is_err() {
+                    break;
+                }
+                if let Some((call, identity)) = pop {
+                    match handle.lookup(&identity).await {
+                        Ok(lookup) => {
+                            let _ = events.send(PhoneEvent::Pop(ScreenPop::new(call, lookup)));
+                        }
+                        Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
+                    }
+                }
+            }
+        });
+        Ok(receiver)
+    }
+
+    /// The telephone started by [`Handle::start_phone`]: its commands (register, dial,
+    /// answer, hold, transfer, conference...).
+    pub fn phone(&self) -> Result<Phone, Error> {
+        self.phone.get().cloned().ok_or(Error::PhoneNotStarted)
     }
 
     /// Problems found in the stored settings at start-up (the defaults are used instead).

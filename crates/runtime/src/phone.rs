@@ -44,6 +44,55 @@ pub enum PhoneEvent {
     Desk(DeskEvent),
     /// An action the desk asked for could not be carried out.
     Failed(ActionFailed),
+    /// Who is calling: the contacts matching an incoming call (after its `incoming` event).
+    Pop(ScreenPop),
+}
+
+/// The screen pop of an incoming call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScreenPop {
+    /// Always `"pop"`.
+    pub event: &'static str,
+    /// The incoming call.
+    pub call: String,
+    /// The caller and the matching contacts.
+    #[serde(flatten)]
+    pub lookup: crate::Lookup,
+}
+
+impl ScreenPop {
+    pub(crate) fn new(call: String, lookup: crate::Lookup) -> Self {
+        Self {
+            event: "pop",
+            call,
+            lookup,
+        }
+    }
+}
+
+/// The call and caller of an incoming-call event, to look up.
+pub(crate) fn incoming_caller(
+    event: &PhoneEvent,
+) -> Option<(String, switchboard_core::CallerIdentity)> {
+    match event {
+        PhoneEvent::Sip(SipEvent::Call {
+            call,
+            state:
+                CallState::Incoming {
+                    user,
+                    display_name,
+                    replaces: None,
+                    ..
+                },
+        }) => Some((
+            call.clone(),
+            switchboard_core::CallerIdentity {
+                user: user.clone(),
+                display_name: display_name.clone(),
+            },
+        )),
+        _ => None,
+    }
 }
 
 /// An action that failed.

@@ -492,3 +492,89 @@ async fn conference_held_resumed_dtmf_to_one_party_then_the_agent_leaves() {
         phone.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incoming_call_pops_the_contacts_of_the_callers_number() {
+    use switchboard_core::MatchReason;
+    use switchboard_runtime::{Handle, OpenOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    // The caller's account is a national number: the PBX presents it as 01 99 00 99 99.
+    let users = [("1001", "pw1001"), ("0199009999", "pw0199009999")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let handle = Handle::open(
+        &dir.path().join("agent.db"),
+        OpenOptions { demo_data: true },
+    )
+    .await
+    .expect("database");
+    let mut desk_events = handle
+        .start_phone(
+            "127.0.0.1:0".parse().expect("addr"),
+            PhoneOptions::default(),
+        )
+        .await
+        .expect("phone");
+    let again = handle
+        .start_phone(
+            "127.0.0.1:0".parse().expect("addr"),
+            PhoneOptions::default(),
+        )
+        .await
+        .expect_err("one phone per agent");
+    assert_eq!(again.code(), "phone_started");
+    let desk = handle.phone().expect("started");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+    };
+    desk.add_account("main", account).await.expect("account");
+    while !matches!(
+        next(&mut desk_events).await,
+        PhoneEvent::Sip(SipEvent::Registered { .. })
+    ) {}
+    let (caller, _caller_events) =
+        phone_for(&kamailio, "0199009999", PhoneOptions::default()).await;
+
+    caller.dial("main", "1001").expect("dial");
+    let pop = loop {
+        if let PhoneEvent::Pop(pop) = next(&mut desk_events).await {
+            break pop;
+        }
+    };
+    assert_eq!(pop.lookup.display, "+33 1 99 00 99 99");
+    let mut names: Vec<(String, MatchReason)> = pop
+        .lookup
+        .matches
+        .iter()
+        .map(|m| {
+            (
+                m.contact
+                    .as_ref()
+                    .map(|c| c.display_name.clone())
+                    .unwrap_or_default(),
+                m.reason.clone(),
+            )
+        })
+        .collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        names,
+        [
+            ("Claire Duval".to_owned(), MatchReason::Exact),
+            ("Marc Duval".to_owned(), MatchReason::Exact)
+        ],
+        "the household line's two contacts"
+    );
+    let line = incoming(&mut desk_events).await;
+    assert_eq!(line, pop.call);
+    for phone in [desk, caller] {
+        phone.shutdown().await;
+    }
+    handle.close().await;
+}
