@@ -267,6 +267,7 @@ impl Inner {
                 self.desk(|d| d.handle_incoming(&call));
             }
             CallState::Ringing => self.desk(|d| d.handle_ringing(&call, false)),
+            CallState::EarlyMedia => self.desk(|d| d.handle_ringing(&call, true)),
             CallState::Connected => match known {
                 Some(LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia)
                 | Some(LineState::RingingIn) => self.desk(|d| d.handle_answered(&call)),

@@ -31,8 +31,11 @@ pub enum CallState {
         /// The called address.
         to: String,
     },
-    /// The far end rings (180/183).
+    /// The far end rings (180, or 183 without SDP).
     Ringing,
+    /// The far end plays its own sound before answering (183 with SDP): an announcement or
+    /// its ringback.
+    EarlyMedia,
     /// A call comes in and rings here (180 sent); answer or reject it.
     Incoming {
         /// The caller's address (`sip:+33123456789@pbx`).
@@ -73,6 +76,8 @@ pub(crate) struct Entry {
     /// The dialog once answered (to send BYE).
     pub(crate) confirmed: Option<DialogId>,
     pub(crate) ringing: bool,
+    /// The far end sends early media (a provisional answer with SDP).
+    pub(crate) early_media: bool,
     /// The other party's address (the called URI, or the caller's From).
     pub(crate) remote: String,
     /// The agent holds this call.
@@ -108,6 +113,7 @@ impl Entry {
             early: None,
             confirmed: None,
             ringing: false,
+            early_media: false,
             remote,
             holding: false,
             held: false,
@@ -215,16 +221,24 @@ pub(crate) async fn follow(
             DialogState::Calling(id) => {
                 calls.with(|c| c.get_mut(&id.call_id).map(|e| e.early = Some(id.clone())));
             }
-            DialogState::Early(id, _) => {
-                let first = calls.with(|c| match c.get_mut(&id.call_id) {
+            DialogState::Early(id, response) => {
+                // A provisional answer with SDP (183 Session Progress, RFC 3960) brings the
+                // far end's own sound: an announcement or its ringback, not ours to play.
+                let media = !response.body.is_empty();
+                let shown = calls.with(|c| match c.get_mut(&id.call_id) {
+                    Some(e) if media && !e.early_media => {
+                        e.ringing = true;
+                        e.early_media = true;
+                        Some(CallState::EarlyMedia)
+                    }
                     Some(e) if !e.ringing => {
                         e.ringing = true;
-                        true
+                        Some(CallState::Ringing)
                     }
-                    _ => false,
+                    _ => None,
                 });
-                if first {
-                    emit(&events, &id.call_id, CallState::Ringing);
+                if let Some(state) = shown {
+                    emit(&events, &id.call_id, state);
                 }
             }
             DialogState::Confirmed(id, response) => {

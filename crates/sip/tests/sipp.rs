@@ -226,3 +226,41 @@ async fn odd_and_unanswerable_requests_get_the_rfc_answers_and_never_ring() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn early_media_is_told_apart_from_ringing() {
+    let mut b = bed().await;
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "early_media_uas",
+        include_str!("sipp/early_media_uas.xml"),
+        &[],
+    );
+    let call = b
+        .engine
+        .dial("main", &format!("sip:uas@{}", sipp.addr))
+        .expect("dial");
+    let mut states = Vec::new();
+    while states.last() != Some(&CallState::Connected) {
+        if let SipEvent::Call { call: id, state } = next(&mut b.events, LONG).await {
+            assert_eq!(id, call);
+            states.push(state);
+        }
+    }
+    // The 180 after the 183 changes nothing: the caller already hears the far end.
+    assert_eq!(
+        states[1..],
+        [CallState::EarlyMedia, CallState::Connected],
+        "{states:?}"
+    );
+    b.engine.hangup(&call).await.expect("hang up");
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::HungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
