@@ -65,6 +65,7 @@ auto_aliases=no
 listen=udp:{host}:{port}
 listen=tcp:{host}:{port}
 alias="{host}:{port}"
+alias="switchboard.test"
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
 loadmodule "kex.so"

@@ -38,6 +38,9 @@ pub struct AgentArgs {
     /// Registration lifetime asked for, in seconds.
     #[arg(long, default_value_t = 600)]
     expires: u32,
+    /// Send every request through this proxy (`IP:PORT`), keeping the registrar's domain.
+    #[arg(long)]
+    outbound_proxy: Option<String>,
     /// Local SIP address (port 0: any free port).
     #[arg(long)]
     bind: Option<SocketAddr>,
@@ -169,6 +172,7 @@ impl AgentArgs {
                     display_name: None,
                     transport,
                     expires: self.expires,
+                    outbound_proxy: self.outbound_proxy.clone(),
                 },
             );
         }

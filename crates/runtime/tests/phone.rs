@@ -305,6 +305,7 @@ async fn phone_for(
         display_name: None,
         transport: Transport::Udp,
         expires: 600,
+        outbound_proxy: None,
     };
     phone.add_account("main", account).await.expect("account");
     loop {
@@ -532,6 +533,7 @@ async fn an_incoming_call_pops_the_contacts_of_the_callers_number() {
         display_name: None,
         transport: Transport::Udp,
         expires: 600,
+        outbound_proxy: None,
     };
     desk.add_account("main", account).await.expect("account");
     while !matches!(

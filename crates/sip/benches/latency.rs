@@ -83,6 +83,7 @@ fn main() {
                     display_name: None,
                     transport: Transport::Udp,
                     expires: 600,
+                    outbound_proxy: None,
                 },
             )
             .expect("account");

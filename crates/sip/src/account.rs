@@ -35,6 +35,11 @@ pub struct AccountConfig {
     /// Registration lifetime asked for, in seconds.
     #[serde(default = "default_expires")]
     pub expires: u32,
+    /// Where every request goes first when the registrar's domain is not directly reachable
+    /// (a session border controller): `IP:PORT` or `sip:IP:PORT`. The domain stays in the
+    /// addresses.
+    #[serde(default)]
+    pub outbound_proxy: Option<String>,
 }
 
 fn default_expires() -> u32 {
@@ -50,6 +55,7 @@ impl std::fmt::Debug for AccountConfig {
             .field("password", &"<hidden>")
             .field("transport", &self.transport)
             .field("expires", &self.expires)
+            .field("outbound_proxy", &self.outbound_proxy)
             .finish()
     }
 }
@@ -65,6 +71,33 @@ impl AccountConfig {
             .next()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The outbound proxy's socket address, if the account has one.
+    pub fn outbound_proxy_addr(&self) -> Result<Option<std::net::SocketAddr>, crate::SipError> {
+        let Some(proxy) = self.outbound_proxy.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if proxy.is_empty() {
+            return Ok(None);
+        }
+        let hostport = proxy
+            .trim_start_matches("sip:")
+            .split(';')
+            .next()
+            .unwrap_or_default();
+        let with_port = if hostport.contains(':') {
+            hostport.to_owned()
+        } else {
+            format!("{hostport}:5060")
+        };
+        std::net::ToSocketAddrs::to_socket_addrs(&with_port)
+            .ok()
+            .and_then(|mut a| a.next())
+            .map(Some)
+            .ok_or_else(|| {
+                crate::SipError::Account(format!("outbound proxy {proxy:?} is not an address"))
+            })
     }
 
     /// The address of record: `sip:USER@REGISTRAR-HOST`.

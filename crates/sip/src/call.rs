@@ -353,6 +353,15 @@ pub(crate) fn dial(
         addr: format!("{local_ip}:0 (audio)"),
         reason: e.to_string(),
     })?;
+    // Through the outbound proxy when the account has one; the Route stays the domain's.
+    let destination = account.outbound_proxy_addr()?.map(|addr| {
+        let mut to = rsipstack::transport::SipAddr::from(addr);
+        to.r#type = Some(match account.transport {
+            crate::Transport::Udp => rsipstack::sip::transport::Transport::Udp,
+            crate::Transport::Tcp => rsipstack::sip::transport::Transport::Tcp,
+        });
+        to
+    });
     let mut entry = Entry::new(None, media, callee.clone());
     let local_sdp = entry.next_sdp(local_ip);
     let option = InviteOption {
@@ -369,6 +378,7 @@ pub(crate) fn dial(
         content_type: Some("application/sdp".into()),
         offer: Some(sdp::offer(&local_sdp, Direction::SendRecv).into_bytes()),
         call_id: Some(call_id.clone()),
+        destination,
         headers: Some(with_timer(&headers, MIN_SE)),
         ..Default::default()
     };

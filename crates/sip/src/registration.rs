@@ -52,11 +52,12 @@ pub(crate) fn start(
     events: mpsc::UnboundedSender<SipEvent>,
 ) -> Result<Registrar, SipError> {
     let server = registrar_uri(&account)?;
+    let proxy = account.outbound_proxy_addr()?;
     if account.user.trim().is_empty() {
         return Err(SipError::Account("the user name is empty".into()));
     }
     let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(run(endpoint, id, account, server, events, stopped));
+    let task = tokio::spawn(run(endpoint, id, account, server, proxy, events, stopped));
     Ok(Registrar { stop, task })
 }
 
@@ -65,6 +66,7 @@ async fn run(
     id: String,
     account: AccountConfig,
     server: Uri,
+    proxy: Option<std::net::SocketAddr>,
     events: mpsc::UnboundedSender<SipEvent>,
     mut stop: oneshot::Receiver<()>,
 ) {
@@ -75,6 +77,7 @@ async fn run(
         auth_username: account.auth_user.clone().filter(|u| !u.is_empty()),
     };
     let mut registration = Registration::new(endpoint, Some(credential));
+    registration.outbound_proxy = proxy;
     let emit = |event| {
         // Nobody listening any more only means the engine is shutting down.
         let _ = events.send(event);

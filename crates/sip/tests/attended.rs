@@ -33,6 +33,7 @@ async fn agent(kamailio: &Kamailio, user: &str) -> Agent {
                 display_name: None,
                 transport: Transport::Udp,
                 expires: 600,
+                outbound_proxy: None,
             },
         )
         .expect("account");

@@ -49,6 +49,7 @@ async fn bed(answer: Answer) -> Bed {
         display_name: Some("Agent One".into()),
         transport: Transport::Udp,
         expires: 600,
+        outbound_proxy: None,
     };
     let registrar = engine.register("main", account).expect("account");
     loop {
@@ -409,6 +410,7 @@ async fn dtmf_as_sip_info_between_two_agents() {
                 display_name: None,
                 transport: Transport::Udp,
                 expires: 600,
+                outbound_proxy: None,
             },
         )
         .expect("account");
@@ -538,5 +540,59 @@ async fn being_transferred_accepted_then_refused() {
         CallState::Ended {
             reason: EndReason::RemoteHungUp
         }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_behind_an_outbound_proxy_registers_and_calls() {
+    let mut b = bed(Answer::Auto).await;
+    // A domain that resolves nowhere (.test is reserved): only the proxy can carry it.
+    let account = AccountConfig {
+        registrar: "sip:switchboard.test".into(),
+        user: "1003".into(),
+        auth_user: None,
+        password: "pw1003".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+        outbound_proxy: Some(format!("sip:{}", b.kamailio.hostport())),
+    };
+    let _proxied = b.engine.register("proxied", account).expect("account");
+    loop {
+        match next(&mut b.events).await {
+            SipEvent::Registered { account, .. } if account == "proxied" => break,
+            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            _ => {}
+        }
+    }
+    let call = b.engine.dial("proxied", "1002").expect("dial");
+    let mut s = state(&mut b.events, &call).await;
+    while matches!(s, CallState::Dialing { .. } | CallState::Ringing) {
+        s = state(&mut b.events, &call).await;
+    }
+    assert_eq!(s, CallState::Connected);
+    let established = b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    assert!(
+        established["peeruri"]
+            .as_str()
+            .unwrap_or("")
+            .contains("1003@switchboard.test"),
+        "{established}"
+    );
+    b.engine.hangup(&call).await.expect("hang up");
+    b.peer.wait_event("CALL_CLOSED", WAIT);
+    let bad = AccountConfig {
+        registrar: "sip:switchboard.test".into(),
+        user: "1003".into(),
+        auth_user: None,
+        password: "pw1003".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+        outbound_proxy: Some("not a proxy".into()),
+    };
+    assert_eq!(
+        b.engine.register("bad", bad).expect_err("refused").code(),
+        "sip_account"
     );
 }

@@ -18,6 +18,7 @@ fn account(kamailio: &Kamailio, user: &str, password: &str, expires: u32) -> Acc
         display_name: None,
         transport: Transport::Udp,
         expires,
+        outbound_proxy: None,
     }
 }
 
@@ -179,6 +180,7 @@ fn a_registrar_that_is_not_a_sip_uri_is_refused() {
             display_name: None,
             transport: Transport::Udp,
             expires: 600,
+            outbound_proxy: None,
         };
         let err = engine.register("x", bad).expect_err("refused");
         assert_eq!(err.code(), "sip_account");

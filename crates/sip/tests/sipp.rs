@@ -39,6 +39,7 @@ async fn bed() -> Bed {
         display_name: None,
         transport: Transport::Udp,
         expires: 600,
+        outbound_proxy: None,
     };
     let registrar = engine.register("main", account).expect("account");
     loop {
