@@ -90,19 +90,20 @@ async fn finish(mut sipp: Sipp, limit: Duration) {
         .unwrap_or_else(|report| panic!("the SIPp scenario failed: {report}"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn we_refresh_the_session_the_other_side_asked_us_to() {
-    let mut b = bed().await;
-    let sipp = Sipp::start(
-        b.dir.path(),
-        "refresh_uas",
-        include_str!("sipp/refresh_uas.xml"),
-        &[],
-    );
+/// Starts the UAS scenario `name` and calls it.
+fn dial_uas(b: &mut Bed, name: &str, scenario: &str) -> (Sipp, String) {
+    let sipp = Sipp::start(b.dir.path(), name, scenario, &[]);
     let call = b
         .engine
         .dial("main", &format!("sip:uas@{}", sipp.addr))
         .expect("dial");
+    (sipp, call)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn we_refresh_the_session_the_other_side_asked_us_to() {
+    let mut b = bed().await;
+    let (sipp, call) = dial_uas(&mut b, "refresh_uas", include_str!("sipp/refresh_uas.xml"));
     reach(&mut b.events, &call, &CallState::Connected).await;
     // The scenario hangs up only after our refresh came (at 45 s) and was answered.
     reach(
@@ -119,16 +120,7 @@ async fn we_refresh_the_session_the_other_side_asked_us_to() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_nobody_refreshes_is_ended_as_lost() {
     let mut b = bed().await;
-    let sipp = Sipp::start(
-        b.dir.path(),
-        "expiry_uas",
-        include_str!("sipp/expiry_uas.xml"),
-        &[],
-    );
-    let call = b
-        .engine
-        .dial("main", &format!("sip:uas@{}", sipp.addr))
-        .expect("dial");
+    let (sipp, call) = dial_uas(&mut b, "expiry_uas", include_str!("sipp/expiry_uas.xml"));
     reach(&mut b.events, &call, &CallState::Connected).await;
     reach(
         &mut b.events,
@@ -231,16 +223,11 @@ async fn odd_and_unanswerable_requests_get_the_rfc_answers_and_never_ring() {
 #[tokio::test(flavor = "multi_thread")]
 async fn early_media_is_told_apart_from_ringing() {
     let mut b = bed().await;
-    let sipp = Sipp::start(
-        b.dir.path(),
+    let (sipp, call) = dial_uas(
+        &mut b,
         "early_media_uas",
         include_str!("sipp/early_media_uas.xml"),
-        &[],
     );
-    let call = b
-        .engine
-        .dial("main", &format!("sip:uas@{}", sipp.addr))
-        .expect("dial");
     let mut states = Vec::new();
     while states.last() != Some(&CallState::Connected) {
         if let SipEvent::Call { call: id, state } = next(&mut b.events, LONG).await {
