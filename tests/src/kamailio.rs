@@ -16,6 +16,8 @@ pub struct Kamailio {
     pub host: String,
     /// Its UDP and TCP port.
     pub port: u16,
+    /// Its TLS port, when started with TLS.
+    pub tls_port: Option<u16>,
     rundir: PathBuf,
     pid: u32,
 }
@@ -52,8 +54,92 @@ fn free_sip_port() -> u16 {
     panic!("no port free for both UDP and TCP on 127.0.0.1");
 }
 
-fn config(host: &str, port: u16, rundir: &Path) -> String {
+/// The TLS listener's lines: a certificate for `host` signed by the test CA (`ca.pem` in
+/// `rundir`, for the clients to trust).
+fn tls_config(host: &str, tls_port: Option<u16>, rundir: &Path) -> String {
+    let Some(tls_port) = tls_port else {
+        return String::new();
+    };
     let run = rundir.display();
+    std::fs::write(
+        rundir.join("tls.cfg"),
+        format!(
+            "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n\
+             require_certificate = no\nprivate_key = {run}/server.key\n\
+             certificate = {run}/server.pem\n\n[client:default]\nverify_certificate = no\n\
+             require_certificate = no\n"
+        ),
+    )
+    .expect("tls.cfg");
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .current_dir(rundir)
+            .args(args)
+            .output()
+            .expect("openssl (apt-get install openssl)");
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    std::fs::write(
+        rundir.join("server.ext"),
+        format!(
+            "subjectAltName=IP:{host}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+        ),
+    )
+    .expect("server.ext");
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Switchboard test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        &format!("/CN={host}"),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    format!(
+        "enable_tls=yes\nlisten=tls:{host}:{tls_port}\nalias=\"{host}:{tls_port}\"\n\
+         loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"\n\
+         modparam(\"tls\", \"config\", \"{run}/tls.cfg\")\n"
+    )
+}
+
+fn config(host: &str, port: u16, tls_port: Option<u16>, rundir: &Path) -> String {
+    let run = rundir.display();
+    let tls = tls_config(host, tls_port, rundir);
     format!(
         r#"#!KAMAILIO
 debug=2
@@ -67,6 +153,7 @@ listen=tcp:{host}:{port}
 alias="{host}:{port}"
 alias="switchboard.test"
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+{tls}
 
 loadmodule "kex.so"
 loadmodule "corex.so"
@@ -143,13 +230,29 @@ route[RELAY] {{
 impl Kamailio {
     /// Starts kamailio with `users` (name, password) and waits until it listens.
     pub fn start(started: &mut Started, dir: &Path, users: &[(&str, &str)]) -> Self {
+        Self::start_with(started, dir, users, false)
+    }
+
+    /// Like [`Kamailio::start`], with a TLS listener too (its CA is [`Kamailio::tls_ca`]).
+    pub fn start_with_tls(started: &mut Started, dir: &Path, users: &[(&str, &str)]) -> Self {
+        Self::start_with(started, dir, users, true)
+    }
+
+    /// The PEM file of the CA that signed the TLS listener's certificate.
+    pub fn tls_ca(&self) -> PathBuf {
+        self.rundir.join("ca.pem")
+    }
+
+    fn start_with(started: &mut Started, dir: &Path, users: &[(&str, &str)], tls: bool) -> Self {
         let host = "127.0.0.1".to_owned();
         let rundir = dir.join("kamailio");
         // A port chosen free may be taken by a parallel test before kamailio binds it: a
         // kamailio that exits at once is started again on another port.
         let mut port = 0;
+        let mut tls_port = None;
         for attempt in 1..=3 {
             port = free_sip_port();
+            tls_port = tls.then(free_sip_port);
             let db = rundir.join("db");
             std::fs::create_dir_all(&db).expect("kamailio dirs");
             let mut subscribers =
@@ -165,7 +268,7 @@ impl Kamailio {
             )
             .expect("version table");
             let cfg = rundir.join("kamailio.cfg");
-            std::fs::write(&cfg, config(&host, port, &rundir)).expect("kamailio.cfg");
+            std::fs::write(&cfg, config(&host, port, tls_port, &rundir)).expect("kamailio.cfg");
             started.spawn("kamailio (apt-get install kamailio)", &mut command(&rundir));
             match started.wait_for_port_or_exit(port, Duration::from_secs(20)) {
                 true => break,
@@ -180,6 +283,7 @@ impl Kamailio {
         Self {
             host,
             port,
+            tls_port,
             rundir,
             pid,
         }

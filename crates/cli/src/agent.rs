@@ -32,7 +32,7 @@ pub struct AgentArgs {
     /// Digest user name when it differs from the user.
     #[arg(long)]
     auth_user: Option<String>,
-    /// udp or tcp.
+    /// udp, tcp or tls.
     #[arg(long, default_value = "udp")]
     transport: String,
     /// Registration lifetime asked for, in seconds.
@@ -41,6 +41,10 @@ pub struct AgentArgs {
     /// Send every request through this proxy (`IP:PORT`), keeping the registrar's domain.
     #[arg(long)]
     outbound_proxy: Option<String>,
+    /// For TLS: a PEM file of the CA that signed the PBX's certificate (trusted besides the
+    /// system's authorities).
+    #[arg(long)]
+    tls_ca: Option<PathBuf>,
     /// Local SIP address (port 0: any free port).
     #[arg(long)]
     bind: Option<SocketAddr>,
@@ -160,7 +164,8 @@ impl AgentArgs {
             let transport = match self.transport.as_str() {
                 "udp" => Transport::Udp,
                 "tcp" => Transport::Tcp,
-                other => return Err(format!("unknown transport {other:?} (udp or tcp)")),
+                "tls" => Transport::Tls,
+                other => return Err(format!("unknown transport {other:?} (udp, tcp or tls)")),
             };
             accounts.insert(
                 "main".into(),
@@ -173,6 +178,7 @@ impl AgentArgs {
                     transport,
                     expires: self.expires,
                     outbound_proxy: self.outbound_proxy.clone(),
+                    tls_ca: self.tls_ca.clone(),
                 },
             );
         }

@@ -306,6 +306,7 @@ async fn phone_for(
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: None,
+        tls_ca: None,
     };
     phone.add_account("main", account).await.expect("account");
     loop {
@@ -534,6 +535,7 @@ async fn an_incoming_call_pops_the_contacts_of_the_callers_number() {
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: None,
+        tls_ca: None,
     };
     desk.add_account("main", account).await.expect("account");
     while !matches!(

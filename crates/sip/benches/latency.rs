@@ -84,6 +84,7 @@ fn main() {
                     transport: Transport::Udp,
                     expires: 600,
                     outbound_proxy: None,
+                    tls_ca: None,
                 },
             )
             .expect("account");

@@ -353,15 +353,8 @@ pub(crate) fn dial(
         addr: format!("{local_ip}:0 (audio)"),
         reason: e.to_string(),
     })?;
-    // Through the outbound proxy when the account has one; the Route stays the domain's.
-    let destination = account.outbound_proxy_addr()?.map(|addr| {
-        let mut to = rsipstack::transport::SipAddr::from(addr);
-        to.r#type = Some(match account.transport {
-            crate::Transport::Udp => rsipstack::sip::transport::Transport::Udp,
-            crate::Transport::Tcp => rsipstack::sip::transport::Transport::Tcp,
-        });
-        to
-    });
+    // Through the outbound proxy when the account has one, and over the account's transport.
+    let destination = account.destination()?;
     let mut entry = Entry::new(None, media, callee.clone());
     let local_sdp = entry.next_sdp(local_ip);
     let option = InviteOption {
@@ -387,8 +380,22 @@ pub(crate) fn dial(
     let (layer, calls, events, states) =
         (d.layer.clone(), d.calls.clone(), d.events.clone(), d.states);
     let id = call_id.clone();
+    let account = account.clone();
     tokio::spawn(async move {
         let mut option = option;
+        // Over TCP or TLS the far end reaches us back through our connection.
+        match account
+            .stream_contact(&layer.endpoint.transport_layer)
+            .await
+        {
+            Ok(Some(contact)) => {
+                if let Ok(uri) = Uri::try_from(contact.as_str()) {
+                    option.contact = uri;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!(call = %id, "no connection for the Contact yet: {e}"),
+        }
         let mut attempts = 0;
         let outcome = loop {
             attempts += 1;

@@ -72,7 +72,31 @@ pub(crate) fn take(
         });
         return;
     }
-    let contact = Uri::try_from(format!("sip:{local}").as_str()).ok();
+    // Our Contact: where the INVITE came in (over TCP or TLS, our end of that connection, so
+    // that the caller's BYE comes back through it).
+    let contact = match tx.connection.as_ref().map(|c| c.get_addr()) {
+        Some(addr)
+            if matches!(
+                addr.r#type,
+                Some(
+                    rsipstack::sip::transport::Transport::Tcp
+                        | rsipstack::sip::transport::Transport::Tls
+                )
+            ) =>
+        {
+            Uri::try_from(
+                format!(
+                    "sip:{};transport={}",
+                    addr.addr,
+                    addr.r#type
+                        .map_or_else(String::new, |t| t.to_string().to_ascii_lowercase())
+                )
+                .as_str(),
+            )
+            .ok()
+        }
+        _ => Uri::try_from(format!("sip:{local}").as_str()).ok(),
+    };
     let dialog = match layer.get_or_create_server_invite(&tx, states, None, contact) {
         Ok(d) => d,
         Err(e) => {

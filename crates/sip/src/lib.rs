@@ -50,6 +50,8 @@ pub struct Engine {
     calls: call::Calls,
     accounts: Mutex<HashMap<String, AccountConfig>>,
     referrals: transferee::Referrals,
+    /// The TLS trust anchors of the accounts registered so far (PEM).
+    tls_roots: Mutex<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -185,6 +187,7 @@ impl Engine {
                 calls,
                 accounts: Mutex::new(HashMap::new()),
                 referrals,
+                tls_roots: Mutex::new(Vec::new()),
             },
             receiver,
         ))
@@ -197,6 +200,22 @@ impl Engine {
 
     /// Starts registering `account` under the id `id` (events carry it).
     pub fn register(&self, id: &str, account: AccountConfig) -> Result<Registrar, SipError> {
+        if account.transport == Transport::Tls {
+            // The stack has one trust store for its TLS connections: the system's authorities
+            // and the accounts' own CAs.
+            let roots = account.tls_roots()?;
+            let mut all = self
+                .tls_roots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            all.extend(roots);
+            self.inner
+                .transport_layer
+                .set_tls_config(rsipstack::transport::tls::TlsConfig {
+                    ca_certs: Some(all.clone()),
+                    ..Default::default()
+                });
+        }
         let registrar = registration::start(
             self.inner.clone(),
             id.to_owned(),

@@ -39,8 +39,11 @@ fn registrar_uri(account: &AccountConfig) -> Result<Uri, SipError> {
     // The same checks as a dial target: a host, an optional port, no headers.
     switchboard_core::SipUri::parse(&text)
         .map_err(|e| SipError::Account(format!("registrar {text}: {e}")))?;
-    if account.transport == Transport::Tcp && !text.contains(";transport=") {
-        text.push_str(";transport=tcp");
+    match account.transport {
+        _ if text.contains(";transport=") => {}
+        Transport::Udp => {}
+        Transport::Tcp => text.push_str(";transport=tcp"),
+        Transport::Tls => text.push_str(";transport=tls"),
     }
     Uri::try_from(text.as_str()).map_err(|e| SipError::Account(format!("registrar {text}: {e}")))
 }
@@ -89,6 +92,19 @@ async fn run(
             account: id.clone(),
             attempt: failures + 1,
         });
+        // Over TCP or TLS the Contact names our end of the connection (a new one after the
+        // registrar restarted); a connection that cannot be opened fails the REGISTER below.
+        let endpoint = registration.endpoint.clone();
+        if let Ok(Some(contact)) = account.stream_contact(&endpoint.transport_layer).await {
+            registration.contact =
+                Uri::try_from(contact.as_str())
+                    .ok()
+                    .map(|uri| rsipstack::sip::typed::Contact {
+                        display_name: None,
+                        uri,
+                        params: vec![],
+                    });
+        }
         let outcome = tokio::select! {
             r = registration.register(server.clone(), Some(account.expires)) => r,
             _ = &mut stop => break,

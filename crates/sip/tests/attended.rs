@@ -34,6 +34,7 @@ async fn agent(kamailio: &Kamailio, user: &str) -> Agent {
                 transport: Transport::Udp,
                 expires: 600,
                 outbound_proxy: None,
+                tls_ca: None,
             },
         )
         .expect("account");

@@ -50,6 +50,7 @@ async fn bed(answer: Answer) -> Bed {
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: None,
+        tls_ca: None,
     };
     let registrar = engine.register("main", account).expect("account");
     loop {
@@ -411,6 +412,7 @@ async fn dtmf_as_sip_info_between_two_agents() {
                 transport: Transport::Udp,
                 expires: 600,
                 outbound_proxy: None,
+                tls_ca: None,
             },
         )
         .expect("account");
@@ -556,6 +558,7 @@ async fn an_account_behind_an_outbound_proxy_registers_and_calls() {
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: Some(format!("sip:{}", b.kamailio.hostport())),
+        tls_ca: None,
     };
     let _proxied = b.engine.register("proxied", account).expect("account");
     loop {
@@ -590,9 +593,104 @@ async fn an_account_behind_an_outbound_proxy_registers_and_calls() {
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: Some("not a proxy".into()),
+        tls_ca: None,
     };
     assert_eq!(
         b.engine.register("bad", bad).expect_err("refused").code(),
         "sip_account"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_over_tls_registers_and_calls_both_ways() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start_with_tls(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let mut peer = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Auto,
+    );
+    let (engine, mut events) = Engine::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("engine");
+    let tls_port = kamailio.tls_port.expect("a TLS listener");
+    let account = AccountConfig {
+        registrar: format!("sip:{}:{tls_port}", kamailio.host),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Tls,
+        expires: 600,
+        outbound_proxy: None,
+        tls_ca: Some(kamailio.tls_ca()),
+    };
+    let _registrar = engine.register("main", account).expect("account");
+    loop {
+        match next(&mut events).await {
+            SipEvent::Registered { .. } => break,
+            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            _ => {}
+        }
+    }
+    let call = engine.dial("main", "1002").expect("dial");
+    let mut s = state(&mut events, &call).await;
+    while matches!(s, CallState::Dialing { .. } | CallState::Ringing) {
+        s = state(&mut events, &call).await;
+    }
+    assert_eq!(s, CallState::Connected);
+    peer.wait_event("CALL_ESTABLISHED", WAIT);
+    engine.hangup(&call).await.expect("hang up");
+    peer.wait_event("CALL_CLOSED", WAIT);
+    // Registered with our end of the TLS connection: calls in come back through it.
+    let contacts = kamailio.contacts("1001");
+    assert!(
+        contacts.len() == 1 && contacts[0].to_ascii_lowercase().ends_with(";transport=tls"),
+        "{contacts:?}"
+    );
+    // And a call in.
+    peer.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
+    let incoming = loop {
+        if let SipEvent::Call {
+            call,
+            state: CallState::Incoming { .. },
+        } = next(&mut events).await
+        {
+            break call;
+        }
+    };
+    engine.answer(&incoming).expect("answer");
+    assert_eq!(state(&mut events, &incoming).await, CallState::Connected);
+    peer.wait_event("CALL_ESTABLISHED", WAIT);
+    peer.command("hangup", "");
+    assert_eq!(
+        state(&mut events, &incoming).await,
+        CallState::Ended {
+            reason: EndReason::RemoteHungUp
+        }
+    );
+    let log = kamailio.log();
+    assert!(
+        log.contains("REQ REGISTER") && log.contains("/tls"),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("REQ INVITE sip:1002@") && l.ends_with("/tls")),
+        "the call went over TLS: {log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("REQ BYE") && l.ends_with("/tls")),
+        "our BYE went over TLS: {log}"
+    );
+    drop(started);
 }

@@ -19,6 +19,7 @@ fn account(kamailio: &Kamailio, user: &str, password: &str, expires: u32) -> Acc
         transport: Transport::Udp,
         expires,
         outbound_proxy: None,
+        tls_ca: None,
     }
 }
 
@@ -181,6 +182,7 @@ fn a_registrar_that_is_not_a_sip_uri_is_refused() {
             transport: Transport::Udp,
             expires: 600,
             outbound_proxy: None,
+            tls_ca: None,
         };
         let err = engine.register("x", bad).expect_err("refused");
         assert_eq!(err.code(), "sip_account");

@@ -40,6 +40,7 @@ async fn bed() -> Bed {
         transport: Transport::Udp,
         expires: 600,
         outbound_proxy: None,
+        tls_ca: None,
     };
     let registrar = engine.register("main", account).expect("account");
     loop {
