@@ -34,6 +34,19 @@ impl Sipp {
     /// after the usual ones (the remote address for a UAC, `-set` values...). Returns once
     /// SIPp holds its port.
     pub fn start(dir: &Path, name: &str, scenario: &str, args: &[&str]) -> Self {
+        Self::start_calls(dir, name, scenario, 1, &["-trace_msg"], args)
+    }
+
+    /// Runs `scenario` for `calls` calls (at most), with `trace` options (`-trace_msg`,
+    /// `-trace_rtt`...) and then `args`.
+    pub fn start_calls(
+        dir: &Path,
+        name: &str,
+        scenario: &str,
+        calls: u32,
+        trace: &[&str],
+        args: &[&str],
+    ) -> Self {
         std::fs::write(dir.join(format!("{name}.xml")), scenario).expect("scenario file");
         let port = free_udp_port();
         let port_text = port.to_string();
@@ -42,7 +55,10 @@ impl Sipp {
             .current_dir(dir)
             .args(["-sf", &format!("{name}.xml"), "-i", "127.0.0.1", "-p"])
             .arg(&port_text)
-            .args(["-m", "1", "-nostdin", "-trace_err", "-trace_msg"])
+            .arg("-m")
+            .arg(calls.to_string())
+            .args(["-nostdin", "-trace_err"])
+            .args(trace)
             .args(args)
             .stdin(Stdio::null())
             .stdout(out.try_clone().expect("output file"))
@@ -94,6 +110,19 @@ impl Sipp {
         } else {
             Err(format!("sipp exited with {status}\n{}", self.report()))
         }
+    }
+
+    /// The text of SIPp's file `NAME_PID_SUFFIX` (such as `_rtt.csv`), if it wrote one.
+    pub fn output(&self, suffix: &str) -> Option<String> {
+        std::fs::read_dir(&self.dir)
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                (file.starts_with(&format!("{}_", self.name)) && file.ends_with(suffix))
+                    .then(|| std::fs::read_to_string(entry.path()).ok())
+                    .flatten()
+            })
     }
 
     /// SIPp's error log and the end of its message trace.

@@ -3,13 +3,16 @@
 //! - dial command -> INVITE on the wire (goal p99 < 20 ms),
 //! - INVITE at the socket -> incoming-call event (goal p99 < 5 ms).
 //!
-//! The far end is a UDP socket of this program speaking just enough SIP: it answers our
-//! INVITEs 486 (and ACKs nothing: the engine's own transaction absorbs that), and sends
-//! INVITEs that the engine rejects.
+//! First the far end is a UDP socket of this program speaking just enough SIP (so both ends
+//! of each measure are read on one clock): it answers our INVITEs 486 (and ACKs nothing: the
+//! engine's own transaction absorbs that), and sends INVITEs that the engine rejects. Then
+//! SIPp plays both roles (`bench_uas.xml`, `bench_uac.xml`): dial to its 180 coming back as
+//! the ringing event, and its INVITE to our 180 as SIPp times it (whole milliseconds).
 
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
+use switchboard_e2e::sipp::Sipp;
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, SipEvent, Transport};
 
 fn header<'a>(message: &'a str, name: &str) -> &'a str {
@@ -47,6 +50,21 @@ fn invite(port: u16, to: std::net::SocketAddr, n: u32) -> String {
          Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
         sdp.len()
     )
+}
+
+/// The response times of SIPp's `-trace_rtt` file (`date_ms;date_sec;rtd1;...`: the rtd
+/// columns in milliseconds).
+fn rtts(csv: &str) -> Vec<Duration> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(';').collect();
+    let column = header
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case("rtd1"))
+        .unwrap_or(2);
+    lines
+        .filter_map(|l| l.split(';').nth(column)?.trim().parse::<f64>().ok())
+        .map(|ms| Duration::from_secs_f64(ms / 1e3))
+        .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -128,8 +146,70 @@ fn main() {
             ring.push(start.elapsed());
             engine.reject(&call, Refusal::Busy).expect("reject");
         }
+
+        // The same two paths with SIPp as the far end.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let uas = Sipp::start_calls(
+            dir.path(),
+            "bench_uas",
+            include_str!("bench_uas.xml"),
+            calls,
+            &[],
+            &[],
+        );
+        let mut sipp_dial = Vec::with_capacity(calls as usize);
+        for _ in 0..calls {
+            let start = Instant::now();
+            let call = engine
+                .dial("bench", &format!("sip:uas@{}", uas.addr))
+                .expect("dial");
+            loop {
+                if let SipEvent::Call { call: c, state } = events.recv().await.expect("engine") {
+                    match state {
+                        CallState::Ringing if c == call => sipp_dial.push(start.elapsed()),
+                        CallState::Ended { .. } if c == call => break,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let mut uas = uas;
+        tokio::task::spawn_blocking(move || uas.finish(Duration::from_secs(30)))
+            .await
+            .expect("wait")
+            .expect("the SIPp UAS scenario");
+
+        let target = engine.local_addr().to_string();
+        let mut uac = Sipp::start_calls(
+            dir.path(),
+            "bench_uac",
+            include_str!("bench_uac.xml"),
+            calls,
+            &["-trace_rtt", "-rtt_freq", "1"],
+            &[&target, "-r", "200", "-l", "20"],
+        );
+        let mut refused = 0;
+        while refused < calls {
+            if let SipEvent::Call {
+                call,
+                state: CallState::Incoming { .. },
+            } = events.recv().await.expect("engine")
+            {
+                engine.reject(&call, Refusal::Busy).expect("reject");
+                refused += 1;
+            }
+        }
+        let report = tokio::task::spawn_blocking(move || {
+            uac.finish(Duration::from_secs(60)).map(|()| uac)
+        })
+        .await
+        .expect("wait")
+        .expect("the SIPp UAC scenario");
+        let mut sipp_ring = rtts(&report.output("_rtt.csv").expect("SIPp's rtt file"));
         drop(registrar);
         engine.shutdown();
+        sipp_dial.sort();
+        sipp_ring.sort();
 
         dial.sort();
         ring.sort();
@@ -147,6 +227,19 @@ fn main() {
             ms(percentile(&ring, 0.5)),
             ms(percentile(&ring, 0.99)),
             ms(ring[ring.len() - 1])
+        );
+        println!(
+            "| SIPp UAS: dial -> its 180 back as the ringing event (a round trip) | {} | {} | {} | < 20 ms |",
+            ms(percentile(&sipp_dial, 0.5)),
+            ms(percentile(&sipp_dial, 0.99)),
+            ms(sipp_dial[sipp_dial.len() - 1])
+        );
+        println!(
+            "| SIPp UAC: its INVITE -> our 180 at SIPp ({} timed; SIPp counts whole ms) | {} | {} | {} | < 5 ms |",
+            sipp_ring.len(),
+            ms(percentile(&sipp_ring, 0.5)),
+            ms(percentile(&sipp_ring, 0.99)),
+            ms(sipp_ring[sipp_ring.len() - 1])
         );
     });
 }
