@@ -93,6 +93,10 @@ pub(crate) struct Entry {
     pub(crate) version: u64,
     /// The port offered for audio, held so that nobody else takes it before media starts.
     pub(crate) media: UdpSocket,
+    /// The id of the account an outgoing call was placed from.
+    pub(crate) account: Option<String>,
+    /// The user an incoming call was addressed to (which of our accounts it rang).
+    pub(crate) local_user: Option<String>,
     /// The session timer (RFC 4028), when the call has one.
     pub(crate) timer: Option<SessionTimer>,
     /// For an incoming call that asked for a session timer: the `Session-Expires` our 2xx
@@ -122,6 +126,8 @@ impl Entry {
             session: u64::from(port) << 32 | u64::from(std::process::id()),
             version: 0,
             media,
+            account: None,
+            local_user: None,
             timer: None,
             timer_answer: None,
         }

@@ -129,6 +129,7 @@ pub(crate) fn take(
     };
     let mut entry = Entry::new(Some(dialog.clone()), media, from.clone());
     entry.ringing = true;
+    entry.local_user = request.uri.auth.as_ref().map(|a| a.user.clone());
     if let CalleeTimer::Run(answer, timer) = timer {
         entry.timer = Some(timer);
         entry.timer_answer = Some(answer);

@@ -249,7 +249,7 @@ impl Engine {
             .get(account)
             .cloned()
             .ok_or_else(|| SipError::Account(format!("no account {account:?}")))?;
-        call::dial(
+        let call = call::dial(
             call::Dial {
                 layer: &self.layer,
                 calls: &self.calls,
@@ -261,29 +261,51 @@ impl Engine {
             to,
             call_id,
             Vec::new(),
-        )
+        )?;
+        self.belongs_to(&call, account);
+        Ok(call)
     }
 
-    /// The account calls go out from when none is named (any: agents have one).
-    fn default_account(&self) -> Result<AccountConfig, SipError> {
-        self.accounts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .next()
-            .cloned()
+    /// The account `call` belongs to: the one it was dialled from, or the one whose user an
+    /// incoming call was addressed to; failing both, any (agents usually have one).
+    fn account_of(&self, call: &str) -> Result<(String, AccountConfig), SipError> {
+        let (id, user) = self
+            .calls
+            .with(|c| {
+                c.get(call)
+                    .map(|e| (e.account.clone(), e.local_user.clone()))
+            })
+            .unwrap_or_default();
+        let accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        id.and_then(|id| accounts.get_key_value(&id))
+            .or_else(|| {
+                let user = user?;
+                accounts.iter().find(|(_, a)| a.user == user)
+            })
+            .or_else(|| accounts.iter().next())
+            .map(|(id, a)| (id.clone(), a.clone()))
             .ok_or_else(|| SipError::Account("no account to dial from".into()))
+    }
+
+    /// Files `call` under the account `id` (for its transfers).
+    fn belongs_to(&self, call: &str, id: &str) {
+        self.calls.with(|c| {
+            if let Some(e) = c.get_mut(call) {
+                e.account = Some(id.to_owned());
+            }
+        });
     }
 
     /// Accepts the transfer the other side of `call` asked for: we call the target (that
     /// call's id is returned) and the old call ends when it answers.
     pub async fn accept_transfer(&self, call: &str) -> Result<String, SipError> {
-        let account = self.default_account()?;
+        // The new call goes out from the account the transferred call belongs to.
+        let (id, account) = self.account_of(call)?;
         let dial = |target: &str, replaces: Option<&str>| {
             let headers = replaces
                 .map(|r| vec![rsipstack::sip::Header::Other("Replaces".into(), r.into())])
                 .unwrap_or_default();
-            call::dial(
+            let new = call::dial(
                 call::Dial {
                     layer: &self.layer,
                     calls: &self.calls,
@@ -295,7 +317,9 @@ impl Engine {
                 target,
                 call::new_call_id(),
                 headers,
-            )
+            )?;
+            self.belongs_to(&new, &id);
+            Ok(new)
         };
         self.referrals.accept(call, dial)
     }
@@ -347,7 +371,7 @@ impl Engine {
         let target = if to.starts_with("sip:") || to.starts_with("sips:") {
             to.to_owned()
         } else {
-            let host = self.default_account()?.domain();
+            let host = self.account_of(call)?.1.domain();
             format!("sip:{to}@{host}")
         };
         transfer::blind(

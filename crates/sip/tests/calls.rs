@@ -28,7 +28,12 @@ async fn bed(answer: Answer) -> Bed {
     let kamailio = Kamailio::start(
         &mut started,
         dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")],
+        &[
+            ("1001", "pw1001"),
+            ("1002", "pw1002"),
+            ("1003", "pw1003"),
+            ("1004", "pw1004"),
+        ],
     );
     let peer = Baresip::start(
         &mut started,
@@ -693,4 +698,57 @@ async fn an_account_over_tls_registers_and_calls_both_ways() {
         "our BYE went over TLS: {log}"
     );
     drop(started);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_goes_out_from_the_account_the_call_came_to() {
+    let mut b = bed(Answer::Manual).await;
+    // A second line on the same phone: 1004.
+    let second = AccountConfig {
+        registrar: format!("sip:{}", b.kamailio.hostport()),
+        user: "1004".into(),
+        auth_user: None,
+        password: "pw1004".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+        outbound_proxy: None,
+        tls_ca: None,
+    };
+    let _second = b.engine.register("second", second).expect("account");
+    loop {
+        if let SipEvent::Registered { account, .. } = next(&mut b.events).await {
+            if account == "second" {
+                break;
+            }
+        }
+    }
+    let mut target = Baresip::start(
+        &mut b.started,
+        b.dir.path(),
+        &b.kamailio,
+        "1003",
+        "pw1003",
+        Answer::Auto,
+    );
+    b.peer
+        .command("dial", &format!("sip:1004@{}", b.kamailio.hostport()));
+    let (call, _) = incoming(&mut b.events).await;
+    b.engine.answer(&call).expect("answer");
+    assert_eq!(state(&mut b.events, &call).await, CallState::Connected);
+    b.peer.wait_event("CALL_ESTABLISHED", WAIT);
+    b.peer
+        .command("transfer", &format!("sip:1003@{}", b.kamailio.hostport()));
+    while !matches!(
+        next(&mut b.events).await,
+        SipEvent::TransferRequested { .. }
+    ) {}
+    let new = b.engine.accept_transfer(&call).await.expect("accept");
+    let joined = target.wait_event("CALL_ESTABLISHED", WAIT);
+    assert!(
+        joined["peeruri"].as_str().unwrap_or("").contains("1004@"),
+        "the target sees the line the caller had called: {joined}"
+    );
+    b.engine.hangup(&new).await.expect("hang up");
+    target.wait_event("CALL_CLOSED", WAIT);
 }
