@@ -253,3 +253,25 @@ async fn early_media_is_told_apart_from_ringing() {
     .await;
     finish(sipp, LONG).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hold_that_meets_a_glare_is_sent_again_and_succeeds() {
+    let mut b = bed().await;
+    let (sipp, call) = dial_uas(&mut b, "glare_uas", include_str!("sipp/glare_uas.xml"));
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    b.engine
+        .hold(&call)
+        .await
+        .expect("held after the 491 and a retry");
+    reach(&mut b.events, &call, &CallState::OnHold).await;
+    b.engine.hangup(&call).await.expect("hang up");
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::HungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
