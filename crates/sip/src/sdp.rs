@@ -4,6 +4,8 @@
 
 use std::net::IpAddr;
 
+use sdp_types::{Attribute, Connection, Media, MediaType, Origin, Session, Time, TransportProto};
+
 /// Which way media flows, from the writer's point of view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -39,30 +41,30 @@ impl Direction {
     }
 }
 
-/// The direction an SDP declares for its audio (media level first, then session level).
+/// The direction an SDP declares for its audio (media level first, then session level; no
+/// attribute means sendrecv, RFC 3264 §5.1). Anything that does not parse is sendrecv too.
 pub(crate) fn direction(sdp: &str) -> Direction {
-    let mut session = Direction::SendRecv;
-    let mut media = None;
-    let mut in_audio = false;
-    for line in sdp.lines().map(str::trim) {
-        if line.starts_with("m=") {
-            in_audio = line.starts_with("m=audio ");
-            continue;
-        }
-        let found = match line {
-            "a=sendrecv" => Direction::SendRecv,
-            "a=sendonly" => Direction::SendOnly,
-            "a=recvonly" => Direction::RecvOnly,
-            "a=inactive" => Direction::Inactive,
-            _ => continue,
-        };
-        if in_audio {
-            media = Some(found);
-        } else if media.is_none() {
-            session = found;
-        }
-    }
-    media.unwrap_or(session)
+    let Ok(session) = Session::parse(sdp.as_bytes()) else {
+        return Direction::SendRecv;
+    };
+    let of = |attributes: &[Attribute]| {
+        attributes.iter().find_map(|a| match a.attribute.as_str() {
+            "sendrecv" => Some(Direction::SendRecv),
+            "sendonly" => Some(Direction::SendOnly),
+            "recvonly" => Some(Direction::RecvOnly),
+            "inactive" => Some(Direction::Inactive),
+            _ => None,
+        })
+    };
+    audio(&session)
+        .and_then(|m| of(&m.attributes))
+        .or_else(|| of(&session.attributes))
+        .unwrap_or(Direction::SendRecv)
+}
+
+/// The first audio stream of a session.
+fn audio(session: &Session) -> Option<&Media> {
+    session.medias.iter().find(|m| m.media == "audio")
 }
 
 /// Our side of a session: where audio is received, and the origin line's numbers (§5: the
@@ -75,24 +77,142 @@ pub(crate) struct Local {
     pub version: u64,
 }
 
-fn head(local: &Local) -> String {
-    let ip = local.ip;
-    let family = if ip.is_ipv6() { "IP6" } else { "IP4" };
-    format!(
-        "v=0\r\no=switchboard {} {} IN {family} {ip}\r\ns=Switchboard\r\nc=IN {family} {ip}\r\nt=0 0\r\n",
-        local.session, local.version
+/// An audio codec we offer and answer with.
+struct Codec {
+    /// Its payload type in our offers (the static one where RTP has one, RFC 3551).
+    payload_type: u8,
+    /// The encoding name of `a=rtpmap`.
+    name: &'static str,
+    /// The RTP clock rate.
+    clock_rate: u32,
+}
+
+/// The codecs, best first. The media engine adds its own (Opus, G.722) here.
+const CODECS: [Codec; 2] = [
+    Codec {
+        payload_type: 0,
+        name: "PCMU",
+        clock_rate: 8000,
+    },
+    Codec {
+        payload_type: 8,
+        name: "PCMA",
+        clock_rate: 8000,
+    },
+];
+
+/// The payload type of RFC 4733 telephone events in our offers.
+const TELEPHONE_EVENT: u8 = 101;
+
+/// The session around our audio stream `media`.
+fn write(local: &Local, media: Media) -> String {
+    let mut origin = Origin::with_ip_addr(local.session, local.version, local.ip);
+    origin.set_username("switchboard");
+    let mut session = Session::new(origin, "Switchboard");
+    session.set_connection(Connection::from_ip_addr(local.ip));
+    session.add_time(Time::new(0, 0));
+    session.add_media(media);
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = session.write(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Our audio stream: `formats` with their rtpmap, telephone events as `events` if any, 20 ms
+/// packets, and the direction.
+fn stream(local: &Local, formats: &[&Codec], events: Option<u8>, direction: Direction) -> Media {
+    let mut fmt: Vec<String> = formats.iter().map(|c| c.payload_type.to_string()).collect();
+    fmt.extend(events.map(|pt| pt.to_string()));
+    let mut media = Media::new(
+        MediaType::Audio,
+        local.port,
+        TransportProto::RtpAvp,
+        fmt.join(" "),
+    );
+    for codec in formats {
+        media.add_attribute_with_value(
+            "rtpmap",
+            format!("{} {}/{}", codec.payload_type, codec.name, codec.clock_rate),
+        );
+    }
+    if let Some(pt) = events {
+        media.add_attribute_with_value("rtpmap", format!("{pt} telephone-event/8000"));
+        media.add_attribute_with_value("fmtp", format!("{pt} 0-16"));
+    }
+    media.add_attribute_with_value("ptime", "20");
+    media.add_attribute_from_str(direction.attribute());
+    media
+}
+
+/// Our offer: every codec and telephone events.
+pub(crate) fn offer(local: &Local, direction: Direction) -> String {
+    let codecs: Vec<&Codec> = CODECS.iter().collect();
+    write(
+        local,
+        stream(local, &codecs, Some(TELEPHONE_EVENT), direction),
     )
 }
 
-/// Our offer: PCMU, PCMA and telephone events.
-pub(crate) fn offer(local: &Local, direction: Direction) -> String {
-    format!(
-        "{}m=audio {} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n\
-         a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na={}\r\n",
-        head(local),
-        local.port,
-        direction.attribute()
-    )
+/// The rtpmap of each payload type the stream lists: (type, lower-case name, clock rate).
+fn rtpmaps(media: &Media) -> Vec<(u8, String, u32)> {
+    media
+        .attributes
+        .iter()
+        .filter(|a| a.attribute == "rtpmap")
+        .filter_map(|a| {
+            let (pt, encoding) = a.value.as_deref()?.trim().split_once(' ')?;
+            let mut parts = encoding.trim().split('/');
+            let name = parts.next()?.to_ascii_lowercase();
+            let rate = parts.next()?.parse().ok()?;
+            Some((pt.parse().ok()?, name, rate))
+        })
+        .collect()
+}
+
+/// Our answer to `remote` (an offer); our own offer when there is none (late offer, RFC 3261
+/// §13.2.1); `None` when it is not SDP, has no audio, or no codec is common (RFC 3264 §6).
+pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<String> {
+    if remote.trim().is_empty() {
+        let wish = if holding {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        return Some(offer(local, wish));
+    }
+    let remote_session = Session::parse(remote.as_bytes()).ok()?;
+    let media = audio(&remote_session).filter(|m| m.port != 0)?;
+    let offered: Vec<u8> = media
+        .fmt
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let maps = rtpmaps(media);
+    // A payload type is what its rtpmap says, or the static type of RFC 3551 without one.
+    let means = |pt: u8, name: &str, rate: u32| match maps.iter().find(|(p, _, _)| *p == pt) {
+        Some((_, n, r)) => n.eq_ignore_ascii_case(name) && *r == rate,
+        None => CODECS
+            .iter()
+            .any(|c| c.payload_type == pt && c.name == name && pt < 96),
+    };
+    // Our best codec the offer has, under the offer's payload type for it (§6.1).
+    let (codec, pt) = CODECS.iter().find_map(|c| {
+        offered
+            .iter()
+            .find(|&&pt| means(pt, c.name, c.clock_rate))
+            .map(|&pt| (c, pt))
+    })?;
+    let chosen = Codec {
+        payload_type: pt,
+        name: codec.name,
+        clock_rate: codec.clock_rate,
+    };
+    let events = offered
+        .iter()
+        .copied()
+        .find(|&pt| means(pt, "telephone-event", 8000));
+    let dir = direction(remote).answer(holding);
+    Some(write(local, stream(local, &[&chosen], events, dir)))
 }
 
 /// Whether we can answer `remote` (an INVITE's body): no body (we make the offer), or an
@@ -105,47 +225,6 @@ pub(crate) fn acceptable(remote: &str) -> bool {
         version: 0,
     };
     answer(remote, &probe, false).is_some()
-}
-
-/// Payload types we can answer with, best first: PCMU, PCMA.
-const AUDIO: [&str; 2] = ["0", "8"];
-
-/// Our answer to `remote` (an offer); our own offer when there is none (late offer, RFC 3261
-/// §13.2.1); `None` when no codec is common or the offer has no audio at all (a body that is
-/// not SDP included).
-pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<String> {
-    if remote.trim().is_empty() {
-        let wish = if holding {
-            Direction::SendOnly
-        } else {
-            Direction::SendRecv
-        };
-        return Some(offer(local, wish));
-    }
-    let media = remote.lines().find(|l| l.starts_with("m=audio "))?;
-    let formats: Vec<&str> = media.split_whitespace().skip(3).collect();
-    let codec = AUDIO.iter().find(|c| formats.contains(c))?;
-    let events = remote
-        .lines()
-        .filter_map(|l| l.strip_prefix("a=rtpmap:"))
-        .find(|l| l.to_ascii_lowercase().contains("telephone-event/8000"))
-        .and_then(|l| l.split_whitespace().next())
-        .filter(|pt| formats.contains(pt));
-    let name = if *codec == "0" { "PCMU" } else { "PCMA" };
-    let mut sdp = format!(
-        "{}m=audio {} RTP/AVP {codec}{}\r\na=rtpmap:{codec} {name}/8000\r\n",
-        head(local),
-        local.port,
-        events.map(|pt| format!(" {pt}")).unwrap_or_default()
-    );
-    if let Some(pt) = events {
-        sdp.push_str(&format!(
-            "a=rtpmap:{pt} telephone-event/8000\r\na=fmtp:{pt} 0-16\r\n"
-        ));
-    }
-    let dir = direction(remote).answer(holding);
-    sdp.push_str(&format!("a=ptime:20\r\na={}\r\n", dir.attribute()));
-    Some(sdp)
 }
 
 #[cfg(test)]
@@ -161,49 +240,74 @@ mod tests {
         }
     }
 
+    /// A whole SDP around `body` (session-level attributes and the media).
+    fn remote(body: &str) -> String {
+        format!("v=0\r\no=- 1 1 IN IP4 192.0.2.7\r\ns=-\r\nc=IN IP4 192.0.2.7\r\nt=0 0\r\n{body}")
+    }
+
     #[test]
     fn the_answer_picks_a_common_codec_and_keeps_telephone_events() {
-        let offer = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 8 0 96\r\n\
-                     a=rtpmap:96 telephone-event/8000\r\n";
-        let sdp = answer(offer, &local(), false).expect("answer");
+        let offer = remote(
+            "m=audio 4000 RTP/AVP 8 0 96\r\na=rtpmap:96 telephone-event/8000\r\n\
+             a=fmtp:96 0-15\r\n",
+        );
+        let sdp = answer(&offer, &local(), false).expect("answer");
         assert!(sdp.contains("m=audio 30000 RTP/AVP 0 96\r\n"), "{sdp}");
+        assert!(sdp.contains("a=rtpmap:0 PCMU/8000"), "{sdp}");
         assert!(sdp.contains("a=rtpmap:96 telephone-event/8000"), "{sdp}");
         assert!(sdp.contains("c=IN IP4 127.0.0.1"), "{sdp}");
+        assert!(sdp.contains("o=switchboard 7 1 IN IP4 127.0.0.1"), "{sdp}");
         assert!(sdp.ends_with("a=sendrecv\r\n"), "{sdp}");
-        let alaw = "m=audio 4000 RTP/AVP 8\r\n";
-        let sdp = answer(alaw, &local(), false).expect("answer");
+        let alaw = remote("m=audio 4000 RTP/AVP 8\r\n");
+        let sdp = answer(&alaw, &local(), false).expect("answer");
         assert!(sdp.contains("m=audio 30000 RTP/AVP 8\r\n"), "{sdp}");
         assert!(!sdp.contains("telephone-event"), "{sdp}");
+        // A dynamic payload type is what its rtpmap says (RFC 3264 §6.1: the answer keeps it).
+        let dynamic = remote("m=audio 4000 RTP/AVP 97\r\na=rtpmap:97 pcma/8000\r\n");
+        let sdp = answer(&dynamic, &local(), false).expect("answer");
+        assert!(sdp.contains("m=audio 30000 RTP/AVP 97\r\n"), "{sdp}");
+        assert!(sdp.contains("a=rtpmap:97 PCMA/8000"), "{sdp}");
+        // And a static number remapped to something else is not PCMU.
+        let remapped = remote("m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 opus/48000/2\r\n");
+        assert_eq!(answer(&remapped, &local(), false), None);
     }
 
     #[test]
     fn no_common_codec_gives_no_answer_and_no_offer_gives_ours() {
         assert_eq!(
-            answer("m=audio 4000 RTP/AVP 9 18\r\n", &local(), false),
+            answer(&remote("m=audio 4000 RTP/AVP 9 18\r\n"), &local(), false),
             None
         );
         let late = answer("", &local(), false).expect("offer");
-        assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101"), "{late}");
+        assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101\r\n"), "{late}");
+        assert!(late.contains("a=fmtp:101 0-16"), "{late}");
         assert!(acceptable("\r\n"), "no body: a late offer");
         assert!(!acceptable("this is not SDP"));
         assert!(
-            !acceptable("v=0\r\nm=video 5000 RTP/AVP 96\r\n"),
+            !acceptable(&remote("m=video 5000 RTP/AVP 96\r\n")),
             "no audio"
         );
-        assert!(acceptable("v=0\r\nm=audio 5000 RTP/AVP 18 8\r\n"));
+        assert!(
+            !acceptable(&remote("m=audio 0 RTP/AVP 0\r\n")),
+            "audio refused (port 0)"
+        );
+        assert!(acceptable(&remote("m=audio 5000 RTP/AVP 18 8\r\n")));
     }
 
     #[test]
     fn hold_is_answered_per_rfc_3264() {
-        let held = "m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n";
-        assert_eq!(direction(held), Direction::SendOnly);
-        let sdp = answer(held, &local(), false).expect("answer");
+        let held = remote("m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n");
+        assert_eq!(direction(&held), Direction::SendOnly);
+        let sdp = answer(&held, &local(), false).expect("answer");
         assert_eq!(direction(&sdp), Direction::RecvOnly);
-        let both = answer(held, &local(), true).expect("answer");
+        let both = answer(&held, &local(), true).expect("answer");
         assert_eq!(direction(&both), Direction::Inactive);
-        let session_level = "v=0\r\na=inactive\r\nm=audio 4000 RTP/AVP 0\r\n";
-        assert_eq!(direction(session_level), Direction::Inactive);
-        assert_eq!(direction("m=audio 4000 RTP/AVP 0\r\n"), Direction::SendRecv);
+        let session_level = remote("a=inactive\r\nm=audio 4000 RTP/AVP 0\r\n");
+        assert_eq!(direction(&session_level), Direction::Inactive);
+        assert_eq!(
+            direction(&remote("m=audio 4000 RTP/AVP 0\r\n")),
+            Direction::SendRecv
+        );
         assert_eq!(Direction::SendRecv.answer(true), Direction::SendOnly);
         assert_eq!(Direction::RecvOnly.answer(false), Direction::SendOnly);
         assert_eq!(
