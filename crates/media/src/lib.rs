@@ -1,0 +1,52 @@
+//! Switchboard's media: the sound of a call. G.711 codecs, RTP packets, a per-call RTP
+//! session, and the file devices of the headless agent (a WAV as microphone, a WAV as
+//! speaker). The real-time audio devices, jitter buffer, DTMF and the conference mix build on
+//! these pieces.
+
+pub mod g711;
+pub mod rtp;
+pub mod session;
+pub mod wav;
+
+pub use g711::Codec;
+pub use session::{MediaSession, SessionConfig};
+
+/// Samples per second of narrow-band telephony (G.711).
+pub const RATE: u32 = 8000;
+/// Samples in one 20 ms packet at [`RATE`].
+pub const FRAME: usize = 160;
+
+/// What can go wrong with media.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// A WAV file could not be read or written.
+    #[error("WAV file {path}: {reason}")]
+    Wav {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The WAV file is not one the agent can play.
+    #[error("WAV file {path} must be 16-bit PCM, mono or stereo (it is {found})")]
+    WavFormat {
+        /// The file.
+        path: String,
+        /// What it is.
+        found: String,
+    },
+    /// The call's audio socket failed.
+    #[error("audio socket: {0}")]
+    Socket(String),
+}
+
+impl MediaError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Wav { .. } => "media_wav",
+            Self::WavFormat { .. } => "media_wav_format",
+            Self::Socket(_) => "media_socket",
+        }
+    }
+}
