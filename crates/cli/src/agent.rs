@@ -54,6 +54,13 @@ pub struct AgentArgs {
     /// Seconds an outgoing call may ring before it is cancelled.
     #[arg(long, default_value_t = 60)]
     ring_timeout: u64,
+    /// A WAV file (16-bit PCM) played as the microphone on every call.
+    #[arg(long)]
+    mic_wav: Option<PathBuf>,
+    /// Records what the other side sends into this WAV file (`{call}` in the name: one file
+    /// per call).
+    #[arg(long)]
+    speaker_wav: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,6 +204,8 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
     let options = PhoneOptions {
         max_calls: args.max_calls,
         ring_timeout: std::time::Duration::from_secs(args.ring_timeout),
+        mic_wav: args.mic_wav.clone(),
+        speaker_wav: args.speaker_wav.clone(),
     };
     let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
     let mut events = handle.start_phone(bind, options).await?;

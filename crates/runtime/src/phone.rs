@@ -9,20 +9,29 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
+use std::path::PathBuf;
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
+
+use switchboard_media::session::Stats;
+use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig};
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
 use crate::Error;
 
-/// How the desk behaves.
-#[derive(Clone, Copy, Debug)]
+/// How the desk behaves, and the headless agent's audio files.
+#[derive(Clone, Debug)]
 pub struct PhoneOptions {
     /// Most lines at once; calls beyond are refused with 486.
     pub max_calls: usize,
     /// How long an outgoing call may ring unanswered before it is cancelled.
     pub ring_timeout: Duration,
+    /// A WAV file played as the microphone on every call (silence without one).
+    pub mic_wav: Option<PathBuf>,
+    /// Where to record what the far end sends, as a WAV file; `{call}` in the name is replaced
+    /// by the call's id (otherwise each call replaces the file).
+    pub speaker_wav: Option<PathBuf>,
 }
 
 impl Default for PhoneOptions {
@@ -30,8 +39,23 @@ impl Default for PhoneOptions {
         Self {
             max_calls: 4,
             ring_timeout: Duration::from_secs(60),
+            mic_wav: None,
+            speaker_wav: None,
         }
     }
+}
+
+/// A call's media has stopped: how much went each way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediaReport {
+    /// Always `"media_ended"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// RTP packets sent.
+    pub sent: u64,
+    /// RTP packets received.
+    pub received: u64,
 }
 
 /// What the phone reports.
@@ -46,6 +70,8 @@ pub enum PhoneEvent {
     Failed(ActionFailed),
     /// Who is calling: the contacts matching an incoming call (after its `incoming` event).
     Pop(ScreenPop),
+    /// A call's media stopped (its recording, if any, is complete).
+    MediaEnded(MediaReport),
 }
 
 /// The screen pop of an incoming call.
@@ -68,6 +94,19 @@ impl ScreenPop {
             lookup,
         }
     }
+}
+
+/// A call id as a file name part: letters, digits, `-` and `_` only.
+fn file_safe(call: &str) -> String {
+    call.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The call and caller of an incoming-call event, to look up.
@@ -119,6 +158,10 @@ struct Inner {
     registrars: tokio::sync::Mutex<HashMap<String, Registrar>>,
     events: mpsc::UnboundedSender<PhoneEvent>,
     start: tokio::time::Instant,
+    /// The media session of each call with sound.
+    media: Mutex<HashMap<String, MediaSession>>,
+    /// The headless agent's audio files.
+    files: (Option<PathBuf>, Option<PathBuf>),
 }
 
 /// The running phone.
@@ -247,8 +290,86 @@ impl Inner {
         }
     }
 
+    /// Starts the call's sound once its media is agreed.
+    fn start_media(&self, call: &str, remote: SocketAddr, codec: &str, pt: u8) {
+        let Some(codec) = Codec::from_name(codec) else {
+            tracing::warn!(call, codec, "no media for this codec yet");
+            return;
+        };
+        let socket = match self.engine.media_socket(call) {
+            Ok(s) => s,
+            Err(e) => return self.failed(call, &e),
+        };
+        let speaker = self
+            .files
+            .1
+            .as_ref()
+            .map(|p| PathBuf::from(p.to_string_lossy().replace("{call}", &file_safe(call))));
+        let config = SessionConfig {
+            remote,
+            codec,
+            payload_type: pt,
+            mic: self.files.0.clone(),
+            speaker,
+        };
+        match MediaSession::start(socket, config) {
+            Ok(session) => {
+                self.media
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(call.to_owned(), session);
+            }
+            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
+                event: "error",
+                line: call.to_owned(),
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            })),
+        }
+    }
+
+    /// Stops the call's sound; the report comes as an event once the recording is complete.
+    fn stop_media(self: &Arc<Self>, call: &str) {
+        let session = self
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(call);
+        if let Some(session) = session {
+            let inner = Arc::clone(self);
+            let call = call.to_owned();
+            tokio::spawn(async move { inner.report_media(call, session.stop().await) });
+        }
+    }
+
+    fn report_media(&self, call: String, outcome: Result<Stats, MediaError>) {
+        match outcome {
+            Ok(stats) => self.send(PhoneEvent::MediaEnded(MediaReport {
+                event: "media_ended",
+                call,
+                sent: stats.sent,
+                received: stats.received,
+            })),
+            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
+                event: "error",
+                line: call,
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            })),
+        }
+    }
+
     /// Feeds what SIP reports into the desk.
-    fn on_sip(&self, event: SipEvent) {
+    fn on_sip(self: &Arc<Self>, event: SipEvent) {
+        if let SipEvent::Media {
+            call,
+            remote,
+            codec,
+            payload_type,
+        } = &event
+        {
+            self.start_media(call, *remote, codec, *payload_type);
+        }
         let SipEvent::Call { call, state } = event else {
             if let SipEvent::TransferFailed { call, status } = &event {
                 self.desk(|d| d.handle_transfer_failed(call, *status));
@@ -278,7 +399,10 @@ impl Inner {
                 _ => {}
             },
             CallState::HeldByRemote => self.desk(|d| d.handle_remote_hold(&call, true)),
-            CallState::Ended { reason } => self.desk(|d| d.handle_ended(&call, reason)),
+            CallState::Ended { reason } => {
+                self.stop_media(&call);
+                self.desk(|d| d.handle_ended(&call, reason));
+            }
             // A call the desk did not dial: the one we place when we accept a transfer.
             CallState::Dialing { .. } if known.is_none() => {
                 let now = self.now();
@@ -306,6 +430,8 @@ impl Phone {
             registrars: tokio::sync::Mutex::new(HashMap::new()),
             events,
             start: tokio::time::Instant::now(),
+            media: Mutex::new(HashMap::new()),
+            files: (options.mic_wav.clone(), options.speaker_wav.clone()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {
@@ -520,6 +646,18 @@ impl Phone {
         let (done, forwarded) = tokio::sync::oneshot::channel();
         if self.inner.stop.send(done).is_ok() {
             let _ = forwarded.await;
+        }
+        // Calls still up: their recordings are completed before we go.
+        let sessions: Vec<(String, MediaSession)> = self
+            .inner
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (call, session) in sessions {
+            let outcome = session.stop().await;
+            self.inner.report_media(call, outcome);
         }
         self.inner.engine.shutdown();
     }

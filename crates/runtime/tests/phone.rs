@@ -111,7 +111,7 @@ async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
     );
     let options = PhoneOptions {
         max_calls: 2,
-        ring_timeout: Duration::from_secs(60),
+        ..PhoneOptions::default()
     };
     let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
     let agent = format!("sip:1001@{}", kamailio.hostport());

@@ -93,6 +93,8 @@ pub(crate) struct Entry {
     pub(crate) version: u64,
     /// The port offered for audio, held so that nobody else takes it before media starts.
     pub(crate) media: UdpSocket,
+    /// Our SDP answer to an incoming call's offer.
+    pub(crate) answer_sdp: Option<String>,
     /// The id of the account an outgoing call was placed from.
     pub(crate) account: Option<String>,
     /// The user an incoming call was addressed to (which of our accounts it rang).
@@ -126,6 +128,7 @@ impl Entry {
             session: u64::from(port) << 32 | u64::from(std::process::id()),
             version: 0,
             media,
+            answer_sdp: None,
             account: None,
             local_user: None,
             timer: None,
@@ -268,11 +271,37 @@ pub(crate) async fn follow(
                         })
                         .unwrap_or((false, false))
                 });
+                // What the call's audio is: from the 2xx we received, or from the offer we
+                // answered.
+                let agreed = answered.0.then(|| {
+                    calls.with(|c| {
+                        let e = c.get(&id.call_id)?;
+                        match (&e.incoming, &e.answer_sdp) {
+                            (None, _) => {
+                                let theirs = String::from_utf8_lossy(&response.body);
+                                sdp::negotiated(&theirs, &theirs)
+                            }
+                            (Some(dialog), Some(ours)) => {
+                                let offer = dialog.initial_request().body;
+                                sdp::negotiated(ours, &String::from_utf8_lossy(&offer))
+                            }
+                            (Some(_), None) => None,
+                        }
+                    })
+                });
                 if answered.1 && answered.0 {
                     crate::session::start(layer.clone(), calls.clone(), id.call_id.clone(), ip);
                 }
                 if answered.0 {
                     emit(&events, &id.call_id, CallState::Connected);
+                    if let Some(Some(agreed)) = agreed {
+                        let _ = events.send(SipEvent::Media {
+                            call: id.call_id.clone(),
+                            remote: agreed.remote,
+                            codec: agreed.codec,
+                            payload_type: agreed.payload_type,
+                        });
+                    }
                     referrals.outcome(&layer, &calls, &id.call_id, None).await;
                 }
             }

@@ -49,6 +49,18 @@ pub enum SipEvent {
         /// Whether it replaces an existing call of the target (attended transfer).
         attended: bool,
     },
+    /// The call's audio was agreed (offer and answer): where to send it and in what. Media
+    /// starts on the call's own port ([`crate::Engine::media_socket`]).
+    Media {
+        /// The call.
+        call: String,
+        /// The far end's RTP address.
+        remote: std::net::SocketAddr,
+        /// The codec's encoding name (`PCMU`, `PCMA`).
+        codec: String,
+        /// Its payload type in this call.
+        payload_type: u8,
+    },
     /// The other side sent a DTMF digit as SIP INFO.
     Dtmf {
         /// The call.

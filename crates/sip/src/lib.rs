@@ -404,6 +404,14 @@ impl Engine {
         .await
     }
 
+    /// The call's audio port (the one offered in SDP), for the media session.
+    pub fn media_socket(&self, call: &str) -> Result<std::net::UdpSocket, SipError> {
+        self.calls
+            .with(|c| c.get(call).map(|e| e.media.try_clone()))
+            .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?
+            .map_err(|e| SipError::Stack(format!("audio port: {e}")))
+    }
+
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.
     pub async fn hangup(&self, call: &str) -> Result<(), SipError> {
         call::hangup(&self.layer, &self.calls, call).await

@@ -215,6 +215,47 @@ pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<Strin
     Some(write(local, stream(local, &[&chosen], events, dir)))
 }
 
+/// The audio of a call once offer and answer are known: where to send it and in what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Negotiated {
+    /// The far end's RTP address (its connection address and audio port).
+    pub remote: std::net::SocketAddr,
+    /// The codec's encoding name (`PCMU`).
+    pub codec: String,
+    /// Its payload type in this call.
+    pub payload_type: u8,
+}
+
+/// Reads what was agreed: the codec is the first format of the `answer` (RFC 3264 §6.1),
+/// the address the far end's (`remote`, its own SDP: the offer or the answer).
+pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
+    let answer = Session::parse(answer.as_bytes()).ok()?;
+    let media = audio(&answer).filter(|m| m.port != 0)?;
+    let payload_type: u8 = media.fmt.split_whitespace().next()?.parse().ok()?;
+    let codec = rtpmaps(media)
+        .into_iter()
+        .find(|(pt, _, _)| *pt == payload_type)
+        .map(|(_, name, _)| name.to_ascii_uppercase())
+        .or_else(|| {
+            CODECS
+                .iter()
+                .find(|c| c.payload_type == payload_type)
+                .map(|c| c.name.to_owned())
+        })?;
+    let theirs = Session::parse(remote.as_bytes()).ok()?;
+    let their_media = audio(&theirs).filter(|m| m.port != 0)?;
+    let connection = their_media
+        .connections
+        .first()
+        .or(theirs.connection.as_ref())?;
+    let ip = connection.try_address().ok()?.ip;
+    Some(Negotiated {
+        remote: std::net::SocketAddr::new(ip, their_media.port),
+        codec,
+        payload_type,
+    })
+}
+
 /// Whether we can answer `remote` (an INVITE's body): no body (we make the offer), or an
 /// offer with a codec in common (RFC 3264 §6).
 pub(crate) fn acceptable(remote: &str) -> bool {
@@ -292,6 +333,21 @@ mod tests {
             "audio refused (port 0)"
         );
         assert!(acceptable(&remote("m=audio 5000 RTP/AVP 18 8\r\n")));
+    }
+
+    #[test]
+    fn what_was_agreed_is_read_from_offer_and_answer() {
+        let offer = remote("m=audio 4000 RTP/AVP 8 0 96\r\na=rtpmap:96 telephone-event/8000\r\n");
+        let ours = answer(&offer, &local(), false).expect("answer");
+        let agreed = negotiated(&ours, &offer).expect("agreed");
+        assert_eq!(agreed.remote, "192.0.2.7:4000".parse().expect("addr"));
+        assert_eq!((agreed.codec.as_str(), agreed.payload_type), ("PCMU", 0));
+        // As the caller: the far end's answer names the codec and the address.
+        let theirs = remote("m=audio 5000 RTP/AVP 8\r\nc=IN IP4 192.0.2.9\r\n");
+        let agreed = negotiated(&theirs, &theirs).expect("agreed");
+        assert_eq!(agreed.remote, "192.0.2.9:5000".parse().expect("addr"));
+        assert_eq!((agreed.codec.as_str(), agreed.payload_type), ("PCMA", 8));
+        assert_eq!(negotiated("not SDP", &theirs), None);
     }
 
     #[test]
