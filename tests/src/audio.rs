@@ -32,6 +32,23 @@ pub fn read_wav(path: &std::path::Path) -> (Vec<i16>, u32) {
     (samples, spec.sample_rate)
 }
 
+/// Writes `seconds` of a `frequency` Hz sine at half scale, mono 16-bit at `rate`.
+pub fn write_tone_wav(path: &std::path::Path, frequency: f64, seconds: u32, rate: u32) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).expect("tone file");
+    for i in 0..seconds * rate {
+        let t = f64::from(i) / f64::from(rate);
+        let sample = 16_000.0 * (2.0 * std::f64::consts::PI * frequency * t).sin();
+        writer.write_sample(sample as i16).expect("tone sample");
+    }
+    writer.finalize().expect("tone file");
+}
+
 /// The root-mean-square level of `samples` (0 for silence, about 23,000 for a full-scale
 /// sine).
 pub fn rms(samples: &[i16]) -> f64 {

@@ -3,7 +3,7 @@
 
 use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -27,6 +27,8 @@ pub enum Answer {
 pub struct Baresip {
     /// The SIP user.
     pub user: String,
+    /// Its configuration folder, where it also records what it hears.
+    pub dir: PathBuf,
     stream: TcpStream,
     messages: Receiver<Value>,
     /// Events received and not yet waited for.
@@ -120,10 +122,13 @@ impl Baresip {
                  module g711.so\n\
                  module ausine.so\n\
                  module aubridge.so\n\
+                 module sndfile.so\n\
+                 snd_path {}\n\
                  module_tmp account.so\n\
                  module_app menu.so\n\
                  module_app ctrl_tcp.so\n",
-                rtp + 99
+                rtp + 99,
+                conf.display()
             );
             std::fs::write(conf.join("config"), config).expect("config");
             let mode = match answer {
@@ -166,11 +171,30 @@ impl Baresip {
         kamailio.wait_registered(user, true, Duration::from_secs(20));
         Self {
             user: user.to_owned(),
+            dir: dir.join(format!("baresip-{user}")),
             stream,
             messages,
             pending: Vec::new(),
             token: 0,
         }
+    }
+
+    /// The recordings of what it heard in its calls (`dump-*-dec.wav`, by sndfile).
+    pub fn recordings(&self) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        let name = p.file_name().unwrap_or_default().to_string_lossy();
+                        name.starts_with("dump-") && name.ends_with("-dec.wav")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
     }
 
     /// Sends a command (`dial`, `accept`, `hangup`, `hold`, ...) and returns the response's

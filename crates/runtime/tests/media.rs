@@ -1,10 +1,11 @@
-//! Calls carry sound: a baresip plays its 440 Hz tone into a call to the agent; the agent's
-//! recording of the call holds that tone.
+//! Calls carry sound both ways: a baresip plays its 440 Hz tone into a call to the agent and
+//! the agent's recording holds that tone; the agent plays a 1 kHz WAV and the baresip's
+//! recording holds 1 kHz.
 
 use std::time::Duration;
 
 use switchboard_core::desk::{DeskEvent, LineState};
-use switchboard_e2e::audio::{dominant_frequency, read_wav, rms};
+use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::{wait_until, Started};
@@ -18,6 +19,33 @@ async fn next(events: &mut UnboundedReceiver<PhoneEvent>) -> PhoneEvent {
         .await
         .expect("an event in time")
         .expect("the phone is running")
+}
+
+/// A phone registered as 1001.
+async fn registered_phone(
+    kamailio: &Kamailio,
+    options: PhoneOptions,
+) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+        outbound_proxy: None,
+        tls_ca: None,
+    };
+    phone.add_account("main", account).await.expect("account");
+    while !matches!(
+        next(&mut events).await,
+        PhoneEvent::Sip(SipEvent::Registered { .. })
+    ) {}
+    (phone, events)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -41,25 +69,7 @@ async fn the_agent_hears_the_callers_tone() {
         speaker_wav: Some(dir.path().join("heard-{call}.wav")),
         ..PhoneOptions::default()
     };
-    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
-        auth_user: None,
-        password: "pw1001".into(),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-        outbound_proxy: None,
-        tls_ca: None,
-    };
-    phone.add_account("main", account).await.expect("account");
-    while !matches!(
-        next(&mut events).await,
-        PhoneEvent::Sip(SipEvent::Registered { .. })
-    ) {}
+    let (phone, mut events) = registered_phone(&kamailio, options).await;
 
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
     let line = loop {
@@ -111,5 +121,55 @@ async fn the_agent_hears_the_callers_tone() {
     assert!(rms(tone) > 1000.0, "sound, not silence: rms {}", rms(tone));
     let heard = dominant_frequency(tone, rate, 300, 3000);
     assert!(heard.abs_diff(440) <= 5, "heard {heard} Hz");
+    phone.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_callee_hears_the_agents_microphone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let mut callee = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Auto,
+    );
+    // The agent's "microphone": a 1 kHz tone at 16 kHz (brought to the call's 8 kHz).
+    let mic = dir.path().join("mic.wav");
+    write_tone_wav(&mic, 1000.0, 1, 16_000);
+    let options = PhoneOptions {
+        mic_wav: Some(mic),
+        ..PhoneOptions::default()
+    };
+    let (phone, mut events) = registered_phone(&kamailio, options).await;
+    let line = phone.dial("main", "1002").expect("dial");
+    while !matches!(
+        next(&mut events).await,
+        PhoneEvent::Sip(SipEvent::Media { .. })
+    ) {}
+    callee.wait_event("CALL_ESTABLISHED", WAIT);
+    // Two seconds of what the callee heard (its recorder writes 8 kHz or more, 16-bit).
+    wait_until("two seconds recorded by the callee", WAIT, || {
+        callee
+            .recordings()
+            .first()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| m.len() > 44 + 2 * 16_000)
+    });
+    phone.hangup(&line).expect("hang up");
+    callee.wait_event("CALL_CLOSED", WAIT);
+    let recording = callee.recordings().first().cloned().expect("a recording");
+    let (samples, rate) = read_wav(&recording);
+    let tone = &samples[rate as usize / 2..(rate as usize * 2).min(samples.len())];
+    assert!(rms(tone) > 1000.0, "sound, not silence: rms {}", rms(tone));
+    let heard = dominant_frequency(tone, rate, 300, 3000);
+    assert!(heard.abs_diff(1000) <= 5, "the callee heard {heard} Hz");
     phone.shutdown().await;
 }
