@@ -3,6 +3,7 @@
 //! speaker). The real-time audio devices, jitter buffer, DTMF and the conference mix build on
 //! these pieces.
 
+pub mod dtmf;
 pub mod g711;
 pub mod rtp;
 pub mod session;
@@ -35,6 +36,12 @@ pub enum MediaError {
         /// What it is.
         found: String,
     },
+    /// The other side did not agree to telephone events (RFC 4733) on this call.
+    #[error("the other side takes no DTMF telephone events on this call")]
+    NoTelephoneEvents,
+    /// Not a DTMF key.
+    #[error("'{0}' is not a DTMF key (0-9, *, #, A-D)")]
+    NotAKey(char),
     /// The call's audio socket failed.
     #[error("audio socket: {0}")]
     Socket(String),
@@ -47,6 +54,8 @@ impl MediaError {
             Self::Wav { .. } => "media_wav",
             Self::WavFormat { .. } => "media_wav_format",
             Self::Socket(_) => "media_socket",
+            Self::NoTelephoneEvents => "media_no_telephone_events",
+            Self::NotAKey(_) => "media_not_a_key",
         }
     }
 }

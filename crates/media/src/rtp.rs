@@ -37,6 +37,37 @@ impl Packetizer {
         self.ssrc
     }
 
+    /// The timestamp the next audio packet will carry.
+    pub fn timestamp(&self) -> u32 {
+        self.timestamp
+    }
+
+    /// Lets `samples` sample periods pass without an audio packet (one sent as an event).
+    pub fn skip(&mut self, samples: u32) {
+        self.timestamp = self.timestamp.wrapping_add(samples);
+    }
+
+    /// A packet of another payload type in the same stream (RFC 4733 events): the next
+    /// sequence number, the given `timestamp` and `marker`.
+    pub fn other(
+        &mut self,
+        payload_type: u8,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> Vec<u8> {
+        let packet = rtp_types::RtpPacketBuilder::new()
+            .payload_type(payload_type)
+            .marker_bit(marker)
+            .sequence_number(self.sequence)
+            .timestamp(timestamp)
+            .ssrc(self.ssrc)
+            .payload(payload)
+            .write_vec_unchecked();
+        self.sequence = self.sequence.wrapping_add(1);
+        packet
+    }
+
     /// The next packet, carrying `payload` worth `samples` sample periods.
     pub fn packet(&mut self, payload: &[u8], samples: u32) -> Vec<u8> {
         let packet = rtp_types::RtpPacketBuilder::new()

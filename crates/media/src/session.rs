@@ -6,12 +6,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use std::collections::VecDeque;
+
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
-use crate::{Codec, MediaError, FRAME};
+use crate::{dtmf, Codec, MediaError, FRAME};
 
 /// What a call's media needs.
 #[derive(Clone, Debug)]
@@ -26,7 +28,12 @@ pub struct SessionConfig {
     pub mic: Option<PathBuf>,
     /// A WAV file recording what the far end sends.
     pub speaker: Option<PathBuf>,
+    /// The payload type of RFC 4733 telephone events, when both sides have them.
+    pub events: Option<u8>,
 }
+
+/// Called with each DTMF key the far end sends as a telephone event.
+pub type OnKey = Box<dyn FnMut(char) + Send>;
 
 /// How much went each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,20 +48,54 @@ pub struct Stats {
 #[derive(Debug)]
 pub struct MediaSession {
     stop: oneshot::Sender<()>,
+    keys: mpsc::UnboundedSender<char>,
+    events: bool,
     task: JoinHandle<Result<Stats, MediaError>>,
 }
 
 impl MediaSession {
     /// Starts sending and receiving on `socket` (the port offered in SDP).
-    pub fn start(socket: std::net::UdpSocket, config: SessionConfig) -> Result<Self, MediaError> {
+    pub fn start(
+        socket: std::net::UdpSocket,
+        config: SessionConfig,
+        on_key: OnKey,
+    ) -> Result<Self, MediaError> {
         let socket_error = |e: std::io::Error| MediaError::Socket(e.to_string());
         socket.set_nonblocking(true).map_err(socket_error)?;
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(socket_error)?;
         let mic = config.mic.as_deref().map(WavSource::open).transpose()?;
         let speaker = config.speaker.as_deref().map(WavSink::create).transpose()?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(run(socket, config, mic, speaker, stopped));
-        Ok(Self { stop, task })
+        let (keys, queued) = mpsc::unbounded_channel();
+        let events = config.events.is_some();
+        let devices = Devices { mic, speaker };
+        let task = tokio::spawn(run(socket, config, devices, queued, on_key, stopped));
+        Ok(Self {
+            stop,
+            keys,
+            events,
+            task,
+        })
+    }
+
+    /// Whether DTMF can go as telephone events on this call.
+    pub fn has_events(&self) -> bool {
+        self.events
+    }
+
+    /// Sends DTMF keys as telephone events (RFC 4733), one after the other.
+    pub fn send_dtmf(&self, keys: &str) -> Result<(), MediaError> {
+        if !self.events {
+            return Err(MediaError::NoTelephoneEvents);
+        }
+        if let Some(bad) = keys.chars().find(|&k| dtmf::event_code(k).is_none()) {
+            return Err(MediaError::NotAKey(bad));
+        }
+        for key in keys.chars() {
+            // The session only goes when the call does.
+            let _ = self.keys.send(key);
+        }
+        Ok(())
     }
 
     /// Stops the session and completes the speaker's file.
@@ -66,11 +107,21 @@ impl MediaSession {
     }
 }
 
+/// The session's microphone and speaker.
+struct Devices {
+    mic: Option<WavSource>,
+    speaker: Option<WavSink>,
+}
+
+/// Silent ticks between two keys (60 ms: receivers tell repeated keys apart).
+const KEY_GAP: usize = 3;
+
 async fn run(
     socket: tokio::net::UdpSocket,
     config: SessionConfig,
-    mut mic: Option<WavSource>,
-    mut speaker: Option<WavSink>,
+    mut devices: Devices,
+    mut queued: mpsc::UnboundedReceiver<char>,
+    mut on_key: OnKey,
     mut stopped: oneshot::Receiver<()>,
 ) -> Result<Stats, MediaError> {
     let mut out = Packetizer::new(config.payload_type);
@@ -81,17 +132,37 @@ async fn run(
     let mut payload = Vec::with_capacity(FRAME);
     let mut decoded = Vec::with_capacity(FRAME);
     let mut buf = vec![0u8; 2048];
+    // What the next ticks send instead of sound: event packets, and gaps (None) between keys.
+    let mut pending: VecDeque<Option<dtmf::EventPacket>> = VecDeque::new();
+    let mut event_start = 0;
+    let mut keys_in = dtmf::EventReceiver::default();
     let outcome = loop {
         tokio::select! {
             _ = &mut stopped => break Ok(()),
+            Some(key) = queued.recv() => {
+                pending.extend(dtmf::packets(key).into_iter().flatten().map(Some));
+                pending.extend(std::iter::repeat_n(None, KEY_GAP));
+            }
             _ = tick.tick() => {
-                match mic.as_mut() {
-                    Some(source) => source.fill(&mut frame),
-                    None => frame.fill(0),
-                }
-                payload.clear();
-                config.codec.encode(&frame, &mut payload);
-                let packet = out.packet(&payload, FRAME as u32);
+                let packet = match (pending.pop_front(), config.events) {
+                    (Some(Some(event)), Some(pt)) => {
+                        if event.marker {
+                            event_start = out.timestamp();
+                        }
+                        let packet = out.other(pt, event.marker, event_start, &event.payload);
+                        out.skip(FRAME as u32);
+                        packet
+                    }
+                    (gap, _) => {
+                        match devices.mic.as_mut() {
+                            Some(source) if gap.is_none() => source.fill(&mut frame),
+                            _ => frame.fill(0),
+                        }
+                        payload.clear();
+                        config.codec.encode(&frame, &mut payload);
+                        out.packet(&payload, FRAME as u32)
+                    }
+                };
                 // A lost datagram is lost audio, not an error of the call.
                 if socket.send_to(&packet, config.remote).await.is_ok() {
                     stats.sent += 1;
@@ -100,11 +171,17 @@ async fn run(
             received = socket.recv_from(&mut buf) => {
                 let Ok((len, _)) = received else { continue };
                 let Some(packet) = parse(&buf[..len]) else { continue };
+                if Some(packet.payload_type) == config.events {
+                    if let Some(key) = keys_in.receive(packet.timestamp, packet.payload) {
+                        on_key(key);
+                    }
+                    continue;
+                }
                 if packet.payload_type != config.payload_type {
                     continue;
                 }
                 stats.received += 1;
-                if let Some(sink) = speaker.as_mut() {
+                if let Some(sink) = devices.speaker.as_mut() {
                     decoded.clear();
                     config.codec.decode(packet.payload, &mut decoded);
                     if let Err(e) = sink.write(&decoded) {
@@ -114,7 +191,7 @@ async fn run(
             }
         }
     };
-    if let Some(sink) = speaker {
+    if let Some(sink) = devices.speaker {
         sink.finish()?;
     }
     outcome.map(|()| stats)

@@ -273,8 +273,27 @@ impl Inner {
                 }
             }
             Action::Dtmf { line, digits } => {
-                if let Err(e) = engine.send_dtmf_info(&line, &digits).await {
-                    self.failed(&line, &e);
+                // In the audio (RFC 4733) when the call agreed to it, otherwise as SIP INFO.
+                let sent = self
+                    .media
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&line)
+                    .filter(|m| m.has_events())
+                    .map(|m| m.send_dtmf(&digits));
+                match sent {
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => self.send(PhoneEvent::Failed(ActionFailed {
+                        event: "error",
+                        line,
+                        code: e.code().to_owned(),
+                        message: e.to_string(),
+                    })),
+                    None => {
+                        if let Err(e) = engine.send_dtmf_info(&line, &digits).await {
+                            self.failed(&line, &e);
+                        }
+                    }
                 }
             }
             Action::ReferReplaces { line, replaces } => {
@@ -291,7 +310,12 @@ impl Inner {
     }
 
     /// Starts the call's sound once its media is agreed.
-    fn start_media(&self, call: &str, remote: SocketAddr, codec: &str, pt: u8) {
+    fn start_media(
+        &self,
+        call: &str,
+        remote: SocketAddr,
+        (codec, pt, events): (&str, u8, Option<u8>),
+    ) {
         let Some(codec) = Codec::from_name(codec) else {
             tracing::warn!(call, codec, "no media for this codec yet");
             return;
@@ -311,8 +335,17 @@ impl Inner {
             payload_type: pt,
             mic: self.files.0.clone(),
             speaker,
+            events,
         };
-        match MediaSession::start(socket, config) {
+        // Keys the far end sends in the audio come out like those sent as SIP INFO.
+        let (events_out, id) = (self.events.clone(), call.to_owned());
+        let on_key = Box::new(move |digit| {
+            let _ = events_out.send(PhoneEvent::Sip(SipEvent::Dtmf {
+                call: id.clone(),
+                digit,
+            }));
+        });
+        match MediaSession::start(socket, config, on_key) {
             Ok(session) => {
                 self.media
                     .lock()
@@ -366,9 +399,10 @@ impl Inner {
             remote,
             codec,
             payload_type,
+            telephone_event,
         } = &event
         {
-            self.start_media(call, *remote, codec, *payload_type);
+            self.start_media(call, *remote, (codec, *payload_type, *telephone_event));
         }
         let SipEvent::Call { call, state } = event else {
             if let SipEvent::TransferFailed { call, status } = &event {

@@ -49,7 +49,7 @@ async fn registered_phone(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_agent_hears_the_callers_tone() {
+async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
     let kamailio = Kamailio::start(
@@ -82,19 +82,21 @@ async fn the_agent_hears_the_callers_tone() {
         }
     };
     phone.answer(&line).expect("answer");
-    let (codec, payload_type) = loop {
+    let (codec, payload_type, telephone_event) = loop {
         if let PhoneEvent::Sip(SipEvent::Media {
             call,
             codec,
             payload_type,
+            telephone_event,
             ..
         }) = next(&mut events).await
         {
             assert_eq!(call, line);
-            break (codec, payload_type);
+            break (codec, payload_type, telephone_event);
         }
     };
     assert_eq!((codec.as_str(), payload_type), ("PCMU", 0));
+    assert!(telephone_event.is_some(), "DTMF goes in the audio");
     caller.wait_event("CALL_ESTABLISHED", WAIT);
 
     // Two seconds of the caller's sound: 44-byte header and 16,000 bytes a second.
@@ -105,6 +107,18 @@ async fn the_agent_hears_the_callers_tone() {
     wait_until("two seconds of recorded sound", WAIT, || {
         std::fs::metadata(&file).is_ok_and(|m| m.len() > 44 + 2 * 16_000)
     });
+    // DTMF both ways in the audio (RFC 4733): ours reaches the caller, the caller's reaches
+    // the agent.
+    phone.dtmf(&line, "5").expect("dtmf");
+    let key = caller.wait_event("CALL_DTMF_START", WAIT);
+    assert_eq!(key["param"], "5", "{key}");
+    caller.command("sndcode", "7");
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Dtmf { call, digit }) = next(&mut events).await {
+            assert_eq!((call.as_str(), digit), (line.as_str(), '7'));
+            break;
+        }
+    }
     phone.hangup(&line).expect("hang up");
     let report = loop {
         if let PhoneEvent::MediaEnded(report) = next(&mut events).await {

@@ -300,6 +300,7 @@ pub(crate) async fn follow(
                             remote: agreed.remote,
                             codec: agreed.codec,
                             payload_type: agreed.payload_type,
+                            telephone_event: agreed.events,
                         });
                     }
                     referrals.outcome(&layer, &calls, &id.call_id, None).await;

@@ -60,6 +60,8 @@ pub enum SipEvent {
         codec: String,
         /// Its payload type in this call.
         payload_type: u8,
+        /// The payload type of RFC 4733 telephone events (DTMF in the audio), if agreed.
+        telephone_event: Option<u8>,
     },
     /// The other side sent a DTMF digit as SIP INFO.
     Dtmf {

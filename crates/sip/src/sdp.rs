@@ -224,6 +224,8 @@ pub(crate) struct Negotiated {
     pub codec: String,
     /// Its payload type in this call.
     pub payload_type: u8,
+    /// The payload type of RFC 4733 telephone events, when the answer keeps them.
+    pub events: Option<u8>,
 }
 
 /// Reads what was agreed: the codec is the first format of the `answer` (RFC 3264 §6.1),
@@ -232,7 +234,13 @@ pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
     let answer = Session::parse(answer.as_bytes()).ok()?;
     let media = audio(&answer).filter(|m| m.port != 0)?;
     let payload_type: u8 = media.fmt.split_whitespace().next()?.parse().ok()?;
-    let codec = rtpmaps(media)
+    let maps = rtpmaps(media);
+    let events = maps
+        .iter()
+        .find(|(_, name, rate)| name == "telephone-event" && *rate == 8000)
+        .map(|(pt, _, _)| *pt)
+        .filter(|pt| media.fmt.split_whitespace().any(|f| f == pt.to_string()));
+    let codec = maps
         .into_iter()
         .find(|(pt, _, _)| *pt == payload_type)
         .map(|(_, name, _)| name.to_ascii_uppercase())
@@ -253,6 +261,7 @@ pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
         remote: std::net::SocketAddr::new(ip, their_media.port),
         codec,
         payload_type,
+        events,
     })
 }
 
@@ -342,11 +351,13 @@ mod tests {
         let agreed = negotiated(&ours, &offer).expect("agreed");
         assert_eq!(agreed.remote, "192.0.2.7:4000".parse().expect("addr"));
         assert_eq!((agreed.codec.as_str(), agreed.payload_type), ("PCMU", 0));
+        assert_eq!(agreed.events, Some(96));
         // As the caller: the far end's answer names the codec and the address.
         let theirs = remote("m=audio 5000 RTP/AVP 8\r\nc=IN IP4 192.0.2.9\r\n");
         let agreed = negotiated(&theirs, &theirs).expect("agreed");
         assert_eq!(agreed.remote, "192.0.2.9:5000".parse().expect("addr"));
         assert_eq!((agreed.codec.as_str(), agreed.payload_type), ("PCMA", 8));
+        assert_eq!(agreed.events, None);
         assert_eq!(negotiated("not SDP", &theirs), None);
     }
 
