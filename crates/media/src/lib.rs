@@ -5,6 +5,7 @@
 
 pub mod dtmf;
 pub mod g711;
+pub mod jitter;
 pub mod rtp;
 pub mod session;
 pub mod wav;

@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::jitter::{silence, JitterBuffer, Playout};
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
 use crate::{dtmf, Codec, MediaError, FRAME};
@@ -130,12 +131,13 @@ async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut frame = [0i16; FRAME];
     let mut payload = Vec::with_capacity(FRAME);
-    let mut decoded = Vec::with_capacity(FRAME);
     let mut buf = vec![0u8; 2048];
     // What the next ticks send instead of sound: event packets, and gaps (None) between keys.
     let mut pending: VecDeque<Option<dtmf::EventPacket>> = VecDeque::new();
     let mut event_start = 0;
     let mut keys_in = dtmf::EventReceiver::default();
+    let mut jitter = JitterBuffer::new();
+    let started = tokio::time::Instant::now();
     let outcome = loop {
         tokio::select! {
             _ = &mut stopped => break Ok(()),
@@ -167,6 +169,16 @@ async fn run(
                 if socket.send_to(&packet, config.remote).await.is_ok() {
                     stats.sent += 1;
                 }
+                // The speaker plays one frame per tick, whatever the network did.
+                if let Some(sink) = devices.speaker.as_mut() {
+                    let written = match jitter.pop() {
+                        Playout::Audio(s) | Playout::Concealed(s) => sink.write(&s),
+                        Playout::Silence => sink.write(&silence()),
+                    };
+                    if let Err(e) = written {
+                        break Err(e);
+                    }
+                }
             }
             received = socket.recv_from(&mut buf) => {
                 let Ok((len, _)) = received else { continue };
@@ -181,13 +193,9 @@ async fn run(
                     continue;
                 }
                 stats.received += 1;
-                if let Some(sink) = devices.speaker.as_mut() {
-                    decoded.clear();
-                    config.codec.decode(packet.payload, &mut decoded);
-                    if let Err(e) = sink.write(&decoded) {
-                        break Err(e);
-                    }
-                }
+                let mut decoded = Vec::with_capacity(FRAME);
+                config.codec.decode(packet.payload, &mut decoded);
+                jitter.push(packet.sequence, packet.timestamp, decoded, started.elapsed());
             }
         }
     };

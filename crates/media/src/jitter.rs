@@ -1,0 +1,337 @@
+//! The adaptive jitter buffer, sans I/O: packets go in as they arrive (in any order, twice,
+//! or never), one 20 ms frame comes out per tick. It waits for a target depth that follows
+//! the measured jitter (RFC 3550 §6.4.1 estimator) between 20 and 60 ms, puts late packets
+//! back in order, drops duplicates and packets too late to play, conceals a lost frame by
+//! repeating the last one fading out, and drops a frame when the far end's clock runs fast
+//! and the buffer grows.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::FRAME;
+
+/// Frame length.
+const FRAME_MS: f64 = 20.0;
+/// Depth limits, in frames.
+const MIN_TARGET: usize = 1;
+const MAX_TARGET: usize = 3;
+/// Frames of concealment before a lost stream is silence.
+const MAX_CONCEALED: u32 = 3;
+
+/// What a tick plays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Playout {
+    /// A frame received.
+    Audio(Vec<i16>),
+    /// A lost frame replaced (the last one, quieter).
+    Concealed(Vec<i16>),
+    /// Nothing to play (not started, or the stream stopped).
+    Silence,
+}
+
+/// Counters for call quality.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JitterStats {
+    /// Frames played as received.
+    pub played: u64,
+    /// Frames concealed.
+    pub concealed: u64,
+    /// Duplicates dropped.
+    pub duplicates: u64,
+    /// Packets that came after their turn and were dropped.
+    pub late: u64,
+    /// Frames dropped to keep the delay down (the far end's clock runs fast).
+    pub dropped: u64,
+}
+
+/// One stream's jitter buffer.
+#[derive(Debug, Default)]
+pub struct JitterBuffer {
+    frames: BTreeMap<u64, Vec<i16>>,
+    /// The extended sequence number to play next.
+    next: Option<u64>,
+    /// The highest extended sequence number seen (to extend 16-bit numbers).
+    highest: Option<u64>,
+    /// Interarrival jitter, in milliseconds.
+    jitter: f64,
+    /// The last packet's (arrival - timestamp) in milliseconds.
+    transit: Option<f64>,
+    playing: bool,
+    last: Vec<i16>,
+    concealed_run: u32,
+    stats: JitterStats,
+}
+
+impl JitterBuffer {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> JitterStats {
+        self.stats
+    }
+
+    /// The measured jitter.
+    pub fn jitter(&self) -> Duration {
+        Duration::from_secs_f64(self.jitter / 1000.0)
+    }
+
+    /// The depth it waits for, in frames: one, plus the jitter twice over, within 20-60 ms.
+    pub fn target(&self) -> usize {
+        (1 + (2.0 * self.jitter / FRAME_MS + 0.5).floor() as usize).clamp(MIN_TARGET, MAX_TARGET)
+    }
+
+    /// Frames waiting.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The 16-bit sequence number `seq` as a 64-bit one near the highest seen (RFC 3550
+    /// appendix A.1).
+    fn extend(&self, seq: u16) -> u64 {
+        let Some(highest) = self.highest else {
+            return u64::from(seq) + (1 << 16);
+        };
+        let cycle = highest & !0xFFFF;
+        let candidates = [cycle.wrapping_sub(1 << 16), cycle, cycle + (1 << 16)];
+        candidates
+            .iter()
+            .map(|c| c + u64::from(seq))
+            .min_by_key(|v| v.abs_diff(highest))
+            .unwrap_or(u64::from(seq))
+    }
+
+    /// A packet arrived at `arrival` (any fixed origin) with RTP `seq`, `timestamp` (8 kHz
+    /// units) and its decoded `samples`.
+    pub fn push(&mut self, seq: u16, timestamp: u32, samples: Vec<i16>, arrival: Duration) {
+        let ext = self.extend(seq);
+        // RFC 3550 §6.4.1: J += (|D| - J) / 16, D the change in transit time.
+        let transit = arrival.as_secs_f64() * 1000.0 - f64::from(timestamp) / 8.0;
+        if let Some(previous) = self.transit {
+            let d = (transit - previous).abs();
+            // A jump of seconds is a new talk spurt or a clock step, not jitter.
+            if d < 1000.0 {
+                self.jitter += (d - self.jitter) / 16.0;
+            }
+        }
+        self.transit = Some(transit);
+        if self.next.is_some_and(|n| ext < n) {
+            self.stats.late += 1;
+            return;
+        }
+        if self.frames.contains_key(&ext) {
+            self.stats.duplicates += 1;
+            return;
+        }
+        self.highest = Some(self.highest.map_or(ext, |h| h.max(ext)));
+        self.frames.insert(ext, samples);
+    }
+
+    /// The frame of this tick.
+    pub fn pop(&mut self) -> Playout {
+        if !self.playing {
+            if self.frames.len() < self.target() {
+                return Playout::Silence;
+            }
+            self.playing = true;
+            self.next = self.frames.keys().next().copied();
+        }
+        // Too deep: the far end sends faster than we play. Drop the oldest frame.
+        if self.frames.len() > self.target() + 2 {
+            if let Some((&first, _)) = self.frames.iter().next() {
+                self.frames.remove(&first);
+                self.next = Some(first + 1);
+                self.stats.dropped += 1;
+            }
+        }
+        let Some(next) = self.next else {
+            return Playout::Silence;
+        };
+        if let Some(samples) = self.frames.remove(&next) {
+            self.next = Some(next + 1);
+            self.last.clone_from(&samples);
+            self.concealed_run = 0;
+            self.stats.played += 1;
+            return Playout::Audio(samples);
+        }
+        // The frame is missing. With later frames waiting it is lost (or later than the
+        // buffer allows): conceal it and go on. With none, the stream paused: wait for it.
+        let lost = !self.frames.is_empty();
+        if lost {
+            self.next = Some(next + 1);
+        }
+        self.conceal()
+    }
+
+    /// The last frame again, each time at half the level, then silence.
+    fn conceal(&mut self) -> Playout {
+        if self.last.is_empty() || self.concealed_run >= MAX_CONCEALED {
+            return Playout::Silence;
+        }
+        self.concealed_run += 1;
+        for s in &mut self.last {
+            *s /= 2;
+        }
+        self.stats.concealed += 1;
+        Playout::Concealed(self.last.clone())
+    }
+}
+
+/// A silent frame.
+pub fn silence() -> Vec<i16> {
+    vec![0; FRAME]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// A frame whose samples all say `n`.
+    fn frame(n: i16) -> Vec<i16> {
+        vec![n * 100; FRAME]
+    }
+
+    fn first_sample(p: &Playout) -> Option<i16> {
+        match p {
+            Playout::Audio(s) | Playout::Concealed(s) => s.first().copied(),
+            Playout::Silence => None,
+        }
+    }
+
+    /// Sends frames `order` (sequence numbers from 100), each arriving 20 ms after the last,
+    /// and plays `ticks` ticks.
+    fn run(order: &[u16], ticks: usize) -> (Vec<Playout>, JitterBuffer) {
+        let mut jb = JitterBuffer::new();
+        let mut out = Vec::new();
+        for (i, &n) in order.iter().enumerate() {
+            let seq = 100 + n;
+            jb.push(
+                seq,
+                u32::from(seq) * 160,
+                frame(n as i16),
+                ms(20 * i as u64),
+            );
+            out.push(jb.pop());
+        }
+        for _ in 0..ticks {
+            out.push(jb.pop());
+        }
+        (out, jb)
+    }
+
+    fn audio(out: &[Playout]) -> Vec<i16> {
+        out.iter()
+            .filter_map(|p| match p {
+                Playout::Audio(s) => Some(s[0] / 100),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_order_plays_in_order() {
+        let (out, jb) = run(&[0, 1, 2, 3, 4], 0);
+        assert_eq!(audio(&out), [0, 1, 2, 3, 4]);
+        assert_eq!(jb.stats().concealed, 0);
+        assert_eq!(jb.target(), 1, "no jitter: one frame deep");
+    }
+
+    #[test]
+    fn reordered_packets_are_put_back_in_order() {
+        // 2 arrives before 1; with a frame waiting, 1 is not yet given up.
+        let mut jb = JitterBuffer::new();
+        jb.push(100, 0, frame(0), ms(0));
+        jb.push(101, 160, frame(1), ms(20));
+        assert_eq!(first_sample(&jb.pop()), Some(0));
+        jb.push(103, 480, frame(3), ms(40));
+        jb.push(102, 320, frame(2), ms(41));
+        let rest: Vec<Option<i16>> = (0..3).map(|_| first_sample(&jb.pop())).collect();
+        assert_eq!(rest, [Some(100), Some(200), Some(300)]);
+        assert_eq!(jb.stats().concealed, 0);
+    }
+
+    #[test]
+    fn duplicates_are_dropped_and_late_packets_too() {
+        let mut jb = JitterBuffer::new();
+        jb.push(100, 0, frame(0), ms(0));
+        jb.push(100, 0, frame(0), ms(1));
+        assert_eq!(jb.stats().duplicates, 1);
+        assert_eq!(first_sample(&jb.pop()), Some(0));
+        jb.push(102, 320, frame(2), ms(40));
+        jb.push(103, 480, frame(3), ms(60));
+        // 101 is missing while 102 and 103 wait: concealed.
+        assert!(matches!(jb.pop(), Playout::Concealed(_)));
+        jb.push(101, 160, frame(1), ms(70));
+        assert_eq!(jb.stats().late, 1, "101 came after its turn");
+        assert_eq!(first_sample(&jb.pop()), Some(200));
+    }
+
+    #[test]
+    fn a_lost_frame_is_concealed_fading_then_silence() {
+        let mut jb = JitterBuffer::new();
+        jb.push(100, 0, frame(8), ms(0));
+        assert_eq!(first_sample(&jb.pop()), Some(800));
+        // The stream stops: three fading frames, then silence; nothing is skipped.
+        let tail: Vec<Option<i16>> = (0..4).map(|_| first_sample(&jb.pop())).collect();
+        assert_eq!(tail, [Some(400), Some(200), Some(100), None]);
+        jb.push(101, 160, frame(1), ms(100));
+        assert_eq!(first_sample(&jb.pop()), Some(100), "the stream goes on");
+    }
+
+    #[test]
+    fn jitter_raises_the_target_within_60_ms() {
+        let mut jb = JitterBuffer::new();
+        for i in 0..200u16 {
+            // Packets every 20 ms of timestamp, arriving +-25 ms around their time.
+            let wobble = if i % 2 == 0 { 0 } else { 50 };
+            jb.push(
+                i,
+                u32::from(i) * 160,
+                frame(1),
+                ms(u64::from(i) * 20 + wobble),
+            );
+            jb.pop();
+        }
+        assert!(jb.jitter() > ms(20), "{:?}", jb.jitter());
+        assert_eq!(jb.target(), 3, "60 ms at most");
+    }
+
+    #[test]
+    fn a_fast_far_end_does_not_grow_the_delay() {
+        let mut jb = JitterBuffer::new();
+        // 101 packets arrive for every 100 ticks.
+        let mut seq = 0u16;
+        for tick in 0..1000u64 {
+            jb.push(seq, u32::from(seq) * 160, frame(1), ms(tick * 20));
+            seq = seq.wrapping_add(1);
+            if tick % 100 == 0 {
+                jb.push(seq, u32::from(seq) * 160, frame(1), ms(tick * 20));
+                seq = seq.wrapping_add(1);
+            }
+            jb.pop();
+        }
+        assert!(jb.depth() <= jb.target() + 2, "depth {}", jb.depth());
+        assert!(jb.stats().dropped >= 5, "{:?}", jb.stats());
+    }
+
+    #[test]
+    fn sequence_numbers_wrap() {
+        let order: Vec<u16> = (65_530..=65_535).chain(0..5).collect();
+        let mut jb = JitterBuffer::new();
+        let mut played = 0;
+        for (i, &seq) in order.iter().enumerate() {
+            jb.push(seq, i as u32 * 160, frame(1), ms(20 * i as u64));
+            if matches!(jb.pop(), Playout::Audio(_)) {
+                played += 1;
+            }
+        }
+        assert_eq!(played, order.len());
+        assert_eq!(jb.stats().late, 0);
+    }
+}
