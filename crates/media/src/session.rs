@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use std::collections::VecDeque;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::jitter::{silence, JitterBuffer, Playout};
@@ -33,6 +33,22 @@ pub struct SessionConfig {
     pub events: Option<u8>,
 }
 
+/// Who holds the call (RFC 3264 §8.4): while either side holds it, the agent's microphone
+/// is not sent and the far end is not played.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hold {
+    /// The agent put the call on hold.
+    pub ours: bool,
+    /// The other side put it on hold.
+    pub theirs: bool,
+}
+
+impl Hold {
+    fn any(self) -> bool {
+        self.ours || self.theirs
+    }
+}
+
 /// Called with each DTMF key the far end sends as a telephone event.
 pub type OnKey = Box<dyn FnMut(char) + Send>;
 
@@ -49,6 +65,7 @@ pub struct Stats {
 #[derive(Debug)]
 pub struct MediaSession {
     stop: oneshot::Sender<()>,
+    hold: watch::Sender<Hold>,
     keys: mpsc::UnboundedSender<char>,
     events: bool,
     task: JoinHandle<Result<Stats, MediaError>>,
@@ -68,15 +85,27 @@ impl MediaSession {
         let speaker = config.speaker.as_deref().map(WavSink::create).transpose()?;
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
+        let (hold, held) = watch::channel(Hold::default());
         let events = config.events.is_some();
         let devices = Devices { mic, speaker };
-        let task = tokio::spawn(run(socket, config, devices, queued, on_key, stopped));
+        let control = Control {
+            keys: queued,
+            hold: held,
+            stopped,
+        };
+        let task = tokio::spawn(run(socket, config, devices, control, on_key));
         Ok(Self {
             stop,
+            hold,
             keys,
             events,
             task,
         })
+    }
+
+    /// The call was put on hold or taken off it (by either side).
+    pub fn set_hold(&self, hold: Hold) {
+        self.hold.send_replace(hold);
     }
 
     /// Whether DTMF can go as telephone events on this call.
@@ -114,6 +143,13 @@ struct Devices {
     speaker: Option<WavSink>,
 }
 
+/// What the session is told while it runs.
+struct Control {
+    keys: mpsc::UnboundedReceiver<char>,
+    hold: watch::Receiver<Hold>,
+    stopped: oneshot::Receiver<()>,
+}
+
 /// Silent ticks between two keys (60 ms: receivers tell repeated keys apart).
 const KEY_GAP: usize = 3;
 
@@ -121,9 +157,8 @@ async fn run(
     socket: tokio::net::UdpSocket,
     config: SessionConfig,
     mut devices: Devices,
-    mut queued: mpsc::UnboundedReceiver<char>,
+    mut control: Control,
     mut on_key: OnKey,
-    mut stopped: oneshot::Receiver<()>,
 ) -> Result<Stats, MediaError> {
     let mut out = Packetizer::new(config.payload_type);
     let mut stats = Stats::default();
@@ -140,12 +175,23 @@ async fn run(
     let started = tokio::time::Instant::now();
     let outcome = loop {
         tokio::select! {
-            _ = &mut stopped => break Ok(()),
-            Some(key) = queued.recv() => {
+            _ = &mut control.stopped => break Ok(()),
+            Some(key) = control.keys.recv() => {
                 pending.extend(dtmf::packets(key).into_iter().flatten().map(Some));
                 pending.extend(std::iter::repeat_n(None, KEY_GAP));
             }
             _ = tick.tick() => {
+                let held = control.hold.borrow().any();
+                if held {
+                    // Nothing goes out, nothing is played; the recording keeps time.
+                    out.skip(FRAME as u32);
+                    if let Some(sink) = devices.speaker.as_mut() {
+                        if let Err(e) = sink.write(&silence()) {
+                            break Err(e);
+                        }
+                    }
+                    continue;
+                }
                 let packet = match (pending.pop_front(), config.events) {
                     (Some(Some(event)), Some(pt)) => {
                         if event.marker {

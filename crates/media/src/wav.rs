@@ -116,15 +116,17 @@ impl WavSink {
         })
     }
 
-    /// Appends `samples`.
+    /// Appends `samples` and brings the file up to date (its header included), so that the
+    /// recording is whole up to here even if the program is killed.
     pub fn write(&mut self, samples: &[i16]) -> Result<(), MediaError> {
+        let fail = |e: hound::Error| MediaError::Wav {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        };
         for &s in samples {
-            self.writer.write_sample(s).map_err(|e| MediaError::Wav {
-                path: self.path.clone(),
-                reason: e.to_string(),
-            })?;
+            self.writer.write_sample(s).map_err(fail)?;
         }
-        Ok(())
+        self.writer.flush().map_err(fail)
     }
 
     /// Completes the file's header.

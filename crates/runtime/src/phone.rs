@@ -14,7 +14,7 @@ use switchboard_core::call::EndReason;
 use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
 
 use switchboard_media::session::Stats;
-use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig};
+use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig};
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
@@ -392,6 +392,30 @@ impl Inner {
         }
     }
 
+    /// Tells the call's media who holds it.
+    fn follow_hold(&self, call: &str, state: &CallState) {
+        let hold = match state {
+            CallState::Connected => Hold::default(),
+            CallState::OnHold => Hold {
+                ours: true,
+                theirs: false,
+            },
+            CallState::HeldByRemote => Hold {
+                ours: false,
+                theirs: true,
+            },
+            _ => return,
+        };
+        if let Some(session) = self
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(call)
+        {
+            session.set_hold(hold);
+        }
+    }
+
     /// Feeds what SIP reports into the desk.
     fn on_sip(self: &Arc<Self>, event: SipEvent) {
         if let SipEvent::Media {
@@ -413,6 +437,7 @@ impl Inner {
             return;
         };
         let known = self.desk(|d| d.state(&call).cloned());
+        self.follow_hold(&call, &state);
         match state {
             CallState::Incoming { .. } => {
                 self.send(PhoneEvent::Sip(SipEvent::Call {

@@ -26,14 +26,23 @@ async fn registered_phone(
     kamailio: &Kamailio,
     options: PhoneOptions,
 ) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    phone_as(kamailio, "1001", options).await
+}
+
+/// A phone registered as `user` (password `pwUSER`).
+async fn phone_as(
+    kamailio: &Kamailio,
+    user: &str,
+    options: PhoneOptions,
+) -> (Phone, UnboundedReceiver<PhoneEvent>) {
     let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
         .await
         .expect("phone");
     let account = AccountConfig {
         registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
+        user: user.into(),
         auth_user: None,
-        password: "pw1001".into(),
+        password: format!("pw{user}"),
         display_name: None,
         transport: Transport::Udp,
         expires: 600,
@@ -186,4 +195,104 @@ async fn the_callee_hears_the_agents_microphone() {
     let heard = dominant_frequency(tone, rate, 300, 3000);
     assert!(heard.abs_diff(1000) <= 5, "the callee heard {heard} Hz");
     phone.shutdown().await;
+}
+
+/// The samples of a WAV file now (it is kept whole while written).
+fn samples_now(path: &std::path::Path) -> usize {
+    std::fs::metadata(path).map_or(0, |m| (m.len().saturating_sub(44) / 2) as usize)
+}
+
+/// Waits for `line` to reach `state`.
+async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: LineState) {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Line { line: l, state: s }) = next(events).await {
+            if l == line && s == state {
+                return;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sound_stops_while_held_and_comes_back_after_resume() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let mic = dir.path().join("mic.wav");
+    write_tone_wav(&mic, 1000.0, 1, 8000);
+    let (agent, mut agent_events) = phone_as(
+        &kamailio,
+        "1001",
+        PhoneOptions {
+            mic_wav: Some(mic),
+            ..PhoneOptions::default()
+        },
+    )
+    .await;
+    let heard = dir.path().join("heard.wav");
+    let (other, mut other_events) = phone_as(
+        &kamailio,
+        "1002",
+        PhoneOptions {
+            speaker_wav: Some(heard.clone()),
+            ..PhoneOptions::default()
+        },
+    )
+    .await;
+    let line = agent.dial("main", "1002").expect("dial");
+    let theirs = loop {
+        if let PhoneEvent::Desk(DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(&mut other_events).await
+        {
+            break line;
+        }
+    };
+    other.answer(&theirs).expect("answer");
+    reach(&mut agent_events, &line, LineState::Connected).await;
+    let second = 8000;
+    wait_until("a second of sound", WAIT, || samples_now(&heard) > second);
+    agent.hold(&line).expect("hold");
+    reach(&mut agent_events, &line, LineState::OnHold).await;
+    let held_at = samples_now(&heard);
+    wait_until("a second and a half on hold", WAIT, || {
+        samples_now(&heard) > held_at + 3 * second / 2
+    });
+    agent.resume(&line).expect("resume");
+    reach(&mut agent_events, &line, LineState::Connected).await;
+    let resumed_at = samples_now(&heard);
+    wait_until("a second and a half after resume", WAIT, || {
+        samples_now(&heard) > resumed_at + 3 * second / 2
+    });
+    agent.hangup(&line).expect("hang up");
+    while !matches!(next(&mut other_events).await, PhoneEvent::MediaEnded(_)) {}
+
+    let (samples, _) = read_wav(&heard);
+    let tenth = second / 10;
+    let before = &samples[3 * tenth..held_at - tenth];
+    let during = &samples[held_at + 4 * tenth..resumed_at];
+    let after = &samples[resumed_at + 4 * tenth..samples.len() - tenth];
+    assert!(
+        rms(before) > 1000.0,
+        "tone before the hold: {}",
+        rms(before)
+    );
+    assert_eq!(
+        dominant_frequency(before, 8000, 300, 3000).abs_diff(1000) <= 5,
+        true
+    );
+    assert!(rms(during) < 50.0, "silence while held: {}", rms(during));
+    assert!(rms(after) > 1000.0, "tone after resume: {}", rms(after));
+    assert_eq!(
+        dominant_frequency(after, 8000, 300, 3000).abs_diff(1000) <= 5,
+        true
+    );
+    for phone in [agent, other] {
+        phone.shutdown().await;
+    }
 }
