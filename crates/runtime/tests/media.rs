@@ -282,16 +282,12 @@ async fn sound_stops_while_held_and_comes_back_after_resume() {
         "tone before the hold: {}",
         rms(before)
     );
-    assert_eq!(
-        dominant_frequency(before, 8000, 300, 3000).abs_diff(1000) <= 5,
-        true
-    );
+    let f = dominant_frequency(before, 8000, 300, 3000);
+    assert!(f.abs_diff(1000) <= 5, "before: {f} Hz");
     assert!(rms(during) < 50.0, "silence while held: {}", rms(during));
     assert!(rms(after) > 1000.0, "tone after resume: {}", rms(after));
-    assert_eq!(
-        dominant_frequency(after, 8000, 300, 3000).abs_diff(1000) <= 5,
-        true
-    );
+    let f = dominant_frequency(after, 8000, 300, 3000);
+    assert!(f.abs_diff(1000) <= 5, "after: {f} Hz");
     for phone in [agent, other] {
         phone.shutdown().await;
     }
