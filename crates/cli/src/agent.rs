@@ -61,6 +61,9 @@ pub struct AgentArgs {
     /// per call).
     #[arg(long)]
     speaker_wav: Option<PathBuf>,
+    /// Seconds without sound from the other side (not on hold) before a `media_silent` event.
+    #[arg(long, default_value_t = 10)]
+    silence_timeout: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +209,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
         ring_timeout: std::time::Duration::from_secs(args.ring_timeout),
         mic_wav: args.mic_wav.clone(),
         speaker_wav: args.speaker_wav.clone(),
+        silence_timeout: std::time::Duration::from_secs(args.silence_timeout),
     };
     let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
     let mut events = handle.start_phone(bind, options).await?;

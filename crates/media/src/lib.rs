@@ -11,7 +11,7 @@ pub mod session;
 pub mod wav;
 
 pub use g711::Codec;
-pub use session::{Hold, MediaSession, SessionConfig};
+pub use session::{Hold, MediaSession, SessionConfig, SessionEvent};
 
 /// Samples per second of narrow-band telephony (G.711).
 pub const RATE: u32 = 8000;

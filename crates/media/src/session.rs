@@ -31,6 +31,8 @@ pub struct SessionConfig {
     pub speaker: Option<PathBuf>,
     /// The payload type of RFC 4733 telephone events, when both sides have them.
     pub events: Option<u8>,
+    /// How long without RTP (while not held) before [`SessionEvent::Silent`].
+    pub silence_timeout: Duration,
 }
 
 /// Who holds the call (RFC 3264 §8.4): while either side holds it, the agent's microphone
@@ -49,8 +51,20 @@ impl Hold {
     }
 }
 
-/// Called with each DTMF key the far end sends as a telephone event.
-pub type OnKey = Box<dyn FnMut(char) + Send>;
+/// What the session notices while it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// The far end sent a DTMF key as a telephone event.
+    Key(char),
+    /// No RTP from the far end for this long while the call is not held: it may have
+    /// vanished (network down, crashed phone).
+    Silent(Duration),
+    /// RTP arrives again after a [`SessionEvent::Silent`].
+    Back,
+}
+
+/// Called with each [`SessionEvent`].
+pub type OnEvent = Box<dyn FnMut(SessionEvent) + Send>;
 
 /// How much went each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,7 +90,7 @@ impl MediaSession {
     pub fn start(
         socket: std::net::UdpSocket,
         config: SessionConfig,
-        on_key: OnKey,
+        on_event: OnEvent,
     ) -> Result<Self, MediaError> {
         let socket_error = |e: std::io::Error| MediaError::Socket(e.to_string());
         socket.set_nonblocking(true).map_err(socket_error)?;
@@ -93,7 +107,7 @@ impl MediaSession {
             hold: held,
             stopped,
         };
-        let task = tokio::spawn(run(socket, config, devices, control, on_key));
+        let task = tokio::spawn(run(socket, config, devices, control, on_event));
         Ok(Self {
             stop,
             hold,
@@ -158,7 +172,7 @@ async fn run(
     config: SessionConfig,
     mut devices: Devices,
     mut control: Control,
-    mut on_key: OnKey,
+    mut on_event: OnEvent,
 ) -> Result<Stats, MediaError> {
     let mut out = Packetizer::new(config.payload_type);
     let mut stats = Stats::default();
@@ -173,6 +187,9 @@ async fn run(
     let mut keys_in = dtmf::EventReceiver::default();
     let mut jitter = JitterBuffer::new();
     let started = tokio::time::Instant::now();
+    // When RTP last came (or the call or its hold began), and whether silence was reported.
+    let mut last_heard = started;
+    let mut silent = false;
     let outcome = loop {
         tokio::select! {
             _ = &mut control.stopped => break Ok(()),
@@ -183,6 +200,7 @@ async fn run(
             _ = tick.tick() => {
                 let held = control.hold.borrow().any();
                 if held {
+                    last_heard = tokio::time::Instant::now();
                     // Nothing goes out, nothing is played; the recording keeps time.
                     out.skip(FRAME as u32);
                     if let Some(sink) = devices.speaker.as_mut() {
@@ -191,6 +209,10 @@ async fn run(
                         }
                     }
                     continue;
+                }
+                if !silent && last_heard.elapsed() >= config.silence_timeout {
+                    silent = true;
+                    on_event(SessionEvent::Silent(last_heard.elapsed()));
                 }
                 let packet = match (pending.pop_front(), config.events) {
                     (Some(Some(event)), Some(pt)) => {
@@ -229,9 +251,14 @@ async fn run(
             received = socket.recv_from(&mut buf) => {
                 let Ok((len, _)) = received else { continue };
                 let Some(packet) = parse(&buf[..len]) else { continue };
+                last_heard = tokio::time::Instant::now();
+                if silent {
+                    silent = false;
+                    on_event(SessionEvent::Back);
+                }
                 if Some(packet.payload_type) == config.events {
                     if let Some(key) = keys_in.receive(packet.timestamp, packet.payload) {
-                        on_key(key);
+                        on_event(SessionEvent::Key(key));
                     }
                     continue;
                 }

@@ -18,7 +18,9 @@ use switchboard_store::{
 };
 
 pub use error::{Error, ErrorReport};
-pub use phone::{ActionFailed, Phone, PhoneEvent, PhoneOptions, ScreenPop};
+pub use phone::{
+    ActionFailed, MediaReport, MediaSilence, Phone, PhoneEvent, PhoneOptions, ScreenPop,
+};
 pub use settings::Settings;
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};
 

@@ -14,7 +14,7 @@ use switchboard_core::call::EndReason;
 use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
 
 use switchboard_media::session::Stats;
-use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig};
+use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
@@ -32,6 +32,8 @@ pub struct PhoneOptions {
     /// Where to record what the far end sends, as a WAV file; `{call}` in the name is replaced
     /// by the call's id (otherwise each call replaces the file).
     pub speaker_wav: Option<PathBuf>,
+    /// How long without RTP from the far end (while not held) before a `media_silent` event.
+    pub silence_timeout: Duration,
 }
 
 impl Default for PhoneOptions {
@@ -41,6 +43,7 @@ impl Default for PhoneOptions {
             ring_timeout: Duration::from_secs(60),
             mic_wav: None,
             speaker_wav: None,
+            silence_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -72,6 +75,19 @@ pub enum PhoneEvent {
     Pop(ScreenPop),
     /// A call's media stopped (its recording, if any, is complete).
     MediaEnded(MediaReport),
+    /// A call's far end went silent (no RTP while not held), or came back.
+    MediaSilence(MediaSilence),
+}
+
+/// No RTP from the far end for a while (`media_silent`), or RTP again (`media_back`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediaSilence {
+    /// `"media_silent"` or `"media_back"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// How long nothing came, in seconds (0 for `media_back`).
+    pub seconds: u64,
 }
 
 /// The screen pop of an incoming call.
@@ -162,6 +178,8 @@ struct Inner {
     media: Mutex<HashMap<String, MediaSession>>,
     /// The headless agent's audio files.
     files: (Option<PathBuf>, Option<PathBuf>),
+    /// How long without RTP before `media_silent`.
+    silence_timeout: Duration,
 }
 
 /// The running phone.
@@ -336,16 +354,29 @@ impl Inner {
             mic: self.files.0.clone(),
             speaker,
             events,
+            silence_timeout: self.silence_timeout,
         };
-        // Keys the far end sends in the audio come out like those sent as SIP INFO.
         let (events_out, id) = (self.events.clone(), call.to_owned());
-        let on_key = Box::new(move |digit| {
-            let _ = events_out.send(PhoneEvent::Sip(SipEvent::Dtmf {
-                call: id.clone(),
-                digit,
-            }));
+        let on_event = Box::new(move |event| {
+            let _ = events_out.send(match event {
+                // Keys the far end sends in the audio come out like those sent as SIP INFO.
+                SessionEvent::Key(digit) => PhoneEvent::Sip(SipEvent::Dtmf {
+                    call: id.clone(),
+                    digit,
+                }),
+                SessionEvent::Silent(after) => PhoneEvent::MediaSilence(MediaSilence {
+                    event: "media_silent",
+                    call: id.clone(),
+                    seconds: after.as_secs(),
+                }),
+                SessionEvent::Back => PhoneEvent::MediaSilence(MediaSilence {
+                    event: "media_back",
+                    call: id.clone(),
+                    seconds: 0,
+                }),
+            });
         });
-        match MediaSession::start(socket, config, on_key) {
+        match MediaSession::start(socket, config, on_event) {
             Ok(session) => {
                 self.media
                     .lock()
@@ -491,6 +522,7 @@ impl Phone {
             start: tokio::time::Instant::now(),
             media: Mutex::new(HashMap::new()),
             files: (options.mic_wav.clone(), options.speaker_wav.clone()),
+            silence_timeout: options.silence_timeout,
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {

@@ -8,6 +8,7 @@ use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::sipp::Sipp;
 use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -291,4 +292,41 @@ async fn sound_stops_while_held_and_comes_back_after_resume() {
     for phone in [agent, other] {
         phone.shutdown().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_far_end_that_goes_silent_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(&mut started, dir.path(), &[("1001", "pw1001")]);
+    let options = PhoneOptions {
+        silence_timeout: Duration::from_secs(2),
+        ..PhoneOptions::default()
+    };
+    let (phone, mut events) = registered_phone(&kamailio, options).await;
+    let mut sipp = Sipp::start(
+        dir.path(),
+        "mute_uas",
+        include_str!("sipp/mute_uas.xml"),
+        &[],
+    );
+    let line = phone
+        .dial("main", &format!("sip:uas@{}", sipp.addr))
+        .expect("dial");
+    reach(&mut events, &line, LineState::Connected).await;
+    let silent = loop {
+        if let PhoneEvent::MediaSilence(s) = next(&mut events).await {
+            break s;
+        }
+    };
+    assert_eq!(
+        (silent.event, silent.call.as_str(), silent.seconds),
+        ("media_silent", line.as_str(), 2)
+    );
+    phone.hangup(&line).expect("hang up");
+    tokio::task::spawn_blocking(move || sipp.finish(WAIT))
+        .await
+        .expect("wait")
+        .expect("the SIPp scenario");
+    phone.shutdown().await;
 }
