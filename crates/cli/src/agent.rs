@@ -108,6 +108,11 @@ enum Command {
     CancelConsult,
     /// Merge the answered and held calls into a conference.
     Merge,
+    /// Mute (`on: true`) or unmute the microphone.
+    Mute {
+        /// Muted.
+        on: bool,
+    },
     /// Hold every party of the conference.
     HoldConference,
     /// Resume the conference held as a whole.
@@ -278,6 +283,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
                             bad(e.code(), e);
                         }
                     }
+                    Ok(Command::Mute { on }) => phone.set_muted(on),
                     Ok(Command::HoldConference) => {
                         if let Err(e) = phone.hold_conference() {
                             bad(e.code(), e);

@@ -80,6 +80,7 @@ pub struct Stats {
 pub struct MediaSession {
     stop: oneshot::Sender<()>,
     hold: watch::Sender<Hold>,
+    muted: watch::Sender<bool>,
     keys: mpsc::UnboundedSender<char>,
     events: bool,
     task: JoinHandle<Result<Stats, MediaError>>,
@@ -100,17 +101,20 @@ impl MediaSession {
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
         let (hold, held) = watch::channel(Hold::default());
+        let (muted, mute) = watch::channel(false);
         let events = config.events.is_some();
         let devices = Devices { mic, speaker };
         let control = Control {
             keys: queued,
             hold: held,
+            mute,
             stopped,
         };
         let task = tokio::spawn(run(socket, config, devices, control, on_event));
         Ok(Self {
             stop,
             hold,
+            muted,
             keys,
             events,
             task,
@@ -120,6 +124,12 @@ impl MediaSession {
     /// The call was put on hold or taken off it (by either side).
     pub fn set_hold(&self, hold: Hold) {
         self.hold.send_replace(hold);
+    }
+
+    /// Mutes the microphone (`true`: silence is sent instead, so the far end's jitter buffer
+    /// and any NAT binding stay alive) or unmutes it.
+    pub fn set_muted(&self, muted: bool) {
+        self.muted.send_replace(muted);
     }
 
     /// Whether DTMF can go as telephone events on this call.
@@ -161,6 +171,7 @@ struct Devices {
 struct Control {
     keys: mpsc::UnboundedReceiver<char>,
     hold: watch::Receiver<Hold>,
+    mute: watch::Receiver<bool>,
     stopped: oneshot::Receiver<()>,
 }
 
@@ -224,8 +235,9 @@ async fn run(
                         packet
                     }
                     (gap, _) => {
+                        let muted = *control.mute.borrow();
                         match devices.mic.as_mut() {
-                            Some(source) if gap.is_none() => source.fill(&mut frame),
+                            Some(source) if gap.is_none() && !muted => source.fill(&mut frame),
                             _ => frame.fill(0),
                         }
                         payload.clear();

@@ -19,7 +19,7 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, MediaReport, MediaSilence, Phone, PhoneEvent, PhoneOptions, ScreenPop,
+    ActionFailed, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, ScreenPop,
 };
 pub use settings::Settings;
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};

@@ -77,6 +77,17 @@ pub enum PhoneEvent {
     MediaEnded(MediaReport),
     /// A call's far end went silent (no RTP while not held), or came back.
     MediaSilence(MediaSilence),
+    /// The agent's microphone was muted or unmuted.
+    Mute(MuteState),
+}
+
+/// Whether the agent's microphone is muted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MuteState {
+    /// Always `"mute"`.
+    pub event: &'static str,
+    /// Muted.
+    pub on: bool,
 }
 
 /// No RTP from the far end for a while (`media_silent`), or RTP again (`media_back`).
@@ -180,6 +191,8 @@ struct Inner {
     files: (Option<PathBuf>, Option<PathBuf>),
     /// How long without RTP before `media_silent`.
     silence_timeout: Duration,
+    /// The agent's microphone is muted (on every call, new ones too).
+    muted: std::sync::atomic::AtomicBool,
 }
 
 /// The running phone.
@@ -378,6 +391,7 @@ impl Inner {
         });
         match MediaSession::start(socket, config, on_event) {
             Ok(session) => {
+                session.set_muted(self.muted.load(std::sync::atomic::Ordering::Relaxed));
                 self.media
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -523,6 +537,7 @@ impl Phone {
             media: Mutex::new(HashMap::new()),
             files: (options.mic_wav.clone(), options.speaker_wav.clone()),
             silence_timeout: options.silence_timeout,
+            muted: std::sync::atomic::AtomicBool::new(false),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {
@@ -664,6 +679,26 @@ impl Phone {
     /// Splits the conference into separate calls, all on hold.
     pub fn split(&self) -> Result<(), Error> {
         self.command(Desk::split)
+    }
+
+    /// Mutes (`true`) or unmutes the agent's microphone, on every call.
+    pub fn set_muted(&self, muted: bool) {
+        self.inner
+            .muted
+            .store(muted, std::sync::atomic::Ordering::Relaxed);
+        for session in self
+            .inner
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            session.set_muted(muted);
+        }
+        self.inner.send(PhoneEvent::Mute(MuteState {
+            event: "mute",
+            on: muted,
+        }));
     }
 
     /// Hangs up one party of the conference.

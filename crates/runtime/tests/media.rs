@@ -215,7 +215,7 @@ async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: Li
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sound_stops_while_held_and_comes_back_after_resume() {
+async fn sound_stops_while_held_or_muted_and_comes_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
     let kamailio = Kamailio::start(
@@ -270,6 +270,17 @@ async fn sound_stops_while_held_and_comes_back_after_resume() {
     wait_until("a second and a half after resume", WAIT, || {
         samples_now(&heard) > resumed_at + 3 * second / 2
     });
+    // Muted: the other side hears silence, then the tone again when unmuted.
+    agent.set_muted(true);
+    let muted_at = samples_now(&heard);
+    wait_until("a second and a half muted", WAIT, || {
+        samples_now(&heard) > muted_at + 3 * second / 2
+    });
+    agent.set_muted(false);
+    let unmuted_at = samples_now(&heard);
+    wait_until("a second and a half unmuted", WAIT, || {
+        samples_now(&heard) > unmuted_at + 3 * second / 2
+    });
     agent.hangup(&line).expect("hang up");
     while !matches!(next(&mut other_events).await, PhoneEvent::MediaEnded(_)) {}
 
@@ -277,7 +288,9 @@ async fn sound_stops_while_held_and_comes_back_after_resume() {
     let tenth = second / 10;
     let before = &samples[3 * tenth..held_at - tenth];
     let during = &samples[held_at + 4 * tenth..resumed_at];
-    let after = &samples[resumed_at + 4 * tenth..samples.len() - tenth];
+    let after = &samples[resumed_at + 4 * tenth..muted_at - tenth];
+    let muted = &samples[muted_at + 4 * tenth..unmuted_at];
+    let unmuted = &samples[unmuted_at + 4 * tenth..samples.len() - tenth];
     assert!(
         rms(before) > 1000.0,
         "tone before the hold: {}",
@@ -289,6 +302,8 @@ async fn sound_stops_while_held_and_comes_back_after_resume() {
     assert!(rms(after) > 1000.0, "tone after resume: {}", rms(after));
     let f = dominant_frequency(after, 8000, 300, 3000);
     assert!(f.abs_diff(1000) <= 5, "after: {f} Hz");
+    assert!(rms(muted) < 50.0, "silence while muted: {}", rms(muted));
+    assert!(rms(unmuted) > 1000.0, "tone after unmute: {}", rms(unmuted));
     for phone in [agent, other] {
         phone.shutdown().await;
     }
