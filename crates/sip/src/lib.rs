@@ -62,6 +62,27 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// Whether `dialog` is (or becomes, within `limit`) confirmed: its 2xx acknowledged.
+async fn confirmed_within(
+    dialog: &rsipstack::dialog::dialog::Dialog,
+    limit: std::time::Duration,
+) -> bool {
+    let rsipstack::dialog::dialog::Dialog::Invite(invite) = dialog else {
+        return true;
+    };
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let state = invite.state();
+        if state.is_confirmed() || state.is_terminated() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}
+
 impl Engine {
     /// Binds `bind` (port 0: any free port) and starts the stack. Returns the engine and the
     /// stream of its events.
@@ -114,6 +135,17 @@ impl Engine {
                 if let Some(mut dialog) = dialogs.match_dialog(&tx) {
                     // Its own task: some requests (REFER) wait for the agent's answer.
                     tokio::spawn(async move {
+                        // A re-INVITE sent right after the ACK of the call's 200 can be here
+                        // before the stack has taken the ACK; the stack would take it for the
+                        // first INVITE and never answer. Let the ACK land first, and if it
+                        // does not, answer 491 so that the other side tries again (RFC 3261
+                        // §14.2: an INVITE transaction of ours is still in progress).
+                        if tx.original.method == Method::Invite
+                            && !confirmed_within(&dialog, DIALOG_GRACE).await
+                        {
+                            let _ = tx.reply(StatusCode::RequestPending).await;
+                            return;
+                        }
                         if let Err(e) = dialog.handle(&mut tx).await {
                             tracing::debug!("in-dialog request failed: {e}");
                         }
