@@ -1,19 +1,22 @@
 //! What a recording holds: its strongest frequency, found with the Goertzel filter swept in
 //! 1 Hz steps (the tests check a tone to within a few hertz).
 
+/// The energy of `samples` (taken at `rate`) at `frequency` Hz (Goertzel).
+pub fn tone_power(samples: &[i16], rate: u32, frequency: u32) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * f64::from(frequency) / f64::from(rate);
+    let coeff = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &x in samples {
+        let s0 = f64::from(x) + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    s1 * s1 + s2 * s2 - coeff * s1 * s2
+}
+
 /// The frequency (Hz) in `lo..=hi` with the most energy in `samples` taken at `rate`.
 pub fn dominant_frequency(samples: &[i16], rate: u32, lo: u32, hi: u32) -> u32 {
-    let power = |f: u32| {
-        let w = 2.0 * std::f64::consts::PI * f64::from(f) / f64::from(rate);
-        let coeff = 2.0 * w.cos();
-        let (mut s1, mut s2) = (0.0f64, 0.0f64);
-        for &x in samples {
-            let s0 = f64::from(x) + coeff * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        s1 * s1 + s2 * s2 - coeff * s1 * s2
-    };
+    let power = |f: u32| tone_power(samples, rate, f);
     (lo..=hi)
         .max_by(|&a, &b| power(a).total_cmp(&power(b)))
         .unwrap_or(lo)

@@ -33,6 +33,8 @@ pub struct SessionConfig {
     pub events: Option<u8>,
     /// How long without RTP (while not held) before [`SessionEvent::Silent`].
     pub silence_timeout: Duration,
+    /// The phone's conference and this call's id in it (it mixes only while the call is in).
+    pub mix: Option<(std::sync::Arc<crate::mixer::Mixer>, String)>,
 }
 
 /// Who holds the call (RFC 3264 §8.4): while either side holds it, the agent's microphone
@@ -225,6 +227,16 @@ async fn run(
                     silent = true;
                     on_event(SessionEvent::Silent(last_heard.elapsed()));
                 }
+                // What the party said this tick: to the speaker, and to the conference.
+                let heard = match jitter.pop() {
+                    Playout::Audio(s) | Playout::Concealed(s) => s,
+                    Playout::Silence => silence(),
+                };
+                if let Some(sink) = devices.speaker.as_mut() {
+                    if let Err(e) = sink.write(&heard) {
+                        break Err(e);
+                    }
+                }
                 let packet = match (pending.pop_front(), config.events) {
                     (Some(Some(event)), Some(pt)) => {
                         if event.marker {
@@ -240,6 +252,11 @@ async fn run(
                             Some(source) if gap.is_none() && !muted => source.fill(&mut frame),
                             _ => frame.fill(0),
                         }
+                        // In a conference the party also hears the others.
+                        if let Some((mixer, id)) = &config.mix {
+                            let mic = frame;
+                            mixer.exchange(id, &heard, &mic, &mut frame);
+                        }
                         payload.clear();
                         config.codec.encode(&frame, &mut payload);
                         out.packet(&payload, FRAME as u32)
@@ -248,16 +265,6 @@ async fn run(
                 // A lost datagram is lost audio, not an error of the call.
                 if socket.send_to(&packet, config.remote).await.is_ok() {
                     stats.sent += 1;
-                }
-                // The speaker plays one frame per tick, whatever the network did.
-                if let Some(sink) = devices.speaker.as_mut() {
-                    let written = match jitter.pop() {
-                        Playout::Audio(s) | Playout::Concealed(s) => sink.write(&s),
-                        Playout::Silence => sink.write(&silence()),
-                    };
-                    if let Err(e) = written {
-                        break Err(e);
-                    }
                 }
             }
             received = socket.recv_from(&mut buf) => {

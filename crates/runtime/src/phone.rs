@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
 
+use switchboard_media::mixer::Mixer;
 use switchboard_media::session::Stats;
 use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
@@ -193,6 +194,8 @@ struct Inner {
     silence_timeout: Duration,
     /// The agent's microphone is muted (on every call, new ones too).
     muted: std::sync::atomic::AtomicBool,
+    /// The conference's mix.
+    mixer: Arc<Mixer>,
 }
 
 /// The running phone.
@@ -233,6 +236,14 @@ impl Inner {
             )
         });
         for event in events {
+            // The conference's sound follows the desk: lines in conference are mixed.
+            if let DeskEvent::Line { line, state } = &event {
+                if *state == LineState::InConference {
+                    self.mixer.join(line);
+                } else {
+                    self.mixer.leave(line);
+                }
+            }
             self.send(PhoneEvent::Desk(event));
         }
         for action in actions {
@@ -368,6 +379,7 @@ impl Inner {
             speaker,
             events,
             silence_timeout: self.silence_timeout,
+            mix: Some((Arc::clone(&self.mixer), call.to_owned())),
         };
         let (events_out, id) = (self.events.clone(), call.to_owned());
         let on_event = Box::new(move |event| {
@@ -538,6 +550,7 @@ impl Phone {
             files: (options.mic_wav.clone(), options.speaker_wav.clone()),
             silence_timeout: options.silence_timeout,
             muted: std::sync::atomic::AtomicBool::new(false),
+            mixer: Arc::new(Mixer::new()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {

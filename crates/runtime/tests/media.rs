@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use switchboard_core::desk::{DeskEvent, LineState};
-use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, write_tone_wav};
+use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, tone_power, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::sipp::Sipp;
@@ -344,4 +344,103 @@ async fn a_far_end_that_goes_silent_is_reported() {
         .expect("wait")
         .expect("the SIPp scenario");
     phone.shutdown().await;
+}
+
+/// Answers the next call ringing on `phone`.
+async fn answer_next(phone: &Phone, events: &mut UnboundedReceiver<PhoneEvent>) -> String {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(events).await
+        {
+            phone.answer(&line).expect("answer");
+            return line;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    // The agent speaks at 1 kHz, the first caller at 440 Hz, the second at 700 Hz.
+    let mut phones = Vec::new();
+    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
+        let mic = dir.path().join(format!("mic-{user}.wav"));
+        write_tone_wav(&mic, tone, 1, 8000);
+        let options = PhoneOptions {
+            mic_wav: Some(mic),
+            speaker_wav: Some(dir.path().join(format!("heard-{user}.wav"))),
+            ..PhoneOptions::default()
+        };
+        phones.push(phone_as(&kamailio, user, options).await);
+    }
+    let [(agent, mut agent_events), (one, mut one_events), (two, mut two_events)]: [_; 3] =
+        phones.try_into().expect("three phones");
+    let first = agent.dial("main", "1002").expect("dial");
+    answer_next(&one, &mut one_events).await;
+    reach(&mut agent_events, &first, LineState::Connected).await;
+    let second = agent.dial("main", "1003").expect("dial the second");
+    answer_next(&two, &mut two_events).await;
+    let (mut second_up, mut first_held) = (false, false);
+    let mut seen = Vec::new();
+    while !(second_up && first_held) {
+        let event = tokio::time::timeout(WAIT, agent_events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("the second call up and the first held; saw {seen:?}"))
+            .expect("running");
+        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = &event {
+            second_up |= *line == second && *state == LineState::Connected;
+            first_held |= *line == first && *state == LineState::OnHold;
+        }
+        seen.push(event);
+    }
+    agent.merge().expect("merge");
+    // The first caller was held: its phone sees the hold lifted.
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::RemoteHold { held: false, .. }) =
+            next(&mut one_events).await
+        {
+            break;
+        }
+    }
+    let heard_one = dir.path().join("heard-1002.wav");
+    let heard_two = dir.path().join("heard-1003.wav");
+    let (from_one, from_two) = (samples_now(&heard_one), samples_now(&heard_two));
+    wait_until("two seconds of conference", WAIT, || {
+        samples_now(&heard_one) > from_one + 16_000 && samples_now(&heard_two) > from_two + 16_000
+    });
+    agent.hangup(&first).expect("hang up");
+    agent.hangup(&second).expect("hang up");
+    for events in [&mut one_events, &mut two_events] {
+        while !matches!(next(events).await, PhoneEvent::MediaEnded(_)) {}
+    }
+    // Half a second in (the resume settles), one and a half seconds of conference.
+    let hears = |file: &std::path::Path, from: usize, wanted: [u32; 2], own: u32| {
+        let (samples, _) = read_wav(file);
+        let part = &samples[from + 4000..from + 16_000];
+        let reference = tone_power(part, 8000, 550);
+        for f in wanted {
+            let p = tone_power(part, 8000, f);
+            assert!(
+                p > 100.0 * reference,
+                "{f} Hz in {}: {p:e} vs {reference:e}",
+                file.display()
+            );
+        }
+        let mine = tone_power(part, 8000, own);
+        assert!(
+            mine < 100.0 * reference,
+            "its own voice in {}: {mine:e}",
+            file.display()
+        );
+    };
+    hears(&heard_one, from_one, [1000, 700], 440);
+    hears(&heard_two, from_two, [1000, 440], 700);
+    for phone in [agent, one, two] {
+        phone.shutdown().await;
+    }
 }
