@@ -108,6 +108,13 @@ enum Command {
     CancelConsult,
     /// Merge the answered and held calls into a conference.
     Merge,
+    /// Let a conference party hear the others (`on: true`) or not (mute-listen).
+    Listen {
+        /// The party's call.
+        call: String,
+        /// Whether it hears.
+        on: bool,
+    },
     /// Mute (`on: true`) or unmute the microphone.
     Mute {
         /// Muted.
@@ -284,6 +291,11 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
                         }
                     }
                     Ok(Command::Mute { on }) => phone.set_muted(on),
+                    Ok(Command::Listen { call, on }) => {
+                        if let Err(e) = phone.set_listens(&call, on) {
+                            bad(e.code(), e);
+                        }
+                    }
                     Ok(Command::HoldConference) => {
                         if let Err(e) = phone.hold_conference() {
                             bad(e.code(), e);

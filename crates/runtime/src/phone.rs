@@ -694,6 +694,16 @@ impl Phone {
         self.command(Desk::split)
     }
 
+    /// Lets a conference party hear the others (`true`) or not (mute-listen, Genesys
+    /// "empêcher l'écoute": it can still speak).
+    pub fn set_listens(&self, line: &str, listens: bool) -> Result<(), Error> {
+        if !self.inner.mixer.contains(line) {
+            return Err(switchboard_core::desk::DeskError::NoConference.into());
+        }
+        self.inner.mixer.set_listens(line, listens);
+        Ok(())
+    }
+
     /// Mutes (`true`) or unmutes the agent's microphone, on every call.
     pub fn set_muted(&self, muted: bool) {
         self.inner

@@ -413,33 +413,46 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     wait_until("two seconds of conference", WAIT, || {
         samples_now(&heard_one) > from_one + 16_000 && samples_now(&heard_two) > from_two + 16_000
     });
+    // Mute-listen the first caller: it hears nothing, and the second still hears it.
+    agent.set_listens(&first, false).expect("mute-listen");
+    let (deaf_one, deaf_two) = (samples_now(&heard_one), samples_now(&heard_two));
+    wait_until("a second and a half of mute-listen", WAIT, || {
+        samples_now(&heard_one) > deaf_one + 12_000 && samples_now(&heard_two) > deaf_two + 12_000
+    });
+    assert!(agent.set_listens("nobody", false).is_err());
     agent.hangup(&first).expect("hang up");
     agent.hangup(&second).expect("hang up");
     for events in [&mut one_events, &mut two_events] {
         while !matches!(next(events).await, PhoneEvent::MediaEnded(_)) {}
     }
     // Half a second in (the resume settles), one and a half seconds of conference.
-    let hears = |file: &std::path::Path, from: usize, wanted: [u32; 2], own: u32| {
+    // Both wanted tones are there at comparable levels, and the party's own tone is not
+    // (under a hundredth of the weaker one).
+    let hears = |file: &std::path::Path, (from, to): (usize, usize), wanted: [u32; 2], own: u32| {
         let (samples, _) = read_wav(file);
-        let part = &samples[from + 4000..from + 16_000];
-        let reference = tone_power(part, 8000, 550);
-        for f in wanted {
-            let p = tone_power(part, 8000, f);
-            assert!(
-                p > 100.0 * reference,
-                "{f} Hz in {}: {p:e} vs {reference:e}",
-                file.display()
-            );
-        }
+        let part = &samples[from + 4000..to];
+        let [a, b] = wanted.map(|f| tone_power(part, 8000, f));
+        let shown = file.display();
+        assert!(
+            a.min(b) > 0.1 * a.max(b),
+            "{wanted:?} Hz in {shown}: {a:e} and {b:e}"
+        );
         let mine = tone_power(part, 8000, own);
         assert!(
-            mine < 100.0 * reference,
-            "its own voice in {}: {mine:e}",
-            file.display()
+            mine < 0.01 * a.min(b),
+            "its own {own} Hz in {shown}: {mine:e}"
         );
     };
-    hears(&heard_one, from_one, [1000, 700], 440);
-    hears(&heard_two, from_two, [1000, 440], 700);
+    hears(&heard_one, (from_one, deaf_one), [1000, 700], 440);
+    hears(&heard_two, (from_two, deaf_two), [1000, 440], 700);
+    let (deaf, _) = read_wav(&heard_one);
+    let deaf = &deaf[deaf_one + 4000..deaf_one + 12_000];
+    assert!(
+        rms(deaf) < 50.0,
+        "the mute-listened caller hears silence: {}",
+        rms(deaf)
+    );
+    hears(&heard_two, (deaf_two, deaf_two + 12_000), [1000, 440], 700);
     for phone in [agent, one, two] {
         phone.shutdown().await;
     }
