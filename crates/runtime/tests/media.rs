@@ -10,7 +10,9 @@ use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::sipp::Sipp;
 use switchboard_e2e::{wait_until, Started};
-use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
+use switchboard_runtime::{
+    AccountConfig, MediaReport, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport,
+};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -454,6 +456,73 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     );
     hears(&heard_two, (deaf_two, deaf_two + 12_000), [1000, 440], 700);
     for phone in [agent, one, two] {
+        phone.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_blind_transfer_the_caller_and_the_target_hear_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let mut phones = Vec::new();
+    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
+        let mic = dir.path().join(format!("mic-{user}.wav"));
+        write_tone_wav(&mic, tone, 1, 8000);
+        let options = PhoneOptions {
+            mic_wav: Some(mic),
+            speaker_wav: Some(dir.path().join(format!("heard-{user}-{{call}}.wav"))),
+            ..PhoneOptions::default()
+        };
+        phones.push(phone_as(&kamailio, user, options).await);
+    }
+    let [(agent, mut agent_events), (caller, mut caller_events), (target, mut target_events)]: [_;
+        3] = phones.try_into().expect("three phones");
+    // The caller reaches the agent, who transfers it blind to 1003.
+    caller.dial("main", "1001").expect("dial");
+    let at_agent = answer_next(&agent, &mut agent_events).await;
+    reach(&mut agent_events, &at_agent, LineState::Connected).await;
+    agent.transfer(&at_agent, "1003").expect("transfer");
+    let asked = loop {
+        if let PhoneEvent::Sip(SipEvent::TransferRequested { call, .. }) =
+            next(&mut caller_events).await
+        {
+            break call;
+        }
+    };
+    let joined = caller.accept_transfer(&asked).await.expect("accept");
+    let at_target = answer_next(&target, &mut target_events).await;
+    reach(&mut caller_events, &joined, LineState::Connected).await;
+    // What the caller hears on the new call, and the target on its call.
+    let safe = |call: &str| call.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
+    let caller_file = dir.path().join(format!("heard-1002-{}.wav", safe(&joined)));
+    let target_file = dir
+        .path()
+        .join(format!("heard-1003-{}.wav", safe(&at_target)));
+    wait_until("a second and a half on the transferred call", WAIT, || {
+        samples_now(&caller_file) > 12_000 && samples_now(&target_file) > 12_000
+    });
+    caller.hangup(&joined).expect("hang up");
+    while !matches!(next(&mut target_events).await, PhoneEvent::MediaEnded(_)) {}
+    while !matches!(next(&mut caller_events).await, PhoneEvent::MediaEnded(MediaReport { ref call, .. }) if *call == joined)
+    {
+    }
+    for (file, wanted) in [(&caller_file, 700), (&target_file, 440)] {
+        let (samples, _) = read_wav(file);
+        let part = &samples[4000..samples.len().min(12_000)];
+        let heard = dominant_frequency(part, 8000, 300, 3000);
+        assert!(
+            heard.abs_diff(wanted) <= 5,
+            "{}: {heard} Hz",
+            file.display()
+        );
+        assert!(
+            tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
+            "the agent is out of it"
+        );
+    }
+    for phone in [agent, caller, target] {
         phone.shutdown().await;
     }
 }
