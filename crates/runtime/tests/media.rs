@@ -526,3 +526,95 @@ async fn after_a_blind_transfer_the_caller_and_the_target_hear_each_other() {
         phone.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_an_attended_transfer_the_caller_and_the_colleague_hear_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let mut phones = Vec::new();
+    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
+        let mic = dir.path().join(format!("mic-{user}.wav"));
+        write_tone_wav(&mic, tone, 1, 8000);
+        let options = PhoneOptions {
+            mic_wav: Some(mic),
+            speaker_wav: Some(dir.path().join(format!("heard-{user}-{{call}}.wav"))),
+            ..PhoneOptions::default()
+        };
+        phones.push(phone_as(&kamailio, user, options).await);
+    }
+    let [(agent, mut agent_events), (caller, mut caller_events), (colleague, mut colleague_events)]: [_; 3] =
+        phones.try_into().expect("three phones");
+    caller.dial("main", "1001").expect("dial");
+    let at_agent = answer_next(&agent, &mut agent_events).await;
+    reach(&mut agent_events, &at_agent, LineState::Connected).await;
+    // Consult the colleague, then complete: the caller replaces the consult call.
+    let consult = agent.consult(&at_agent, "main", "1003").expect("consult");
+    let at_colleague = answer_next(&colleague, &mut colleague_events).await;
+    let (mut consult_up, mut caller_held) = (false, false);
+    while !(consult_up && caller_held) {
+        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = next(&mut agent_events).await {
+            consult_up |= line == consult && state == LineState::Connected;
+            caller_held |= line == at_agent && state == LineState::OnHold;
+        }
+    }
+    agent.complete_transfer().expect("complete");
+    let asked = loop {
+        if let PhoneEvent::Sip(SipEvent::TransferRequested { call, attended, .. }) =
+            next(&mut caller_events).await
+        {
+            assert!(attended);
+            break call;
+        }
+    };
+    let joined = caller.accept_transfer(&asked).await.expect("accept");
+    reach(&mut caller_events, &joined, LineState::Connected).await;
+    // On the colleague's phone the replacing call came in and was answered at once.
+    let replacing = loop {
+        if let PhoneEvent::Sip(SipEvent::Call {
+            call,
+            state:
+                switchboard_runtime::CallState::Incoming {
+                    replaces: Some(old),
+                    ..
+                },
+        }) = next(&mut colleague_events).await
+        {
+            assert_eq!(old, at_colleague);
+            break call;
+        }
+    };
+    let safe = |call: &str| call.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
+    let caller_file = dir.path().join(format!("heard-1002-{}.wav", safe(&joined)));
+    let colleague_file = dir
+        .path()
+        .join(format!("heard-1003-{}.wav", safe(&replacing)));
+    wait_until("a second and a half after the transfer", WAIT, || {
+        samples_now(&caller_file) > 12_000 && samples_now(&colleague_file) > 12_000
+    });
+    caller.hangup(&joined).expect("hang up");
+    while !matches!(next(&mut colleague_events).await, PhoneEvent::MediaEnded(MediaReport { ref call, .. }) if *call == replacing)
+    {
+    }
+    while !matches!(next(&mut caller_events).await, PhoneEvent::MediaEnded(MediaReport { ref call, .. }) if *call == joined)
+    {
+    }
+    for (file, wanted) in [(&caller_file, 700), (&colleague_file, 440)] {
+        let (samples, _) = read_wav(file);
+        let part = &samples[4000..samples.len().min(12_000)];
+        let heard = dominant_frequency(part, 8000, 300, 3000);
+        assert!(
+            heard.abs_diff(wanted) <= 5,
+            "{}: {heard} Hz",
+            file.display()
+        );
+        assert!(
+            tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
+            "the agent is out of it"
+        );
+    }
+    for phone in [agent, caller, colleague] {
+        phone.shutdown().await;
+    }
+}
