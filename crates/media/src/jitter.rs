@@ -47,7 +47,10 @@ pub struct JitterStats {
 /// One stream's jitter buffer.
 #[derive(Debug, Default)]
 pub struct JitterBuffer {
-    frames: BTreeMap<u64, Vec<i16>>,
+    /// Frames waiting, with their arrival time.
+    frames: BTreeMap<u64, (Vec<i16>, Duration)>,
+    /// When the frame played last arrived (for the playout delay).
+    played_arrival: Option<Duration>,
     /// The extended sequence number to play next.
     next: Option<u64>,
     /// The highest extended sequence number seen (to extend 16-bit numbers).
@@ -126,11 +129,18 @@ impl JitterBuffer {
             return;
         }
         self.highest = Some(self.highest.map_or(ext, |h| h.max(ext)));
-        self.frames.insert(ext, samples);
+        self.frames.insert(ext, (samples, arrival));
+    }
+
+    /// When the frame the last [`JitterBuffer::pop`] played had arrived (`None` when it
+    /// played no received frame).
+    pub fn played_arrival(&self) -> Option<Duration> {
+        self.played_arrival
     }
 
     /// The frame of this tick.
     pub fn pop(&mut self) -> Playout {
+        self.played_arrival = None;
         if !self.playing {
             if self.frames.len() < self.target() {
                 return Playout::Silence;
@@ -149,8 +159,9 @@ impl JitterBuffer {
         let Some(next) = self.next else {
             return Playout::Silence;
         };
-        if let Some(samples) = self.frames.remove(&next) {
+        if let Some((samples, arrival)) = self.frames.remove(&next) {
             self.next = Some(next + 1);
+            self.played_arrival = Some(arrival);
             self.last.clone_from(&samples);
             self.concealed_run = 0;
             self.stats.played += 1;

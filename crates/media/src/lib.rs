@@ -5,6 +5,7 @@
 
 pub mod dtmf;
 pub mod g711;
+pub mod histogram;
 pub mod jitter;
 pub mod mixer;
 pub mod rtp;

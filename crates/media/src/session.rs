@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::histogram::Histogram;
 use crate::jitter::{silence, JitterBuffer, Playout};
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
@@ -68,13 +69,18 @@ pub enum SessionEvent {
 /// Called with each [`SessionEvent`].
 pub type OnEvent = Box<dyn FnMut(SessionEvent) + Send>;
 
-/// How much went each way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How much went each way, and how long the sound spent in this program.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// RTP packets sent.
     pub sent: u64,
     /// RTP packets of the call's codec received.
     pub received: u64,
+    /// For each frame sent: from reading the microphone to the packet handed to the network.
+    pub capture_to_send: Histogram,
+    /// For each frame played: from the packet's arrival to its playing (the jitter buffer's
+    /// wait included).
+    pub arrival_to_play: Histogram,
 }
 
 /// A running session; [`MediaSession::stop`] ends it and completes the recording.
@@ -232,6 +238,10 @@ async fn run(
                     Playout::Audio(s) | Playout::Concealed(s) => s,
                     Playout::Silence => silence(),
                 };
+                if let Some(arrival) = jitter.played_arrival() {
+                    stats.arrival_to_play.record(started.elapsed().saturating_sub(arrival));
+                }
+                let captured = tokio::time::Instant::now();
                 if let Some(sink) = devices.speaker.as_mut() {
                     if let Err(e) = sink.write(&heard) {
                         break Err(e);
@@ -265,6 +275,7 @@ async fn run(
                 // A lost datagram is lost audio, not an error of the call.
                 if socket.send_to(&packet, config.remote).await.is_ok() {
                     stats.sent += 1;
+                    stats.capture_to_send.record(captured.elapsed());
                 }
             }
             received = socket.recv_from(&mut buf) => {
