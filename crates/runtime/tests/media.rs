@@ -348,6 +348,28 @@ async fn a_far_end_that_goes_silent_is_reported() {
     phone.shutdown().await;
 }
 
+/// The agent (1001) speaking at 1 kHz, a first caller (1002) at 440 Hz and a second (1003)
+/// at 700 Hz, each recording what it hears into `recording` (`USER` in it is the user,
+/// `{call}` the call).
+async fn speaking_phones(
+    kamailio: &Kamailio,
+    dir: &std::path::Path,
+    recording: &str,
+) -> Vec<(Phone, UnboundedReceiver<PhoneEvent>)> {
+    let mut phones = Vec::new();
+    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
+        let mic = dir.join(format!("mic-{user}.wav"));
+        write_tone_wav(&mic, tone, 1, 8000);
+        let options = PhoneOptions {
+            mic_wav: Some(mic),
+            speaker_wav: Some(dir.join(recording.replace("USER", user))),
+            ..PhoneOptions::default()
+        };
+        phones.push(phone_as(kamailio, user, options).await);
+    }
+    phones
+}
+
 /// Answers the next call ringing on `phone`.
 async fn answer_next(phone: &Phone, events: &mut UnboundedReceiver<PhoneEvent>) -> String {
     loop {
@@ -369,17 +391,7 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
     let kamailio = Kamailio::start(&mut started, dir.path(), &users);
     // The agent speaks at 1 kHz, the first caller at 440 Hz, the second at 700 Hz.
-    let mut phones = Vec::new();
-    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
-        let mic = dir.path().join(format!("mic-{user}.wav"));
-        write_tone_wav(&mic, tone, 1, 8000);
-        let options = PhoneOptions {
-            mic_wav: Some(mic),
-            speaker_wav: Some(dir.path().join(format!("heard-{user}.wav"))),
-            ..PhoneOptions::default()
-        };
-        phones.push(phone_as(&kamailio, user, options).await);
-    }
+    let phones = speaking_phones(&kamailio, dir.path(), "heard-USER.wav").await;
     let [(agent, mut agent_events), (one, mut one_events), (two, mut two_events)]: [_; 3] =
         phones.try_into().expect("three phones");
     let first = agent.dial("main", "1002").expect("dial");
@@ -466,17 +478,7 @@ async fn after_a_blind_transfer_the_caller_and_the_target_hear_each_other() {
     let mut started = Started::default();
     let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
     let kamailio = Kamailio::start(&mut started, dir.path(), &users);
-    let mut phones = Vec::new();
-    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
-        let mic = dir.path().join(format!("mic-{user}.wav"));
-        write_tone_wav(&mic, tone, 1, 8000);
-        let options = PhoneOptions {
-            mic_wav: Some(mic),
-            speaker_wav: Some(dir.path().join(format!("heard-{user}-{{call}}.wav"))),
-            ..PhoneOptions::default()
-        };
-        phones.push(phone_as(&kamailio, user, options).await);
-    }
+    let phones = speaking_phones(&kamailio, dir.path(), "heard-USER-{call}.wav").await;
     let [(agent, mut agent_events), (caller, mut caller_events), (target, mut target_events)]: [_;
         3] = phones.try_into().expect("three phones");
     // The caller reaches the agent, who transfers it blind to 1003.
@@ -533,17 +535,7 @@ async fn after_an_attended_transfer_the_caller_and_the_colleague_hear_each_other
     let mut started = Started::default();
     let users = [("1001", "pw1001"), ("1002", "pw1002"), ("1003", "pw1003")];
     let kamailio = Kamailio::start(&mut started, dir.path(), &users);
-    let mut phones = Vec::new();
-    for (user, tone) in [("1001", 1000.0), ("1002", 440.0), ("1003", 700.0)] {
-        let mic = dir.path().join(format!("mic-{user}.wav"));
-        write_tone_wav(&mic, tone, 1, 8000);
-        let options = PhoneOptions {
-            mic_wav: Some(mic),
-            speaker_wav: Some(dir.path().join(format!("heard-{user}-{{call}}.wav"))),
-            ..PhoneOptions::default()
-        };
-        phones.push(phone_as(&kamailio, user, options).await);
-    }
+    let phones = speaking_phones(&kamailio, dir.path(), "heard-USER-{call}.wav").await;
     let [(agent, mut agent_events), (caller, mut caller_events), (colleague, mut colleague_events)]: [_; 3] =
         phones.try_into().expect("three phones");
     caller.dial("main", "1001").expect("dial");
