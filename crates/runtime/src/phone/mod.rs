@@ -8,18 +8,22 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use serde::Serialize;
 use std::path::PathBuf;
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
 
 use switchboard_media::mixer::Mixer;
-use switchboard_media::session::Stats;
-use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
+use switchboard_media::MediaSession;
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
 use crate::Error;
+
+mod events;
+mod media;
+
+pub(crate) use events::incoming_caller;
+pub use events::{ActionFailed, MediaReport, MediaSilence, MuteState, PhoneEvent, ScreenPop};
 
 /// How the desk behaves, and the headless agent's audio files.
 #[derive(Clone, Debug)]
@@ -47,132 +51,6 @@ impl Default for PhoneOptions {
             silence_timeout: Duration::from_secs(10),
         }
     }
-}
-
-/// A call's media has stopped: how much went each way.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MediaReport {
-    /// Always `"media_ended"`.
-    pub event: &'static str,
-    /// The call.
-    pub call: String,
-    /// RTP packets sent.
-    pub sent: u64,
-    /// RTP packets received.
-    pub received: u64,
-}
-
-/// What the phone reports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum PhoneEvent {
-    /// Registration, and the caller's identity of an incoming call (for the screen pop).
-    Sip(SipEvent),
-    /// A line's state, a refused call, a hold or transfer outcome.
-    Desk(DeskEvent),
-    /// An action the desk asked for could not be carried out.
-    Failed(ActionFailed),
-    /// Who is calling: the contacts matching an incoming call (after its `incoming` event).
-    Pop(ScreenPop),
-    /// A call's media stopped (its recording, if any, is complete).
-    MediaEnded(MediaReport),
-    /// A call's far end went silent (no RTP while not held), or came back.
-    MediaSilence(MediaSilence),
-    /// The agent's microphone was muted or unmuted.
-    Mute(MuteState),
-}
-
-/// Whether the agent's microphone is muted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MuteState {
-    /// Always `"mute"`.
-    pub event: &'static str,
-    /// Muted.
-    pub on: bool,
-}
-
-/// No RTP from the far end for a while (`media_silent`), or RTP again (`media_back`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MediaSilence {
-    /// `"media_silent"` or `"media_back"`.
-    pub event: &'static str,
-    /// The call.
-    pub call: String,
-    /// How long nothing came, in seconds (0 for `media_back`).
-    pub seconds: u64,
-}
-
-/// The screen pop of an incoming call.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ScreenPop {
-    /// Always `"pop"`.
-    pub event: &'static str,
-    /// The incoming call.
-    pub call: String,
-    /// The caller and the matching contacts.
-    #[serde(flatten)]
-    pub lookup: crate::Lookup,
-}
-
-impl ScreenPop {
-    pub(crate) fn new(call: String, lookup: crate::Lookup) -> Self {
-        Self {
-            event: "pop",
-            call,
-            lookup,
-        }
-    }
-}
-
-/// A call id as a file name part: letters, digits, `-` and `_` only.
-fn file_safe(call: &str) -> String {
-    call.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// The call and caller of an incoming-call event, to look up.
-pub(crate) fn incoming_caller(
-    event: &PhoneEvent,
-) -> Option<(String, switchboard_core::CallerIdentity)> {
-    match event {
-        PhoneEvent::Sip(SipEvent::Call {
-            call,
-            state:
-                CallState::Incoming {
-                    user,
-                    display_name,
-                    replaces: None,
-                    ..
-                },
-        }) => Some((
-            call.clone(),
-            switchboard_core::CallerIdentity {
-                user: user.clone(),
-                display_name: display_name.clone(),
-            },
-        )),
-        _ => None,
-    }
-}
-
-/// An action that failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ActionFailed {
-    /// Always `"error"`.
-    pub event: &'static str,
-    /// The line concerned.
-    pub line: String,
-    /// Stable code.
-    pub code: String,
-    /// Message.
-    pub message: String,
 }
 
 #[derive(Debug)]
@@ -348,128 +226,6 @@ impl Inner {
                     self.desk(|d| d.handle_transfer_failed(&line, status));
                 }
             }
-        }
-    }
-
-    /// Starts the call's sound once its media is agreed.
-    fn start_media(
-        &self,
-        call: &str,
-        remote: SocketAddr,
-        (codec, pt, events): (&str, u8, Option<u8>),
-    ) {
-        let Some(codec) = Codec::from_name(codec) else {
-            tracing::warn!(call, codec, "no media for this codec yet");
-            return;
-        };
-        let socket = match self.engine.media_socket(call) {
-            Ok(s) => s,
-            Err(e) => return self.failed(call, &e),
-        };
-        let speaker = self
-            .files
-            .1
-            .as_ref()
-            .map(|p| PathBuf::from(p.to_string_lossy().replace("{call}", &file_safe(call))));
-        let config = SessionConfig {
-            remote,
-            codec,
-            payload_type: pt,
-            mic: self.files.0.clone(),
-            speaker,
-            events,
-            silence_timeout: self.silence_timeout,
-            mix: Some((Arc::clone(&self.mixer), call.to_owned())),
-        };
-        let (events_out, id) = (self.events.clone(), call.to_owned());
-        let on_event = Box::new(move |event| {
-            let _ = events_out.send(match event {
-                // Keys the far end sends in the audio come out like those sent as SIP INFO.
-                SessionEvent::Key(digit) => PhoneEvent::Sip(SipEvent::Dtmf {
-                    call: id.clone(),
-                    digit,
-                }),
-                SessionEvent::Silent(after) => PhoneEvent::MediaSilence(MediaSilence {
-                    event: "media_silent",
-                    call: id.clone(),
-                    seconds: after.as_secs(),
-                }),
-                SessionEvent::Back => PhoneEvent::MediaSilence(MediaSilence {
-                    event: "media_back",
-                    call: id.clone(),
-                    seconds: 0,
-                }),
-            });
-        });
-        match MediaSession::start(socket, config, on_event) {
-            Ok(session) => {
-                session.set_muted(self.muted.load(std::sync::atomic::Ordering::Relaxed));
-                self.media
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(call.to_owned(), session);
-            }
-            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
-                event: "error",
-                line: call.to_owned(),
-                code: e.code().to_owned(),
-                message: e.to_string(),
-            })),
-        }
-    }
-
-    /// Stops the call's sound; the report comes as an event once the recording is complete.
-    fn stop_media(self: &Arc<Self>, call: &str) {
-        let session = self
-            .media
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(call);
-        if let Some(session) = session {
-            let inner = Arc::clone(self);
-            let call = call.to_owned();
-            tokio::spawn(async move { inner.report_media(call, session.stop().await) });
-        }
-    }
-
-    fn report_media(&self, call: String, outcome: Result<Stats, MediaError>) {
-        match outcome {
-            Ok(stats) => self.send(PhoneEvent::MediaEnded(MediaReport {
-                event: "media_ended",
-                call,
-                sent: stats.sent,
-                received: stats.received,
-            })),
-            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
-                event: "error",
-                line: call,
-                code: e.code().to_owned(),
-                message: e.to_string(),
-            })),
-        }
-    }
-
-    /// Tells the call's media who holds it.
-    fn follow_hold(&self, call: &str, state: &CallState) {
-        let hold = match state {
-            CallState::Connected => Hold::default(),
-            CallState::OnHold => Hold {
-                ours: true,
-                theirs: false,
-            },
-            CallState::HeldByRemote => Hold {
-                ours: false,
-                theirs: true,
-            },
-            _ => return,
-        };
-        if let Some(session) = self
-            .media
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(call)
-        {
-            session.set_hold(hold);
         }
     }
 
@@ -692,36 +448,6 @@ impl Phone {
     /// Splits the conference into separate calls, all on hold.
     pub fn split(&self) -> Result<(), Error> {
         self.command(Desk::split)
-    }
-
-    /// Lets a conference party hear the others (`true`) or not (mute-listen, Genesys
-    /// "empêcher l'écoute": it can still speak).
-    pub fn set_listens(&self, line: &str, listens: bool) -> Result<(), Error> {
-        if !self.inner.mixer.contains(line) {
-            return Err(switchboard_core::desk::DeskError::NoConference.into());
-        }
-        self.inner.mixer.set_listens(line, listens);
-        Ok(())
-    }
-
-    /// Mutes (`true`) or unmutes the agent's microphone, on every call.
-    pub fn set_muted(&self, muted: bool) {
-        self.inner
-            .muted
-            .store(muted, std::sync::atomic::Ordering::Relaxed);
-        for session in self
-            .inner
-            .media
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-        {
-            session.set_muted(muted);
-        }
-        self.inner.send(PhoneEvent::Mute(MuteState {
-            event: "mute",
-            on: muted,
-        }));
     }
 
     /// Hangs up one party of the conference.

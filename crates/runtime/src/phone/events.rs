@@ -1,0 +1,118 @@
+//! What the phone reports: one stream of typed events for every front end.
+
+use serde::Serialize;
+use switchboard_core::desk::DeskEvent;
+use switchboard_sip::{CallState, SipEvent};
+
+/// A call's media has stopped: how much went each way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediaReport {
+    /// Always `"media_ended"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// RTP packets sent.
+    pub sent: u64,
+    /// RTP packets received.
+    pub received: u64,
+}
+
+/// What the phone reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PhoneEvent {
+    /// Registration, and the caller's identity of an incoming call (for the screen pop).
+    Sip(SipEvent),
+    /// A line's state, a refused call, a hold or transfer outcome.
+    Desk(DeskEvent),
+    /// An action the desk asked for could not be carried out.
+    Failed(ActionFailed),
+    /// Who is calling: the contacts matching an incoming call (after its `incoming` event).
+    Pop(ScreenPop),
+    /// A call's media stopped (its recording, if any, is complete).
+    MediaEnded(MediaReport),
+    /// A call's far end went silent (no RTP while not held), or came back.
+    MediaSilence(MediaSilence),
+    /// The agent's microphone was muted or unmuted.
+    Mute(MuteState),
+}
+
+/// Whether the agent's microphone is muted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MuteState {
+    /// Always `"mute"`.
+    pub event: &'static str,
+    /// Muted.
+    pub on: bool,
+}
+
+/// No RTP from the far end for a while (`media_silent`), or RTP again (`media_back`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MediaSilence {
+    /// `"media_silent"` or `"media_back"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// How long nothing came, in seconds (0 for `media_back`).
+    pub seconds: u64,
+}
+
+/// The screen pop of an incoming call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScreenPop {
+    /// Always `"pop"`.
+    pub event: &'static str,
+    /// The incoming call.
+    pub call: String,
+    /// The caller and the matching contacts.
+    #[serde(flatten)]
+    pub lookup: crate::Lookup,
+}
+
+impl ScreenPop {
+    pub(crate) fn new(call: String, lookup: crate::Lookup) -> Self {
+        Self {
+            event: "pop",
+            call,
+            lookup,
+        }
+    }
+}
+
+/// The call and caller of an incoming-call event, to look up.
+pub(crate) fn incoming_caller(
+    event: &PhoneEvent,
+) -> Option<(String, switchboard_core::CallerIdentity)> {
+    match event {
+        PhoneEvent::Sip(SipEvent::Call {
+            call,
+            state:
+                CallState::Incoming {
+                    user,
+                    display_name,
+                    replaces: None,
+                    ..
+                },
+        }) => Some((
+            call.clone(),
+            switchboard_core::CallerIdentity {
+                user: user.clone(),
+                display_name: display_name.clone(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// An action that failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionFailed {
+    /// Always `"error"`.
+    pub event: &'static str,
+    /// The line concerned.
+    pub line: String,
+    /// Stable code.
+    pub code: String,
+    /// Message.
+    pub message: String,
+}

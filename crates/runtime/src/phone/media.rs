@@ -1,0 +1,183 @@
+//! The sound of the phone's calls: a media session per answered call, started when SIP has
+//! agreed the audio and stopped when the call ends; hold and mute follow the calls, and the
+//! conference mix follows the desk.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError};
+
+use switchboard_media::session::Stats;
+use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
+use switchboard_sip::{CallState, SipEvent};
+
+use super::{ActionFailed, Inner, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent};
+use crate::Error;
+
+impl Inner {
+    /// Starts the call's sound once its media is agreed.
+    pub(super) fn start_media(
+        &self,
+        call: &str,
+        remote: SocketAddr,
+        (codec, pt, events): (&str, u8, Option<u8>),
+    ) {
+        let Some(codec) = Codec::from_name(codec) else {
+            tracing::warn!(call, codec, "no media for this codec yet");
+            return;
+        };
+        let socket = match self.engine.media_socket(call) {
+            Ok(s) => s,
+            Err(e) => return self.failed(call, &e),
+        };
+        let speaker = self
+            .files
+            .1
+            .as_ref()
+            .map(|p| PathBuf::from(p.to_string_lossy().replace("{call}", &file_safe(call))));
+        let config = SessionConfig {
+            remote,
+            codec,
+            payload_type: pt,
+            mic: self.files.0.clone(),
+            speaker,
+            events,
+            silence_timeout: self.silence_timeout,
+            mix: Some((Arc::clone(&self.mixer), call.to_owned())),
+        };
+        let (events_out, id) = (self.events.clone(), call.to_owned());
+        let on_event = Box::new(move |event| {
+            let _ = events_out.send(match event {
+                // Keys the far end sends in the audio come out like those sent as SIP INFO.
+                SessionEvent::Key(digit) => PhoneEvent::Sip(SipEvent::Dtmf {
+                    call: id.clone(),
+                    digit,
+                }),
+                SessionEvent::Silent(after) => PhoneEvent::MediaSilence(MediaSilence {
+                    event: "media_silent",
+                    call: id.clone(),
+                    seconds: after.as_secs(),
+                }),
+                SessionEvent::Back => PhoneEvent::MediaSilence(MediaSilence {
+                    event: "media_back",
+                    call: id.clone(),
+                    seconds: 0,
+                }),
+            });
+        });
+        match MediaSession::start(socket, config, on_event) {
+            Ok(session) => {
+                session.set_muted(self.muted.load(std::sync::atomic::Ordering::Relaxed));
+                self.media
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(call.to_owned(), session);
+            }
+            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
+                event: "error",
+                line: call.to_owned(),
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            })),
+        }
+    }
+
+    /// Stops the call's sound; the report comes as an event once the recording is complete.
+    pub(super) fn stop_media(self: &Arc<Self>, call: &str) {
+        let session = self
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(call);
+        if let Some(session) = session {
+            let inner = Arc::clone(self);
+            let call = call.to_owned();
+            tokio::spawn(async move { inner.report_media(call, session.stop().await) });
+        }
+    }
+
+    pub(super) fn report_media(&self, call: String, outcome: Result<Stats, MediaError>) {
+        match outcome {
+            Ok(stats) => self.send(PhoneEvent::MediaEnded(MediaReport {
+                event: "media_ended",
+                call,
+                sent: stats.sent,
+                received: stats.received,
+            })),
+            Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
+                event: "error",
+                line: call,
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            })),
+        }
+    }
+
+    /// Tells the call's media who holds it.
+    pub(super) fn follow_hold(&self, call: &str, state: &CallState) {
+        let hold = match state {
+            CallState::Connected => Hold::default(),
+            CallState::OnHold => Hold {
+                ours: true,
+                theirs: false,
+            },
+            CallState::HeldByRemote => Hold {
+                ours: false,
+                theirs: true,
+            },
+            _ => return,
+        };
+        if let Some(session) = self
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(call)
+        {
+            session.set_hold(hold);
+        }
+    }
+}
+
+impl Phone {
+    /// Lets a conference party hear the others (`true`) or not (mute-listen, Genesys
+    /// "empêcher l'écoute": it can still speak).
+    pub fn set_listens(&self, line: &str, listens: bool) -> Result<(), Error> {
+        if !self.inner.mixer.contains(line) {
+            return Err(switchboard_core::desk::DeskError::NoConference.into());
+        }
+        self.inner.mixer.set_listens(line, listens);
+        Ok(())
+    }
+
+    /// Mutes (`true`) or unmutes the agent's microphone, on every call.
+    pub fn set_muted(&self, muted: bool) {
+        self.inner
+            .muted
+            .store(muted, std::sync::atomic::Ordering::Relaxed);
+        for session in self
+            .inner
+            .media
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            session.set_muted(muted);
+        }
+        self.inner.send(PhoneEvent::Mute(MuteState {
+            event: "mute",
+            on: muted,
+        }));
+    }
+}
+
+/// A call id as a file name part: letters, digits, `-` and `_` only.
+fn file_safe(call: &str) -> String {
+    call.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
