@@ -222,6 +222,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
         mic_wav: args.mic_wav.clone(),
         speaker_wav: args.speaker_wav.clone(),
         silence_timeout: std::time::Duration::from_secs(args.silence_timeout),
+        ..PhoneOptions::default()
     };
     let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
     let mut events = handle.start_phone(bind, options).await?;

@@ -44,6 +44,7 @@ fn main() {
             speaker: None,
             events: None,
             silence_timeout: Duration::from_secs(3600),
+            quality_every: Duration::from_secs(3600),
             mix: None,
         };
         let (ra, rb) = (

@@ -8,6 +8,7 @@ pub mod g711;
 pub mod histogram;
 pub mod jitter;
 pub mod mixer;
+pub mod quality;
 pub mod rtp;
 pub mod session;
 pub mod wav;

@@ -12,7 +12,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::histogram::Histogram;
-use crate::jitter::{silence, JitterBuffer, Playout};
+use crate::jitter::{silence, JitterBuffer, JitterStats, Playout};
+use crate::quality::mos;
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
 use crate::{dtmf, Codec, MediaError, FRAME};
@@ -34,6 +35,8 @@ pub struct SessionConfig {
     pub events: Option<u8>,
     /// How long without RTP (while not held) before [`SessionEvent::Silent`].
     pub silence_timeout: Duration,
+    /// How often to report the call's quality.
+    pub quality_every: Duration,
     /// The phone's conference and this call's id in it (it mixes only while the call is in).
     pub mix: Option<(std::sync::Arc<crate::mixer::Mixer>, String)>,
 }
@@ -55,8 +58,17 @@ impl Hold {
 }
 
 /// What the session notices while it runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SessionEvent {
+    /// How the call sounded lately (every `quality_every`, while sound comes in).
+    Quality {
+        /// Frames lost or too late, in percent.
+        loss_percent: f64,
+        /// The measured jitter.
+        jitter: Duration,
+        /// The estimated MOS (1 to 4.5).
+        mos: f64,
+    },
     /// The far end sent a DTMF key as a telephone event.
     Key(char),
     /// No RTP from the far end for this long while the call is not held: it may have
@@ -209,6 +221,10 @@ async fn run(
     // When RTP last came (or the call or its hold began), and whether silence was reported.
     let mut last_heard = started;
     let mut silent = false;
+    // Ticks between quality reports, and the buffer's counters at the last one.
+    let report_every = (config.quality_every.as_millis() / 20).max(1) as u64;
+    let mut ticks = 0u64;
+    let mut reported = JitterStats::default();
     let outcome = loop {
         tokio::select! {
             _ = &mut control.stopped => break Ok(()),
@@ -240,6 +256,25 @@ async fn run(
                 };
                 if let Some(arrival) = jitter.played_arrival() {
                     stats.arrival_to_play.record(started.elapsed().saturating_sub(arrival));
+                }
+                ticks += 1;
+                if ticks % report_every == 0 {
+                    let now = jitter.stats();
+                    let played = now.played - reported.played;
+                    let lost = now.concealed - reported.concealed;
+                    if played + lost > 0 {
+                        let loss_percent = 100.0 * lost as f64 / (played + lost) as f64;
+                        // One-way delay as far as this side sees it: the wait here and a
+                        // packet's length (the network's share needs RTCP).
+                        let delay = stats.arrival_to_play.percentile(0.5) + Duration::from_millis(20);
+                        let j = jitter.jitter();
+                        on_event(SessionEvent::Quality {
+                            loss_percent,
+                            jitter: j,
+                            mos: mos(loss_percent, delay.as_secs_f64() * 1e3, j.as_secs_f64() * 1e3),
+                        });
+                    }
+                    reported = now;
                 }
                 let captured = tokio::time::Instant::now();
                 if let Some(sink) = devices.speaker.as_mut() {

@@ -19,7 +19,8 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, ScreenPop,
+    ActionFailed, Hundredths, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent,
+    PhoneOptions, QualityReport, ScreenPop,
 };
 pub use settings::Settings;
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};

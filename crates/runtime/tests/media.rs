@@ -172,6 +172,7 @@ async fn the_callee_hears_the_agents_microphone() {
     write_tone_wav(&mic, 1000.0, 1, 16_000);
     let options = PhoneOptions {
         mic_wav: Some(mic),
+        quality_every: Duration::from_secs(1),
         ..PhoneOptions::default()
     };
     let (phone, mut events) = registered_phone(&kamailio, options).await;
@@ -189,6 +190,15 @@ async fn the_callee_hears_the_agents_microphone() {
             .and_then(|p| std::fs::metadata(p).ok())
             .is_some_and(|m| m.len() > 44 + 2 * 16_000)
     });
+    // A clean loopback call scores high.
+    let quality = loop {
+        if let PhoneEvent::Quality(q) = next(&mut events).await {
+            break q;
+        }
+    };
+    assert_eq!(quality.call, line);
+    assert!(quality.mos.value() >= 4.3, "{quality:?}");
+    assert!(quality.loss_percent.value() < 1.0, "{quality:?}");
     phone.hangup(&line).expect("hang up");
     callee.wait_event("CALL_CLOSED", WAIT);
     let recording = callee.recordings().first().cloned().expect("a recording");

@@ -35,6 +35,45 @@ pub enum PhoneEvent {
     MediaSilence(MediaSilence),
     /// The agent's microphone was muted or unmuted.
     Mute(MuteState),
+    /// How a call sounds lately.
+    Quality(QualityReport),
+}
+
+/// A figure with two decimals (a MOS, a percentage): exact to compare, a number in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hundredths(pub u32);
+
+impl Hundredths {
+    /// The nearest figure with two decimals (negative values are 0).
+    pub fn new(value: f64) -> Self {
+        Self((value * 100.0).round().max(0.0) as u32)
+    }
+
+    /// As a number.
+    pub fn value(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+}
+
+impl Serialize for Hundredths {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.value())
+    }
+}
+
+/// How a call sounds: what this side measured over the last few seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QualityReport {
+    /// Always `"quality"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// Sound lost or too late, in percent.
+    pub loss_percent: Hundredths,
+    /// The measured jitter, in milliseconds.
+    pub jitter_ms: u32,
+    /// The estimated MOS: 4.3 and above is good, under 3.6 agents hear it.
+    pub mos: Hundredths,
 }
 
 /// Whether the agent's microphone is muted.

@@ -10,6 +10,7 @@ use switchboard_media::session::Stats;
 use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
+use super::events::{Hundredths, QualityReport};
 use super::{ActionFailed, Inner, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent};
 use crate::Error;
 
@@ -42,6 +43,7 @@ impl Inner {
             speaker,
             events,
             silence_timeout: self.silence_timeout,
+            quality_every: self.quality_every,
             mix: Some((Arc::clone(&self.mixer), call.to_owned())),
         };
         let (events_out, id) = (self.events.clone(), call.to_owned());
@@ -56,6 +58,17 @@ impl Inner {
                     event: "media_silent",
                     call: id.clone(),
                     seconds: after.as_secs(),
+                }),
+                SessionEvent::Quality {
+                    loss_percent,
+                    jitter,
+                    mos,
+                } => PhoneEvent::Quality(QualityReport {
+                    event: "quality",
+                    call: id.clone(),
+                    loss_percent: Hundredths::new(loss_percent),
+                    jitter_ms: u32::try_from(jitter.as_millis()).unwrap_or(u32::MAX),
+                    mos: Hundredths::new(mos),
                 }),
                 SessionEvent::Back => PhoneEvent::MediaSilence(MediaSilence {
                     event: "media_back",

@@ -23,7 +23,10 @@ mod events;
 mod media;
 
 pub(crate) use events::incoming_caller;
-pub use events::{ActionFailed, MediaReport, MediaSilence, MuteState, PhoneEvent, ScreenPop};
+pub use events::{
+    ActionFailed, Hundredths, MediaReport, MediaSilence, MuteState, PhoneEvent, QualityReport,
+    ScreenPop,
+};
 
 /// How the desk behaves, and the headless agent's audio files.
 #[derive(Clone, Debug)]
@@ -39,6 +42,8 @@ pub struct PhoneOptions {
     pub speaker_wav: Option<PathBuf>,
     /// How long without RTP from the far end (while not held) before a `media_silent` event.
     pub silence_timeout: Duration,
+    /// How often each call reports its quality (`quality` events).
+    pub quality_every: Duration,
 }
 
 impl Default for PhoneOptions {
@@ -49,6 +54,7 @@ impl Default for PhoneOptions {
             mic_wav: None,
             speaker_wav: None,
             silence_timeout: Duration::from_secs(10),
+            quality_every: Duration::from_secs(5),
         }
     }
 }
@@ -70,6 +76,8 @@ struct Inner {
     files: (Option<PathBuf>, Option<PathBuf>),
     /// How long without RTP before `media_silent`.
     silence_timeout: Duration,
+    /// How often calls report their quality.
+    quality_every: Duration,
     /// The agent's microphone is muted (on every call, new ones too).
     muted: std::sync::atomic::AtomicBool,
     /// The conference's mix.
@@ -305,6 +313,7 @@ impl Phone {
             media: Mutex::new(HashMap::new()),
             files: (options.mic_wav.clone(), options.speaker_wav.clone()),
             silence_timeout: options.silence_timeout,
+            quality_every: options.quality_every,
             muted: std::sync::atomic::AtomicBool::new(false),
             mixer: Arc::new(Mixer::new()),
         });
