@@ -10,55 +10,11 @@ use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::sipp::Sipp;
 use switchboard_e2e::{wait_until, Started};
-use switchboard_runtime::{
-    AccountConfig, MediaReport, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport,
-};
+use switchboard_runtime::{MediaReport, Phone, PhoneEvent, PhoneOptions, SipEvent};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn next(events: &mut UnboundedReceiver<PhoneEvent>) -> PhoneEvent {
-    tokio::time::timeout(WAIT, events.recv())
-        .await
-        .expect("an event in time")
-        .expect("the phone is running")
-}
-
-/// A phone registered as 1001.
-async fn registered_phone(
-    kamailio: &Kamailio,
-    options: PhoneOptions,
-) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    phone_as(kamailio, "1001", options).await
-}
-
-/// A phone registered as `user` (password `pwUSER`).
-async fn phone_as(
-    kamailio: &Kamailio,
-    user: &str,
-    options: PhoneOptions,
-) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: user.into(),
-        auth_user: None,
-        password: format!("pw{user}"),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-        outbound_proxy: None,
-        tls_ca: None,
-    };
-    phone.add_account("main", account).await.expect("account");
-    while !matches!(
-        next(&mut events).await,
-        PhoneEvent::Sip(SipEvent::Registered { .. })
-    ) {}
-    (phone, events)
-}
+mod common;
+use common::{next, phone_for, reach, reach_all, WAIT};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
@@ -81,7 +37,7 @@ async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
         speaker_wav: Some(dir.path().join("heard-{call}.wav")),
         ..PhoneOptions::default()
     };
-    let (phone, mut events) = registered_phone(&kamailio, options).await;
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
 
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
     let line = loop {
@@ -175,7 +131,7 @@ async fn the_callee_hears_the_agents_microphone() {
         quality_every: Duration::from_secs(1),
         ..PhoneOptions::default()
     };
-    let (phone, mut events) = registered_phone(&kamailio, options).await;
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
     let line = phone.dial("main", "1002").expect("dial");
     while !matches!(
         next(&mut events).await,
@@ -215,17 +171,6 @@ fn samples_now(path: &std::path::Path) -> usize {
     std::fs::metadata(path).map_or(0, |m| (m.len().saturating_sub(44) / 2) as usize)
 }
 
-/// Waits for `line` to reach `state`.
-async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: LineState) {
-    loop {
-        if let PhoneEvent::Desk(DeskEvent::Line { line: l, state: s }) = next(events).await {
-            if l == line && s == state {
-                return;
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sound_stops_while_held_or_muted_and_comes_back() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -237,7 +182,7 @@ async fn sound_stops_while_held_or_muted_and_comes_back() {
     );
     let mic = dir.path().join("mic.wav");
     write_tone_wav(&mic, 1000.0, 1, 8000);
-    let (agent, mut agent_events) = phone_as(
+    let (agent, mut agent_events) = phone_for(
         &kamailio,
         "1001",
         PhoneOptions {
@@ -247,7 +192,7 @@ async fn sound_stops_while_held_or_muted_and_comes_back() {
     )
     .await;
     let heard = dir.path().join("heard.wav");
-    let (other, mut other_events) = phone_as(
+    let (other, mut other_events) = phone_for(
         &kamailio,
         "1002",
         PhoneOptions {
@@ -330,7 +275,7 @@ async fn a_far_end_that_goes_silent_is_reported() {
         silence_timeout: Duration::from_secs(2),
         ..PhoneOptions::default()
     };
-    let (phone, mut events) = registered_phone(&kamailio, options).await;
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
     let mut sipp = Sipp::start(
         dir.path(),
         "mute_uas",
@@ -375,9 +320,26 @@ async fn speaking_phones(
             speaker_wav: Some(dir.join(recording.replace("USER", user))),
             ..PhoneOptions::default()
         };
-        phones.push(phone_as(kamailio, user, options).await);
+        phones.push(phone_for(kamailio, user, options).await);
     }
     phones
+}
+
+/// After a transfer: the recording `file` holds the other party's `wanted` tone (from its
+/// second half-second on) and not the agent's 1 kHz.
+fn hears_only_the_other(file: &std::path::Path, wanted: u32) {
+    let (samples, _) = read_wav(file);
+    let part = &samples[4000..samples.len().min(12_000)];
+    let heard = dominant_frequency(part, 8000, 300, 3000);
+    assert!(
+        heard.abs_diff(wanted) <= 5,
+        "{}: {heard} Hz",
+        file.display()
+    );
+    assert!(
+        tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
+        "the agent is out of it"
+    );
 }
 
 /// Answers the next call ringing on `phone`.
@@ -409,19 +371,11 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     reach(&mut agent_events, &first, LineState::Connected).await;
     let second = agent.dial("main", "1003").expect("dial the second");
     answer_next(&two, &mut two_events).await;
-    let (mut second_up, mut first_held) = (false, false);
-    let mut seen = Vec::new();
-    while !(second_up && first_held) {
-        let event = tokio::time::timeout(WAIT, agent_events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("the second call up and the first held; saw {seen:?}"))
-            .expect("running");
-        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = &event {
-            second_up |= *line == second && *state == LineState::Connected;
-            first_held |= *line == first && *state == LineState::OnHold;
-        }
-        seen.push(event);
-    }
+    reach_all(
+        &mut agent_events,
+        &[(&second, LineState::Connected), (&first, LineState::OnHold)],
+    )
+    .await;
     agent.merge().expect("merge");
     // The first caller was held: its phone sees the hold lifted.
     loop {
@@ -520,20 +474,8 @@ async fn after_a_blind_transfer_the_caller_and_the_target_hear_each_other() {
     while !matches!(next(&mut caller_events).await, PhoneEvent::MediaEnded(MediaReport { ref call, .. }) if *call == joined)
     {
     }
-    for (file, wanted) in [(&caller_file, 700), (&target_file, 440)] {
-        let (samples, _) = read_wav(file);
-        let part = &samples[4000..samples.len().min(12_000)];
-        let heard = dominant_frequency(part, 8000, 300, 3000);
-        assert!(
-            heard.abs_diff(wanted) <= 5,
-            "{}: {heard} Hz",
-            file.display()
-        );
-        assert!(
-            tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
-            "the agent is out of it"
-        );
-    }
+    hears_only_the_other(&caller_file, 700);
+    hears_only_the_other(&target_file, 440);
     for phone in [agent, caller, target] {
         phone.shutdown().await;
     }
@@ -554,13 +496,14 @@ async fn after_an_attended_transfer_the_caller_and_the_colleague_hear_each_other
     // Consult the colleague, then complete: the caller replaces the consult call.
     let consult = agent.consult(&at_agent, "main", "1003").expect("consult");
     let at_colleague = answer_next(&colleague, &mut colleague_events).await;
-    let (mut consult_up, mut caller_held) = (false, false);
-    while !(consult_up && caller_held) {
-        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = next(&mut agent_events).await {
-            consult_up |= line == consult && state == LineState::Connected;
-            caller_held |= line == at_agent && state == LineState::OnHold;
-        }
-    }
+    reach_all(
+        &mut agent_events,
+        &[
+            (&consult, LineState::Connected),
+            (&at_agent, LineState::OnHold),
+        ],
+    )
+    .await;
     agent.complete_transfer().expect("complete");
     let asked = loop {
         if let PhoneEvent::Sip(SipEvent::TransferRequested { call, attended, .. }) =
@@ -602,20 +545,8 @@ async fn after_an_attended_transfer_the_caller_and_the_colleague_hear_each_other
     while !matches!(next(&mut caller_events).await, PhoneEvent::MediaEnded(MediaReport { ref call, .. }) if *call == joined)
     {
     }
-    for (file, wanted) in [(&caller_file, 700), (&colleague_file, 440)] {
-        let (samples, _) = read_wav(file);
-        let part = &samples[4000..samples.len().min(12_000)];
-        let heard = dominant_frequency(part, 8000, 300, 3000);
-        assert!(
-            heard.abs_diff(wanted) <= 5,
-            "{}: {heard} Hz",
-            file.display()
-        );
-        assert!(
-            tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
-            "the agent is out of it"
-        );
-    }
+    hears_only_the_other(&caller_file, 700);
+    hears_only_the_other(&colleague_file, 440);
     for phone in [agent, caller, colleague] {
         phone.shutdown().await;
     }

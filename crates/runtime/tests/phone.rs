@@ -1,45 +1,15 @@
 //! The desk's rules on live calls: call waiting holds the first caller, and a call beyond the
 //! limit is refused with 486 — as the baresips see it.
 
-use std::time::Duration;
-
 use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
-use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
+use switchboard_runtime::{AccountConfig, PhoneEvent, PhoneOptions, SipEvent, Transport};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn next(events: &mut UnboundedReceiver<PhoneEvent>) -> PhoneEvent {
-    tokio::time::timeout(WAIT, events.recv())
-        .await
-        .expect("an event in time")
-        .expect("the phone is running")
-}
-
-/// Waits until `line` reaches `state`.
-async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state: LineState) {
-    reach_all(events, &[(line, state)]).await;
-}
-
-/// Waits until every (line, state) pair has been seen, in any order; on a timeout, says
-/// what is missing and what came instead.
-async fn reach_all(events: &mut UnboundedReceiver<PhoneEvent>, wanted: &[(&str, LineState)]) {
-    let mut missing: Vec<&(&str, LineState)> = wanted.iter().collect();
-    let mut seen = Vec::new();
-    while !missing.is_empty() {
-        let event = tokio::time::timeout(WAIT, events.recv())
-            .await
-            .unwrap_or_else(|_| panic!("still waiting for {missing:?}; saw {seen:?}"))
-            .expect("the phone is running");
-        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = &event {
-            missing.retain(|(l, s)| !(l == line && s == state));
-        }
-        seen.push(event);
-    }
-}
+mod common;
+use common::{next, phone_for, reach, reach_all, WAIT};
 
 /// Waits for the next incoming call and returns its line.
 async fn incoming(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
@@ -286,34 +256,6 @@ async fn being_transferred_shows_the_new_line() {
         "the old line ended when the transfer succeeded"
     );
     phone.shutdown().await;
-}
-
-/// A phone registered as `user` at `kamailio`.
-async fn phone_for(
-    kamailio: &Kamailio,
-    user: &str,
-    options: PhoneOptions,
-) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: user.into(),
-        auth_user: None,
-        password: format!("pw{user}"),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-        outbound_proxy: None,
-        tls_ca: None,
-    };
-    phone.add_account("main", account).await.expect("account");
-    loop {
-        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
-            return (phone, events);
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
