@@ -14,7 +14,7 @@ pub mod session;
 pub mod wav;
 
 pub use g711::Codec;
-pub use session::{Hold, MediaSession, SessionConfig, SessionEvent};
+pub use session::{MediaSession, SessionConfig, SessionEvent};
 
 /// Samples per second of narrow-band telephony (G.711).
 pub const RATE: u32 = 8000;

@@ -41,22 +41,6 @@ pub struct SessionConfig {
     pub mix: Option<(std::sync::Arc<crate::mixer::Mixer>, String)>,
 }
 
-/// Who holds the call (RFC 3264 §8.4): while either side holds it, the agent's microphone
-/// is not sent and the far end is not played.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Hold {
-    /// The agent put the call on hold.
-    pub ours: bool,
-    /// The other side put it on hold.
-    pub theirs: bool,
-}
-
-impl Hold {
-    fn any(self) -> bool {
-        self.ours || self.theirs
-    }
-}
-
 /// What the session notices while it runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SessionEvent {
@@ -99,7 +83,7 @@ pub struct Stats {
 #[derive(Debug)]
 pub struct MediaSession {
     stop: oneshot::Sender<()>,
-    hold: watch::Sender<Hold>,
+    held: watch::Sender<bool>,
     muted: watch::Sender<bool>,
     keys: mpsc::UnboundedSender<char>,
     events: bool,
@@ -120,20 +104,20 @@ impl MediaSession {
         let speaker = config.speaker.as_deref().map(WavSink::create).transpose()?;
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
-        let (hold, held) = watch::channel(Hold::default());
+        let (held, hold) = watch::channel(false);
         let (muted, mute) = watch::channel(false);
         let events = config.events.is_some();
         let devices = Devices { mic, speaker };
         let control = Control {
             keys: queued,
-            hold: held,
+            hold,
             mute,
             stopped,
         };
         let task = tokio::spawn(run(socket, config, devices, control, on_event));
         Ok(Self {
             stop,
-            hold,
+            held,
             muted,
             keys,
             events,
@@ -141,9 +125,10 @@ impl MediaSession {
         })
     }
 
-    /// The call was put on hold or taken off it (by either side).
-    pub fn set_hold(&self, hold: Hold) {
-        self.hold.send_replace(hold);
+    /// The call was put on hold or taken off it, by either side (RFC 3264 §8.4): while
+    /// held, the agent's microphone is not sent and the far end is not played.
+    pub fn set_held(&self, held: bool) {
+        self.held.send_replace(held);
     }
 
     /// Mutes the microphone (`true`: silence is sent instead, so the far end's jitter buffer
@@ -190,7 +175,7 @@ struct Devices {
 /// What the session is told while it runs.
 struct Control {
     keys: mpsc::UnboundedReceiver<char>,
-    hold: watch::Receiver<Hold>,
+    hold: watch::Receiver<bool>,
     mute: watch::Receiver<bool>,
     stopped: oneshot::Receiver<()>,
 }
@@ -233,7 +218,7 @@ async fn run(
                 pending.extend(std::iter::repeat_n(None, KEY_GAP));
             }
             _ = tick.tick() => {
-                let held = control.hold.borrow().any();
+                let held = *control.hold.borrow();
                 if held {
                     last_heard = tokio::time::Instant::now();
                     // Nothing goes out, nothing is played; the recording keeps time.

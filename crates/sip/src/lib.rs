@@ -62,25 +62,33 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Whether `dialog` is (or becomes, within `limit`) confirmed: its 2xx acknowledged.
-async fn confirmed_within(
-    dialog: &rsipstack::dialog::dialog::Dialog,
-    limit: std::time::Duration,
-) -> bool {
-    let rsipstack::dialog::dialog::Dialog::Invite(invite) = dialog else {
-        return true;
-    };
-    let deadline = tokio::time::Instant::now() + limit;
+/// Gives the stack [`DIALOG_GRACE`] to reach a state it files just after an ACK: `Some`
+/// with what `check` found, or `None` when the time is up. (The stack has no notification
+/// for it; it is looked at every 2 ms.)
+async fn within_grace<T>(mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = tokio::time::Instant::now() + DIALOG_GRACE;
     loop {
-        let state = invite.state();
-        if state.is_confirmed() || state.is_terminated() {
-            return true;
+        if let Some(found) = check() {
+            return Some(found);
         }
         if tokio::time::Instant::now() >= deadline {
-            return false;
+            return None;
         }
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
+}
+
+/// Whether `dialog` is (or becomes, within the grace) confirmed: its 2xx acknowledged.
+async fn confirmed_soon(dialog: &rsipstack::dialog::dialog::Dialog) -> bool {
+    let rsipstack::dialog::dialog::Dialog::Invite(invite) = dialog else {
+        return true;
+    };
+    within_grace(|| {
+        let state = invite.state();
+        (state.is_confirmed() || state.is_terminated()).then_some(())
+    })
+    .await
+    .is_some()
 }
 
 impl Engine {
@@ -140,9 +148,7 @@ impl Engine {
                         // first INVITE and never answer. Let the ACK land first, and if it
                         // does not, answer 491 so that the other side tries again (RFC 3261
                         // §14.2: an INVITE transaction of ours is still in progress).
-                        if tx.original.method == Method::Invite
-                            && !confirmed_within(&dialog, DIALOG_GRACE).await
-                        {
+                        if tx.original.method == Method::Invite && !confirmed_soon(&dialog).await {
                             let _ = tx.reply(StatusCode::RequestPending).await;
                             return;
                         }
@@ -168,19 +174,15 @@ impl Engine {
                 if ours && tx.original.method != Method::Ack {
                     let dialogs = dialogs.clone();
                     tokio::spawn(async move {
-                        let deadline = tokio::time::Instant::now() + DIALOG_GRACE;
-                        loop {
-                            if let Some(mut dialog) = dialogs.match_dialog(&tx) {
+                        match within_grace(|| dialogs.match_dialog(&tx)).await {
+                            Some(mut dialog) => {
                                 if let Err(e) = dialog.handle(&mut tx).await {
                                     tracing::debug!("in-dialog request failed: {e}");
                                 }
-                                return;
                             }
-                            if tokio::time::Instant::now() >= deadline {
+                            None => {
                                 let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
-                                return;
                             }
-                            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
                         }
                     });
                     continue;

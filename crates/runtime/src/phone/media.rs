@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
 use switchboard_media::session::Stats;
-use switchboard_media::{Codec, Hold, MediaError, MediaSession, SessionConfig, SessionEvent};
+use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
 use super::events::{Hundredths, QualityReport};
@@ -127,16 +127,9 @@ impl Inner {
 
     /// Tells the call's media who holds it.
     pub(super) fn follow_hold(&self, call: &str, state: &CallState) {
-        let hold = match state {
-            CallState::Connected => Hold::default(),
-            CallState::OnHold => Hold {
-                ours: true,
-                theirs: false,
-            },
-            CallState::HeldByRemote => Hold {
-                ours: false,
-                theirs: true,
-            },
+        let held = match state {
+            CallState::Connected => false,
+            CallState::OnHold | CallState::HeldByRemote => true,
             _ => return,
         };
         if let Some(session) = self
@@ -145,7 +138,7 @@ impl Inner {
             .unwrap_or_else(PoisonError::into_inner)
             .get(call)
         {
-            session.set_hold(hold);
+            session.set_held(held);
         }
     }
 }
