@@ -5,6 +5,7 @@
 pub mod audio;
 pub mod baresip;
 pub mod kamailio;
+pub mod pulse;
 pub mod sipp;
 
 use std::net::{TcpListener, TcpStream};

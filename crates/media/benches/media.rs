@@ -40,8 +40,10 @@ fn main() {
             remote,
             codec: Codec::Pcmu,
             payload_type: 0,
-            mic: None,
-            speaker: None,
+            audio: switchboard_media::session::Audio::Files {
+                mic: None,
+                speaker: None,
+            },
             events: None,
             silence_timeout: Duration::from_secs(3600),
             quality_every: Duration::from_secs(3600),

@@ -41,6 +41,17 @@ pub struct EventPacket {
     pub payload: [u8; 4],
 }
 
+/// The key's pair of frequencies in Hz (ITU-T Q.23): its row's low one, its column's high one.
+pub fn frequencies(key: char) -> Option<(f32, f32)> {
+    const LOW: [f32; 4] = [697.0, 770.0, 852.0, 941.0];
+    const HIGH: [f32; 4] = [1209.0, 1336.0, 1477.0, 1633.0];
+    const ROWS: [&str; 4] = ["123A", "456B", "789C", "*0#D"];
+    let key = key.to_ascii_uppercase();
+    ROWS.iter()
+        .enumerate()
+        .find_map(|(r, row)| row.find(key).map(|c| (LOW[r], HIGH[c])))
+}
+
 /// The packets of one key, in order, one per 20 ms.
 pub fn packets(key: char) -> Option<Vec<EventPacket>> {
     let code = event_code(key)?;

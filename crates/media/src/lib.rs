@@ -3,14 +3,17 @@
 //! speaker). The real-time audio devices, jitter buffer, DTMF and the conference mix build on
 //! these pieces.
 
+pub mod device;
 pub mod dtmf;
 pub mod g711;
+pub mod headset;
 pub mod histogram;
 pub mod jitter;
 pub mod mixer;
 pub mod quality;
 pub mod rtp;
 pub mod session;
+pub mod tones;
 pub mod wav;
 
 pub use g711::Codec;
@@ -46,6 +49,9 @@ pub enum MediaError {
     /// Not a DTMF key.
     #[error("'{0}' is not a DTMF key (0-9, *, #, A-D)")]
     NotAKey(char),
+    /// A sound device could not be listed or opened.
+    #[error("sound device: {0}")]
+    Device(String),
     /// The call's audio socket failed.
     #[error("audio socket: {0}")]
     Socket(String),
@@ -58,6 +64,7 @@ impl MediaError {
             Self::Wav { .. } => "media_wav",
             Self::WavFormat { .. } => "media_wav_format",
             Self::Socket(_) => "media_socket",
+            Self::Device(_) => "media_device",
             Self::NoTelephoneEvents => "media_no_telephone_events",
             Self::NotAKey(_) => "media_not_a_key",
         }

@@ -1,6 +1,6 @@
-//! One call's RTP session: every 20 ms a frame from the microphone (a WAV file, or silence)
-//! is encoded and sent to the far end; what arrives is decoded and written to the speaker (a
-//! WAV file). Symmetric RTP: we send from the port we offered.
+//! One call's RTP session: every 20 ms a frame from the microphone (the headset's, a WAV
+//! file, or silence) is encoded and sent to the far end; what arrives is decoded and played
+//! (on the headset, or into a WAV file). Symmetric RTP: we send from the port we offered.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::headset::HeadsetPort;
 use crate::histogram::Histogram;
 use crate::jitter::{silence, JitterBuffer, JitterStats, Playout};
 use crate::quality::mos;
@@ -18,8 +19,23 @@ use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
 use crate::{dtmf, Codec, MediaError, FRAME};
 
+/// Where a call's sound comes from and goes.
+#[derive(Debug)]
+pub enum Audio {
+    /// The headless agent's files: a WAV played as the microphone (silence without one), a
+    /// WAV recording what the far end sends.
+    Files {
+        /// The microphone's file.
+        mic: Option<PathBuf>,
+        /// The speaker's file.
+        speaker: Option<PathBuf>,
+    },
+    /// The agent's headset.
+    Headset(HeadsetPort),
+}
+
 /// What a call's media needs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SessionConfig {
     /// Where the far end receives RTP.
     pub remote: SocketAddr,
@@ -27,10 +43,8 @@ pub struct SessionConfig {
     pub codec: Codec,
     /// Its payload type in this call.
     pub payload_type: u8,
-    /// A WAV file played as the microphone (silence without one).
-    pub mic: Option<PathBuf>,
-    /// A WAV file recording what the far end sends.
-    pub speaker: Option<PathBuf>,
+    /// The call's microphone and speaker.
+    pub audio: Audio,
     /// The payload type of RFC 4733 telephone events, when both sides have them.
     pub events: Option<u8>,
     /// How long without RTP (while not held) before [`SessionEvent::Silent`].
@@ -100,14 +114,26 @@ impl MediaSession {
         let socket_error = |e: std::io::Error| MediaError::Socket(e.to_string());
         socket.set_nonblocking(true).map_err(socket_error)?;
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(socket_error)?;
-        let mic = config.mic.as_deref().map(WavSource::open).transpose()?;
-        let speaker = config.speaker.as_deref().map(WavSink::create).transpose()?;
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
         let (held, hold) = watch::channel(false);
         let (muted, mute) = watch::channel(false);
         let events = config.events.is_some();
-        let devices = Devices { mic, speaker };
+        let mut config = config;
+        let audio = std::mem::replace(
+            &mut config.audio,
+            Audio::Files {
+                mic: None,
+                speaker: None,
+            },
+        );
+        let devices = match audio {
+            Audio::Files { mic, speaker } => Devices::Files {
+                mic: mic.as_deref().map(WavSource::open).transpose()?,
+                speaker: speaker.as_deref().map(WavSink::create).transpose()?,
+            },
+            Audio::Headset(port) => Devices::Headset(port),
+        };
         let control = Control {
             keys: queued,
             hold,
@@ -167,9 +193,52 @@ impl MediaSession {
 }
 
 /// The session's microphone and speaker.
-struct Devices {
-    mic: Option<WavSource>,
-    speaker: Option<WavSink>,
+enum Devices {
+    Files {
+        mic: Option<WavSource>,
+        speaker: Option<WavSink>,
+    },
+    Headset(HeadsetPort),
+}
+
+impl Devices {
+    /// The microphone's next frame.
+    fn fill(&mut self, frame: &mut [i16; FRAME]) {
+        match self {
+            Self::Files { mic: Some(m), .. } => m.fill(frame),
+            Self::Files { mic: None, .. } => frame.fill(0),
+            Self::Headset(port) => port.fill(frame),
+        }
+    }
+
+    /// Plays what the far end said (`None`: the call is held; a file keeps time with silence,
+    /// the headset plays nothing of this call).
+    fn play(&mut self, heard: Option<&[i16]>) -> Result<(), MediaError> {
+        match self {
+            Self::Files {
+                speaker: Some(s), ..
+            } => s.write(heard.unwrap_or(&[0; FRAME])),
+            Self::Files { speaker: None, .. } => Ok(()),
+            Self::Headset(port) => {
+                match heard {
+                    Some(h) => port.play(h),
+                    // The microphone's frames are not waited for while held.
+                    None => port.fill(&mut [0; FRAME]),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Completes the speaker's file.
+    fn finish(self) -> Result<(), MediaError> {
+        match self {
+            Self::Files {
+                speaker: Some(s), ..
+            } => s.finish(),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What the session is told while it runs.
@@ -223,10 +292,8 @@ async fn run(
                     last_heard = tokio::time::Instant::now();
                     // Nothing goes out, nothing is played; the recording keeps time.
                     out.skip(FRAME as u32);
-                    if let Some(sink) = devices.speaker.as_mut() {
-                        if let Err(e) = sink.write(&silence()) {
-                            break Err(e);
-                        }
+                    if let Err(e) = devices.play(None) {
+                        break Err(e);
                     }
                     continue;
                 }
@@ -262,10 +329,8 @@ async fn run(
                     reported = now;
                 }
                 let captured = tokio::time::Instant::now();
-                if let Some(sink) = devices.speaker.as_mut() {
-                    if let Err(e) = sink.write(&heard) {
-                        break Err(e);
-                    }
+                if let Err(e) = devices.play(Some(&heard)) {
+                    break Err(e);
                 }
                 let packet = match (pending.pop_front(), config.events) {
                     (Some(Some(event)), Some(pt)) => {
@@ -278,9 +343,10 @@ async fn run(
                     }
                     (gap, _) => {
                         let muted = *control.mute.borrow();
-                        match devices.mic.as_mut() {
-                            Some(source) if gap.is_none() && !muted => source.fill(&mut frame),
-                            _ => frame.fill(0),
+                        // Always read, so the headset's frames do not wait.
+                        devices.fill(&mut frame);
+                        if gap.is_some() || muted {
+                            frame.fill(0);
                         }
                         // In a conference the party also hears the others.
                         if let Some((mixer, id)) = &config.mix {
@@ -322,8 +388,6 @@ async fn run(
             }
         }
     };
-    if let Some(sink) = devices.speaker {
-        sink.finish()?;
-    }
+    devices.finish()?;
     outcome.map(|()| stats)
 }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
-use switchboard_media::session::Stats;
+use switchboard_media::session::{Audio, Stats};
 use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
@@ -39,8 +39,10 @@ impl Inner {
             remote,
             codec,
             payload_type: pt,
-            mic: self.files.0.clone(),
-            speaker,
+            audio: Audio::Files {
+                mic: self.files.0.clone(),
+                speaker,
+            },
             events,
             silence_timeout: self.silence_timeout,
             quality_every: self.quality_every,

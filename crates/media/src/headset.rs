@@ -1,0 +1,596 @@
+//! The agent's headset: one microphone, one speaker and a ringer shared by every call. A
+//! thread of its own runs every 20 ms: it cuts what the microphone recorded into 8 kHz frames
+//! for each call's port, mixes what the calls' ports hand back (with the phone's tones) for
+//! the speaker, and plays the ringtone on the ringer while a call rings. Device rates are
+//! converted with rubato.
+//!
+//! A device that stops (unplugged, its sound server module gone) is noticed when its
+//! callback stops moving for a second: the role falls back to the system's default device
+//! with an event, and goes back to the chosen device when it is offered again.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::{Fft, FixedSync, Resampler};
+
+use crate::device::{host, open_input, open_output, present, Input, Opened, Output};
+use crate::mixer::limit;
+use crate::tones::{Tone, ToneGenerator, TonePlan};
+use crate::wav::WavSource;
+use crate::{MediaError, FRAME, RATE};
+
+/// Which device plays each role, by name or id (none: the system's default).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeviceChoice {
+    /// The microphone.
+    pub microphone: Option<String>,
+    /// Where calls are heard.
+    pub speaker: Option<String>,
+    /// Where incoming calls ring (the speaker's device without a name of its own).
+    pub ringer: Option<String>,
+}
+
+/// What the headset needs.
+#[derive(Clone, Debug, Default)]
+pub struct HeadsetConfig {
+    /// The devices.
+    pub devices: DeviceChoice,
+    /// Whose network tones to play.
+    pub plan: TonePlan,
+    /// The ringtone, a WAV file looped while a call rings (a ring of the plan's tone without
+    /// one).
+    pub ringtone: Option<PathBuf>,
+}
+
+/// A role a device plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The microphone.
+    Microphone,
+    /// The speaker.
+    Speaker,
+    /// The ringer.
+    Ringer,
+}
+
+impl Role {
+    /// Its name in events.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Microphone => "microphone",
+            Self::Speaker => "speaker",
+            Self::Ringer => "ringer",
+        }
+    }
+}
+
+/// What happens to the devices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceEvent {
+    /// The role plays on this device now (at start, after a fallback, or back on the chosen
+    /// one).
+    Using {
+        /// The role.
+        role: Role,
+        /// The device's name.
+        device: String,
+        /// Its id.
+        id: String,
+        /// Whether this is not the device chosen for the role (it is missing or failed).
+        fallback: bool,
+    },
+    /// The role has no device at all for now (it is tried again every two seconds).
+    Lost {
+        /// The role.
+        role: Role,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Called with each [`DeviceEvent`], from the headset's thread.
+pub type OnDeviceEvent = Box<dyn FnMut(DeviceEvent) + Send>;
+
+/// A call's connection to the headset: the microphone's frames in, the call's sound out.
+#[derive(Debug)]
+pub struct HeadsetPort {
+    mic: rtrb::Consumer<i16>,
+    speaker: rtrb::Producer<i16>,
+}
+
+impl HeadsetPort {
+    /// The microphone's latest frame (silence when it has none yet). Frames that waited are
+    /// dropped so the call's delay stays one frame.
+    pub fn fill(&mut self, frame: &mut [i16; FRAME]) {
+        while self.mic.slots() >= 2 * FRAME {
+            if let Ok(chunk) = self.mic.read_chunk(FRAME) {
+                chunk.commit_all();
+            }
+        }
+        match self.mic.read_chunk(FRAME) {
+            Ok(chunk) => {
+                let (a, b) = chunk.as_slices();
+                frame[..a.len()].copy_from_slice(a);
+                frame[a.len()..].copy_from_slice(b);
+                chunk.commit_all();
+            }
+            Err(_) => frame.fill(0),
+        }
+    }
+
+    /// Hands the call's frame ([`FRAME`] samples) to the speaker (dropped when the speaker
+    /// is behind).
+    pub fn play(&mut self, frame: &[i16]) {
+        if let Ok(chunk) = self.speaker.write_chunk_uninit(FRAME) {
+            chunk.fill_from_iter(frame.iter().copied());
+        }
+    }
+}
+
+/// The headset thread's ends of a port.
+struct PortEnds {
+    mic: rtrb::Producer<i16>,
+    speaker: rtrb::Consumer<i16>,
+}
+
+/// What the phone and the headset thread share.
+#[derive(Default)]
+struct Shared {
+    stop: AtomicBool,
+    ports: Mutex<Vec<PortEnds>>,
+    /// The tone on the speaker, and for how many more frames (none: until changed).
+    tone: Mutex<Option<(ToneGenerator, Option<u32>)>>,
+    /// Key feedback, over the tone and the calls.
+    key: Mutex<Option<ToneGenerator>>,
+    ringing: AtomicBool,
+    /// The microphone's last frame's peak (0 to 32767), for a level meter.
+    level: AtomicU32,
+}
+
+/// The agent's headset, running until dropped.
+pub struct Headset {
+    shared: Arc<Shared>,
+    plan: TonePlan,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Headset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Headset").field("plan", &self.plan).finish()
+    }
+}
+
+impl Headset {
+    /// Opens the devices and starts the headset's thread. A device that cannot be opened is
+    /// an event, not an error: calls go on without it, and it is tried again.
+    pub fn start(config: HeadsetConfig, on_event: OnDeviceEvent) -> Result<Self, MediaError> {
+        let ringtone = config
+            .ringtone
+            .as_deref()
+            .map(WavSource::open)
+            .transpose()?;
+        let shared = Arc::new(Shared::default());
+        let plan = config.plan;
+        let inner = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("headset".into())
+            .spawn(move || run(&inner, &config, ringtone, on_event))
+            .map_err(|e| MediaError::Device(format!("headset thread: {e}")))?;
+        Ok(Self {
+            shared,
+            plan,
+            thread: Some(thread),
+        })
+    }
+
+    /// A new call's port.
+    pub fn port(&self) -> HeadsetPort {
+        let (mic_in, mic) = rtrb::RingBuffer::new(FRAME * 8);
+        let (speaker, speaker_out) = rtrb::RingBuffer::new(FRAME * 8);
+        self.shared
+            .ports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(PortEnds {
+                mic: mic_in,
+                speaker: speaker_out,
+            });
+        HeadsetPort { mic, speaker }
+    }
+
+    /// Plays `tone` on the speaker (for `duration`, or until changed), or stops the tone.
+    pub fn set_tone(&self, tone: Option<Tone>, duration: Option<Duration>) {
+        let frames = duration.map(|d| u32::try_from(d.as_millis() / 20).unwrap_or(u32::MAX));
+        *self
+            .shared
+            .tone
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) =
+            tone.map(|t| (ToneGenerator::new(self.plan, t), frames));
+    }
+
+    /// Sounds the key the agent pressed, briefly, on the speaker.
+    pub fn key_feedback(&self, key: char) {
+        *self
+            .shared
+            .key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) =
+            Some(ToneGenerator::new(self.plan, Tone::Key(key)));
+    }
+
+    /// Rings (`true`) or stops ringing the ringer.
+    pub fn set_ringing(&self, ringing: bool) {
+        self.shared.ringing.store(ringing, Ordering::Relaxed);
+    }
+
+    /// The microphone's level lately, 0 (silence) to 32767 (full scale).
+    pub fn mic_level(&self) -> u16 {
+        u16::try_from(self.shared.level.load(Ordering::Relaxed)).unwrap_or(u16::MAX)
+    }
+}
+
+impl Drop for Headset {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Converts 20 ms frames between a device's rate and 8 kHz.
+struct Converter {
+    resampler: Option<Fft<f32>>,
+    input: Vec<f32>,
+    output: Vec<f32>,
+}
+
+impl Converter {
+    fn new(from: u32, to: u32) -> Self {
+        let (inn, out) = (from as usize / 50, to as usize / 50);
+        let resampler = (from != to)
+            .then(|| Fft::<f32>::new(from as usize, to as usize, inn, 1, FixedSync::Both).ok())
+            .flatten();
+        Self {
+            resampler,
+            input: vec![0.0; inn],
+            output: vec![0.0; out],
+        }
+    }
+
+    /// Converts `self.input` into `self.output`.
+    fn run(&mut self) {
+        match self.resampler.as_mut() {
+            None => self.output.copy_from_slice(&self.input),
+            Some(r) => {
+                let frames_in = self.input.len();
+                let frames_out = self.output.len();
+                let converted = InterleavedSlice::new(&self.input[..], 1, frames_in)
+                    .ok()
+                    .zip(InterleavedSlice::new_mut(&mut self.output[..], 1, frames_out).ok())
+                    .map(|(i, mut o)| r.process_into_buffer(&i, &mut o, None));
+                if !matches!(converted, Some(Ok(_))) {
+                    self.output.fill(0.0);
+                }
+            }
+        }
+    }
+}
+
+/// A role's device: the one open now, and whether it is the chosen one.
+struct Slot<T> {
+    role: Role,
+    wanted: Option<String>,
+    open: Option<T>,
+    fallback: bool,
+    /// The callback's progress at the last look, and the ticks it has not moved since.
+    seen: u64,
+    still: u32,
+    /// The tick of the next try when no device is open.
+    next_try: u64,
+    convert: Option<Converter>,
+}
+
+/// Ticks without the callback moving before the device counts as gone (one second).
+const STALLED: u32 = 50;
+/// Ticks between two looks for a missing device (two seconds).
+const RETRY: u64 = 100;
+
+trait Stream {
+    fn opened(&self) -> &Opened;
+}
+impl Stream for Input {
+    fn opened(&self) -> &Opened {
+        &self.opened
+    }
+}
+impl Stream for Output {
+    fn opened(&self) -> &Opened {
+        &self.opened
+    }
+}
+
+impl<T: Stream + Send + 'static> Slot<T> {
+    /// Closes the device on a thread of its own: closing a stream whose device vanished can
+    /// wait forever on the sound server, and the headset must go on.
+    fn close(&mut self) {
+        if let Some(stream) = self.open.take() {
+            let _ = std::thread::Builder::new()
+                .name("device-close".into())
+                .spawn(move || drop(stream));
+        }
+    }
+
+    fn new(role: Role, wanted: Option<String>) -> Self {
+        Self {
+            role,
+            wanted,
+            open: None,
+            fallback: false,
+            seen: 0,
+            still: 0,
+            next_try: 0,
+            convert: None,
+        }
+    }
+
+    /// Keeps the slot's device running: opens one when there is none (every two seconds),
+    /// notices one that stalled or vanished (a sound server may move the stream to another
+    /// device by itself), and goes back to the chosen device when it returns.
+    fn keep(
+        &mut self,
+        tick: u64,
+        lister: &cpal::Host,
+        open: impl Fn(Option<&str>) -> Result<T, MediaError>,
+        on_event: &mut OnDeviceEvent,
+    ) {
+        let input = self.role == Role::Microphone;
+        if let Some(stream) = &self.open {
+            let progress = stream.opened().progress.load(Ordering::Relaxed);
+            self.still = if progress == self.seen {
+                self.still + 1
+            } else {
+                0
+            };
+            self.seen = progress;
+            // Every two seconds: is the chosen device there (back, or gone)?
+            let changed = tick % RETRY == 0
+                && self
+                    .wanted
+                    .as_deref()
+                    .is_some_and(|w| present(lister, w, input) == self.fallback);
+            if self.still < STALLED && !changed {
+                return;
+            }
+            self.close();
+        } else if tick < self.next_try {
+            return;
+        }
+        self.next_try = tick + RETRY;
+        // The chosen device first, then the default.
+        let mut tried = Vec::new();
+        let mut result = open(self.wanted.as_deref()).map(|s| (s, false));
+        if let Err(e) = &result {
+            tried.push(e.to_string());
+            if self.wanted.is_some() {
+                result = open(None).map(|s| (s, true));
+            }
+        }
+        match result {
+            Ok((stream, fallback)) => {
+                let opened = stream.opened();
+                self.convert = Some(if input {
+                    Converter::new(opened.rate, RATE)
+                } else {
+                    Converter::new(RATE, opened.rate)
+                });
+                on_event(DeviceEvent::Using {
+                    role: self.role,
+                    device: opened.name.clone(),
+                    id: opened.id.clone(),
+                    fallback,
+                });
+                self.seen = opened.progress.load(Ordering::Relaxed);
+                self.still = 0;
+                self.fallback = fallback;
+                self.open = Some(stream);
+            }
+            Err(e) => {
+                tried.push(e.to_string());
+                tried.dedup();
+                on_event(DeviceEvent::Lost {
+                    role: self.role,
+                    reason: tried.join("; "),
+                });
+            }
+        }
+    }
+}
+
+/// Reads one frame of the microphone, if a whole one was recorded.
+fn capture(slot: &mut Slot<Input>, frame: &mut [i16; FRAME]) -> bool {
+    let (Some(input), Some(convert)) = (slot.open.as_mut(), slot.convert.as_mut()) else {
+        return false;
+    };
+    let channels = input.opened.channels;
+    let need = convert.input.len() * channels;
+    // More than three frames waiting: the oldest are dropped, to keep the delay short.
+    while input.queue.slots() >= 4 * need {
+        if let Ok(chunk) = input.queue.read_chunk(need) {
+            chunk.commit_all();
+        }
+    }
+    let Ok(chunk) = input.queue.read_chunk(need) else {
+        return false;
+    };
+    let (a, b) = chunk.as_slices();
+    for (i, slot) in convert.input.iter_mut().enumerate() {
+        let at = i * channels;
+        let sum: f32 = (at..at + channels)
+            .map(|k| if k < a.len() { a[k] } else { b[k - a.len()] })
+            .sum();
+        *slot = sum / channels as f32;
+    }
+    chunk.commit_all();
+    convert.run();
+    for (o, &s) in frame.iter_mut().zip(&convert.output) {
+        *o = (s * 32768.0).clamp(-32768.0, 32767.0) as i16;
+    }
+    true
+}
+
+/// Plays one frame on a speaker, keeping its queue between one and three frames.
+fn play(slot: &mut Slot<Output>, frame: &[i16; FRAME]) {
+    let (Some(output), Some(convert)) = (slot.open.as_mut(), slot.convert.as_mut()) else {
+        return;
+    };
+    let channels = output.opened.channels;
+    let per_frame = convert.output.len() * channels;
+    let queued = output.queue.buffer().capacity() - output.queue.slots();
+    if queued >= 3 * per_frame {
+        // The device runs slower than our clock: a frame is skipped.
+        return;
+    }
+    for (i, &s) in convert.input.iter_mut().zip(frame.iter()) {
+        *i = f32::from(s) / 32768.0;
+    }
+    convert.run();
+    // Running dry: a frame of silence first, so the next tick's lateness is absorbed.
+    let frames = if queued < per_frame { 2 } else { 1 };
+    for round in 0..frames {
+        let Ok(chunk) = output.queue.write_chunk_uninit(per_frame) else {
+            return;
+        };
+        let silent = frames == 2 && round == 0;
+        chunk.fill_from_iter(
+            convert
+                .output
+                .iter()
+                .flat_map(|&s| std::iter::repeat_n(if silent { 0.0 } else { s }, channels)),
+        );
+    }
+}
+
+fn run(
+    shared: &Shared,
+    config: &HeadsetConfig,
+    mut ringtone: Option<WavSource>,
+    mut on_event: OnDeviceEvent,
+) {
+    let devices = &config.devices;
+    let mut mic = Slot::<Input>::new(Role::Microphone, devices.microphone.clone());
+    let mut speaker = Slot::<Output>::new(Role::Speaker, devices.speaker.clone());
+    let mut ringer = Slot::<Output>::new(
+        Role::Ringer,
+        devices.ringer.clone().or_else(|| devices.speaker.clone()),
+    );
+    // Without a ringtone file the ring is the network's ringback, louder for the room.
+    let mut ring = ToneGenerator::new(config.plan, Tone::Ringback);
+    let mut was_ringing = false;
+    let lister = host();
+    let mut next = Instant::now();
+    let mut tick: u64 = 0;
+    while !shared.stop.load(Ordering::Relaxed) {
+        tick += 1;
+        mic.keep(tick, &lister, open_input, &mut on_event);
+        speaker.keep(tick, &lister, open_output, &mut on_event);
+        let ringing = shared.ringing.load(Ordering::Relaxed);
+        if ringing || ringer.open.is_some() {
+            ringer.keep(tick, &lister, open_output, &mut on_event);
+        }
+
+        let mut frame = [0i16; FRAME];
+        let captured = capture(&mut mic, &mut frame);
+        if captured {
+            // A meter's needle: up at once, down by a tenth each frame.
+            let peak = u32::from(frame.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0));
+            let shown = shared.level.load(Ordering::Relaxed);
+            shared
+                .level
+                .store(peak.max(shown - shown / 10), Ordering::Relaxed);
+        }
+        let mut mix = [0i32; FRAME];
+        {
+            let mut ports = shared.ports.lock().unwrap_or_else(PoisonError::into_inner);
+            // A call that ended dropped its port.
+            ports.retain(|p| !p.speaker.is_abandoned());
+            for port in ports.iter_mut() {
+                if captured {
+                    if let Ok(chunk) = port.mic.write_chunk_uninit(FRAME) {
+                        chunk.fill_from_iter(frame.iter().copied());
+                    }
+                }
+                while port.speaker.slots() > 3 * FRAME {
+                    if let Ok(chunk) = port.speaker.read_chunk(FRAME) {
+                        chunk.commit_all();
+                    }
+                }
+                if let Ok(chunk) = port.speaker.read_chunk(FRAME) {
+                    let (a, b) = chunk.as_slices();
+                    for (m, &s) in mix.iter_mut().zip(a.iter().chain(b)) {
+                        *m += i32::from(s);
+                    }
+                    chunk.commit_all();
+                }
+            }
+        }
+        let mut heard = [0i16; FRAME];
+        for (h, &m) in heard.iter_mut().zip(&mix) {
+            *h = limit(m);
+        }
+        {
+            let mut tone = shared.tone.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((generator, left)) = tone.as_mut() {
+                generator.add_to(&mut heard);
+                if let Some(left) = left {
+                    *left = left.saturating_sub(1);
+                }
+            }
+            if matches!(tone.as_ref(), Some((_, Some(0)))) {
+                *tone = None;
+            }
+            let mut key = shared.key.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(generator) = key.as_mut() {
+                generator.add_to(&mut heard);
+                if generator.finished() {
+                    *key = None;
+                }
+            }
+        }
+        play(&mut speaker, &heard);
+
+        if ringing {
+            if !was_ringing {
+                ring = ToneGenerator::new(config.plan, Tone::Ringback);
+            }
+            let mut bell = [0i16; FRAME];
+            match ringtone.as_mut() {
+                Some(file) => file.fill(&mut bell),
+                None => ring.add_to(&mut bell),
+            }
+            play(&mut ringer, &bell);
+        } else if was_ringing {
+            // The ringer's device is closed between rings, and opened at once for the next.
+            ringer.close();
+            ringer.next_try = 0;
+        }
+        was_ringing = ringing;
+
+        next += Duration::from_millis(20);
+        let now = Instant::now();
+        if next > now {
+            std::thread::sleep(next - now);
+        } else if now - next > Duration::from_millis(100) {
+            // Far behind (the machine was suspended): start the clock again.
+            next = now;
+        }
+    }
+    mic.close();
+    speaker.close();
+    ringer.close();
+}

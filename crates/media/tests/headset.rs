@@ -1,0 +1,272 @@
+//! The headset on real devices: a PulseAudio server of the test's own with null sinks, through
+//! cpal. What the headset plays on a sink comes back on that sink's monitor, which the tests
+//! use as the microphone, so each check goes through the real device path both ways.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use switchboard_e2e::audio::{dominant_frequency, rms};
+use switchboard_e2e::pulse::Pulse;
+use switchboard_media::headset::{
+    DeviceChoice, DeviceEvent, Headset, HeadsetConfig, HeadsetPort, Role,
+};
+use switchboard_media::tones::Tone;
+use switchboard_media::FRAME;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn start(config: HeadsetConfig) -> (Headset, mpsc::Receiver<DeviceEvent>) {
+    let (tx, rx) = mpsc::channel();
+    let headset = Headset::start(
+        config,
+        Box::new(move |e| {
+            let _ = tx.send(e);
+        }),
+    )
+    .expect("the headset starts");
+    (headset, rx)
+}
+
+type Wanted<'a> = (&'a str, Box<dyn Fn(&DeviceEvent) -> bool + 'a>);
+
+/// Waits until each wanted event came, in any order; panics with what came instead.
+fn expect(events: &mpsc::Receiver<DeviceEvent>, mut wanted: Vec<Wanted<'_>>) {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    while !wanted.is_empty() {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        match events.recv_timeout(left) {
+            Ok(e) => {
+                wanted.retain(|(_, w)| !w(&e));
+                seen.push(e);
+            }
+            Err(_) => break,
+        }
+    }
+    let missing: Vec<&str> = wanted.iter().map(|(what, _)| *what).collect();
+    assert!(missing.is_empty(), "no {missing:?}; events: {seen:?}");
+}
+
+fn using<'a>(what: &'a str, role: Role, id: &'a str, fallback: bool) -> Wanted<'a> {
+    (
+        what,
+        Box::new(move |e| {
+            matches!(e, DeviceEvent::Using { role: r, id: i, fallback: f, .. }
+                if *r == role && i == id && *f == fallback)
+        }),
+    )
+}
+
+/// Runs the port like a call does, one frame every 20 ms: `say` gives each frame to play
+/// (`None`: nothing), and what the microphone gives is kept. Stops once `loud` frames with
+/// sound came back, or after `limit`.
+fn talk(
+    port: &mut HeadsetPort,
+    say: impl FnMut(u64) -> Option<[i16; FRAME]>,
+    loud: usize,
+    limit: Duration,
+) -> Vec<[i16; FRAME]> {
+    listen(port, say, |heard| loud_count(heard) >= loud, limit)
+}
+
+fn loud_count(frames: &[[i16; FRAME]]) -> usize {
+    frames.iter().filter(|f| rms(&f[..]) > 500.0).count()
+}
+
+/// Like [`talk`], until `done` says so.
+fn listen(
+    port: &mut HeadsetPort,
+    mut say: impl FnMut(u64) -> Option<[i16; FRAME]>,
+    done: impl Fn(&[[i16; FRAME]]) -> bool,
+    limit: Duration,
+) -> Vec<[i16; FRAME]> {
+    let start = Instant::now();
+    let mut next = start;
+    let mut heard = Vec::new();
+    let mut n = 0;
+    // The audio clock of the test's "call": a frame every 20 ms, as a session sends.
+    while start.elapsed() < limit {
+        if let Some(frame) = say(n) {
+            port.play(&frame);
+        }
+        n += 1;
+        let mut frame = [0; FRAME];
+        port.fill(&mut frame);
+        heard.push(frame);
+        if done(&heard) {
+            break;
+        }
+        next += Duration::from_millis(20);
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+    }
+    heard
+}
+
+fn sine(frequency: f64, n: u64) -> [i16; FRAME] {
+    let mut frame = [0; FRAME];
+    for (i, s) in frame.iter_mut().enumerate() {
+        let t = (n as f64 * FRAME as f64 + i as f64) / 8000.0;
+        *s = (10_000.0 * (std::f64::consts::TAU * frequency * t).sin()) as i16;
+    }
+    frame
+}
+
+fn loud_samples(frames: &[[i16; FRAME]]) -> Vec<i16> {
+    frames
+        .iter()
+        .filter(|f| rms(&f[..]) > 500.0)
+        .flat_map(|f| f.iter().copied())
+        .collect()
+}
+
+#[test]
+fn a_call_played_on_the_speaker_comes_back_on_the_microphone() {
+    let _pulse = Pulse::start(&["headset"]);
+    let (headset, events) = start(HeadsetConfig::default());
+    expect(
+        &events,
+        vec![
+            using("microphone", Role::Microphone, "headset.monitor", false),
+            using("speaker", Role::Speaker, "headset", false),
+        ],
+    );
+    let mut port = headset.port();
+    let heard = talk(&mut port, |n| Some(sine(1000.0, n)), 50, WAIT);
+    let loud = loud_samples(&heard);
+    assert!(
+        loud.len() >= 50 * FRAME,
+        "only {} samples came back",
+        loud.len()
+    );
+    let f = dominant_frequency(&loud, 8000, 300, 3400);
+    assert!((995..=1005).contains(&f), "heard {f} Hz");
+    assert!(headset.mic_level() > 1000, "level {}", headset.mic_level());
+}
+
+#[test]
+fn the_busy_tone_sounds_in_french_beats() {
+    let _pulse = Pulse::start(&["headset"]);
+    let (headset, events) = start(HeadsetConfig::default());
+    expect(
+        &events,
+        vec![using("speaker", Role::Speaker, "headset", false)],
+    );
+    let mut port = headset.port();
+    // The first sound marks the start; then two seconds are listened to.
+    headset.set_tone(Some(Tone::Busy), Some(Duration::from_secs(5)));
+    let heard = talk(&mut port, |_| None, 1, WAIT);
+    assert!(
+        heard.last().is_some_and(|f| rms(&f[..]) > 500.0),
+        "the tone came"
+    );
+    let heard = talk(&mut port, |_| None, usize::MAX, Duration::from_secs(2));
+    let loud = heard.iter().filter(|f| rms(&f[..]) > 500.0).count();
+    // 0.5 s on, 0.5 s off: about half the frames sound.
+    let share = loud as f64 / heard.len() as f64;
+    assert!(
+        (0.35..0.65).contains(&share),
+        "{loud} of {} frames sound",
+        heard.len()
+    );
+    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    assert!((435..=445).contains(&f), "heard {f} Hz");
+}
+
+#[test]
+fn the_ringtone_plays_on_the_ringer_and_stops() {
+    let _pulse = Pulse::start(&["headset", "ringer"]);
+    let ringtone = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/ringtone.wav");
+    let (headset, events) = start(HeadsetConfig {
+        devices: DeviceChoice {
+            // Listening to the ringer's device.
+            microphone: Some("ringer.monitor".into()),
+            speaker: Some("headset".into()),
+            ringer: Some("ringer".into()),
+        },
+        ringtone: Some(ringtone.into()),
+        ..HeadsetConfig::default()
+    });
+    expect(
+        &events,
+        vec![using(
+            "microphone",
+            Role::Microphone,
+            "ringer.monitor",
+            false,
+        )],
+    );
+    let mut port = headset.port();
+    headset.set_ringing(true);
+    expect(
+        &events,
+        vec![using("ringer", Role::Ringer, "ringer", false)],
+    );
+    let heard = talk(&mut port, |_| None, 25, WAIT);
+    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    // The ringtone's chime: G5 (784 Hz) and E5 (659 Hz).
+    assert!(
+        (654..=664).contains(&f) || (779..=789).contains(&f),
+        "heard {f} Hz"
+    );
+    headset.set_ringing(false);
+    // Once stopped, the ringer falls quiet: nothing for longer than the ringtone's loop
+    // (3.2 s, of which 1.6 s silent), after the sound already on its way.
+    let heard = listen(&mut port, |_| None, |h| h.len() >= 200, WAIT);
+    let late = loud_count(&heard[10..]);
+    assert_eq!(late, 0, "the ring went on after it was stopped");
+}
+
+#[test]
+fn an_unplugged_device_falls_back_to_the_default_and_comes_back() {
+    let pulse = Pulse::start(&["builtin"]);
+    let usb = pulse.add_sink("usb");
+    let (headset, events) = start(HeadsetConfig {
+        devices: DeviceChoice {
+            microphone: Some("usb.monitor".into()),
+            speaker: Some("usb".into()),
+            ringer: None,
+        },
+        ..HeadsetConfig::default()
+    });
+    expect(
+        &events,
+        vec![
+            using("the USB microphone", Role::Microphone, "usb.monitor", false),
+            using("the USB speaker", Role::Speaker, "usb", false),
+        ],
+    );
+    pulse.remove(&usb);
+    expect(
+        &events,
+        vec![
+            using("the fallback speaker", Role::Speaker, "builtin", true),
+            using(
+                "the fallback microphone",
+                Role::Microphone,
+                "builtin.monitor",
+                true,
+            ),
+        ],
+    );
+    // Sound goes on through the fallback.
+    let mut port = headset.port();
+    let heard = talk(&mut port, |n| Some(sine(600.0, n)), 25, WAIT);
+    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    assert!((595..=605).contains(&f), "heard {f} Hz");
+    // Plugged in again: back on it.
+    pulse.add_sink("usb");
+    expect(
+        &events,
+        vec![
+            using("the USB speaker again", Role::Speaker, "usb", false),
+            using(
+                "the USB microphone again",
+                Role::Microphone,
+                "usb.monitor",
+                false,
+            ),
+        ],
+    );
+}
