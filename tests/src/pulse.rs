@@ -2,7 +2,7 @@
 //! (there is no sound card): what is played on a sink comes back on its monitor source, so a
 //! test plays through the real device path and listens to what came out.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -112,8 +112,50 @@ impl Pulse {
         self.pactl(&["unload-module", index]);
     }
 
-    /// The server's directory (for a client started as another process).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
+    /// Records the source `source` (a sink's monitor: what is played on the sink) at 8 kHz
+    /// mono, from now until the recorder is dropped.
+    pub fn record(&self, source: &str) -> Recorder {
+        let file = self.dir.path().join(format!("{source}.raw"));
+        let out = std::fs::File::create(&file).expect("a file for the recording");
+        let mut started = Started::default();
+        started.spawn(
+            "parec (apt-get install pulseaudio-utils)",
+            Command::new("parec")
+                .env("PULSE_SERVER", format!("unix:{}", self.socket().display()))
+                .env("HOME", self.dir.path())
+                .args([
+                    "-d",
+                    source,
+                    "--raw",
+                    "--rate=8000",
+                    "--channels=1",
+                    "--format=s16le",
+                    "--latency-msec=20",
+                ])
+                .stdout(out)
+                .stderr(Stdio::null()),
+        );
+        Recorder {
+            file,
+            _started: started,
+        }
+    }
+}
+
+/// A recording of a source in progress.
+#[derive(Debug)]
+pub struct Recorder {
+    file: PathBuf,
+    _started: Started,
+}
+
+impl Recorder {
+    /// What was recorded so far, 8 kHz mono.
+    pub fn samples(&self) -> Vec<i16> {
+        std::fs::read(&self.file)
+            .unwrap_or_default()
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect()
     }
 }

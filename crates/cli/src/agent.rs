@@ -9,7 +9,8 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
 use switchboard_runtime::{
-    AccountConfig, Error, Handle, PhoneEvent, PhoneOptions, Refusal, Transport,
+    AccountConfig, DeviceChoice, Error, Handle, HeadsetConfig, PhoneEvent, PhoneOptions, Refusal,
+    TonePlan, Transport,
 };
 use tokio::io::AsyncBufReadExt;
 
@@ -64,6 +65,23 @@ pub struct AgentArgs {
     /// Seconds without sound from the other side (not on hold) before a `media_silent` event.
     #[arg(long, default_value_t = 10)]
     silence_timeout: u64,
+    /// Use the sound devices (the system's default ones, or those named below) instead of
+    /// WAV files: calls, tones and the ringtone are heard, the microphone is sent.
+    #[arg(long)]
+    devices: bool,
+    /// The microphone, by name or id (`switchboard-cli devices` lists them); implies
+    /// --devices.
+    #[arg(long)]
+    mic: Option<String>,
+    /// The speaker or headset calls are heard on; implies --devices.
+    #[arg(long)]
+    speaker: Option<String>,
+    /// Where incoming calls ring (the speaker without it); implies --devices.
+    #[arg(long)]
+    ringer: Option<String>,
+    /// The ringtone, a WAV file (16-bit PCM) looped while a call rings.
+    #[arg(long)]
+    ringtone: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,15 +234,27 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
         Err(message) => return Err(Error::Sip(switchboard_runtime::SipError::Account(message))),
     };
     let bind = bind.unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
+    let devices = DeviceChoice {
+        microphone: args.mic.clone(),
+        speaker: args.speaker.clone(),
+        ringer: args.ringer.clone(),
+    };
+    let headset = (args.devices || devices != DeviceChoice::default()).then(|| HeadsetConfig {
+        devices,
+        // The network tones of the dial plan's country.
+        plan: TonePlan::for_country(handle.settings().dial_plan.country.code()),
+        ringtone: args.ringtone.clone(),
+    });
     let options = PhoneOptions {
         max_calls: args.max_calls,
         ring_timeout: std::time::Duration::from_secs(args.ring_timeout),
         mic_wav: args.mic_wav.clone(),
         speaker_wav: args.speaker_wav.clone(),
         silence_timeout: std::time::Duration::from_secs(args.silence_timeout),
+        headset,
         ..PhoneOptions::default()
     };
-    let handle = Handle::open(db, switchboard_runtime::OpenOptions::default()).await?;
     let mut events = handle.start_phone(bind, options).await?;
     let phone = handle.phone()?;
     emit(&json!({"event": "started", "sip": phone.local_addr().to_string()}));

@@ -66,12 +66,14 @@ enum Command {
     },
     /// A headless agent: registers its accounts, reads JSON commands on stdin, writes JSON
     /// events on stdout (docs/cli.md).
-    Agent(agent::AgentArgs),
+    Agent(Box<agent::AgentArgs>),
     /// Show or change the dial plan stored in the database.
     Plan {
         #[command(flatten)]
         plan: PlanArgs,
     },
+    /// List the sound devices (for the agent's --mic, --speaker and --ringer).
+    Devices,
 }
 
 /// Dial-plan overrides.
@@ -274,6 +276,24 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                 None => Handle::default_db_path()?,
             };
             agent::run(args, &db).await?;
+        }
+        Command::Devices => {
+            let devices = switchboard_runtime::sound_devices()?;
+            for d in &devices {
+                let kind = match (d.input, d.output) {
+                    (true, true) => "in+out",
+                    (true, false) => "in",
+                    _ => "out",
+                };
+                if json {
+                    let line = serde_json::json!({
+                        "name": d.name, "id": d.id, "input": d.input, "output": d.output
+                    });
+                    println!("{line}");
+                } else {
+                    println!("{kind}\t{}\t{}", d.id, d.name);
+                }
+            }
         }
         Command::Plan { plan } => {
             let handle = handle(cli).await?;

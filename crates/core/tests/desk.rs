@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use switchboard_core::call::EndReason;
-use switchboard_core::desk::{Action, Desk, DeskError, DeskEvent, LineState};
+use switchboard_core::desk::{Action, Alert, Desk, DeskError, DeskEvent, LineState};
 
 const RING: Duration = Duration::from_secs(30);
 
@@ -465,4 +465,32 @@ fn dtmf_goes_to_one_party_and_bad_keys_are_named() {
     assert!(actions(&mut desk)
         .iter()
         .all(|a| !matches!(a, Action::Dtmf { .. })));
+}
+
+#[test]
+fn the_phone_rings_alone_beeps_in_a_call_and_rings_back_while_dialling() {
+    let mut desk = Desk::new(3, RING);
+    assert_eq!(desk.alert(), Alert::default());
+    desk.handle_incoming("a");
+    assert!(desk.alert().ring && !desk.alert().call_waiting);
+    desk.answer("a").expect("answer");
+    desk.handle_answered("a");
+    assert_eq!(desk.alert(), Alert::default(), "answered: quiet");
+    desk.handle_incoming("b");
+    let waiting = desk.alert();
+    assert!(
+        waiting.call_waiting && !waiting.ring,
+        "a call while in a call beeps"
+    );
+    desk.handle_ended("b", EndReason::RemoteCancelled);
+    assert_eq!(desk.alert(), Alert::default());
+    desk.dial("c", "0612345678", secs(1)).expect("dial");
+    assert!(
+        !desk.alert().ringback,
+        "no ringback before the far end rings"
+    );
+    desk.handle_ringing("c", false);
+    assert!(desk.alert().ringback);
+    desk.handle_ringing("c", true);
+    assert!(!desk.alert().ringback, "early media brings its own sound");
 }

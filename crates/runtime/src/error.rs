@@ -23,6 +23,9 @@ pub enum Error {
     /// The desk does not allow this now.
     #[error(transparent)]
     Desk(#[from] switchboard_core::desk::DeskError),
+    /// Sound: a device, a WAV file.
+    #[error(transparent)]
+    Media(#[from] switchboard_media::MediaError),
     /// The telephone is already running.
     #[error("the telephone is already started")]
     PhoneStarted,
@@ -43,6 +46,7 @@ impl Error {
             Self::Store(e) => e.code(),
             Self::Sip(e) => e.code(),
             Self::Desk(e) => e.code(),
+            Self::Media(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
             Self::PhoneStarted => "phone_started",
             Self::PhoneNotStarted => "phone_not_started",

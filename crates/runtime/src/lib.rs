@@ -19,10 +19,18 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, Hundredths, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent,
-    PhoneOptions, QualityReport, ScreenPop,
+    ActionFailed, DeviceReport, Hundredths, MediaReport, MediaSilence, MuteState, Phone,
+    PhoneEvent, PhoneOptions, QualityReport, ScreenPop,
 };
 pub use settings::Settings;
+pub use switchboard_media::device::DeviceInfo;
+pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
+pub use switchboard_media::tones::TonePlan;
+
+/// The sound devices the system offers now (microphones, speakers, headsets).
+pub fn sound_devices() -> Result<Vec<DeviceInfo>, Error> {
+    Ok(switchboard_media::device::devices()?)
+}
 pub use switchboard_sip::{AccountConfig, CallState, Refusal, SipError, SipEvent, Transport};
 
 /// A number read with the dial plan, as every front end shows it.

@@ -19,10 +19,12 @@ use serde::Serialize;
 
 use crate::call::EndReason;
 
+mod alert;
 mod conference;
 mod dtmf;
 mod error;
 
+pub use alert::Alert;
 use error::name;
 pub use error::DeskError;
 

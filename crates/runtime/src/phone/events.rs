@@ -37,6 +37,56 @@ pub enum PhoneEvent {
     Mute(MuteState),
     /// How a call sounds lately.
     Quality(QualityReport),
+    /// Which device plays a role of the headset now, or that a role has none.
+    Device(DeviceReport),
+}
+
+/// A role of the headset (`microphone`, `speaker`, `ringer`) on a device now (`device`), or
+/// without one (`device_lost`, with the reason).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceReport {
+    /// `"device"` or `"device_lost"`.
+    pub event: &'static str,
+    /// The role.
+    pub role: &'static str,
+    /// The device's name (empty when lost).
+    pub device: String,
+    /// The device's id (empty when lost).
+    pub id: String,
+    /// Whether this is the system's default standing in for the chosen device.
+    pub fallback: bool,
+    /// Why the role has no device (empty otherwise).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl From<switchboard_media::headset::DeviceEvent> for DeviceReport {
+    fn from(event: switchboard_media::headset::DeviceEvent) -> Self {
+        use switchboard_media::headset::DeviceEvent;
+        match event {
+            DeviceEvent::Using {
+                role,
+                device,
+                id,
+                fallback,
+            } => Self {
+                event: "device",
+                role: role.name(),
+                device,
+                id,
+                fallback,
+                reason: String::new(),
+            },
+            DeviceEvent::Lost { role, reason } => Self {
+                event: "device_lost",
+                role: role.name(),
+                device: String::new(),
+                id: String::new(),
+                fallback: false,
+                reason,
+            },
+        }
+    }
 }
 
 /// A figure with two decimals (a MOS, a percentage): exact to compare, a number in JSON.

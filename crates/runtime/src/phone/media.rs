@@ -6,7 +6,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
+use std::time::Duration;
+
+use switchboard_core::call::EndReason;
+use switchboard_core::desk::Alert;
+use switchboard_media::headset::Headset;
 use switchboard_media::session::{Audio, Stats};
+use switchboard_media::tones::Tone;
 use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
@@ -30,19 +36,20 @@ impl Inner {
             Ok(s) => s,
             Err(e) => return self.failed(call, &e),
         };
-        let speaker = self
-            .files
-            .1
-            .as_ref()
-            .map(|p| PathBuf::from(p.to_string_lossy().replace("{call}", &file_safe(call))));
+        let audio = match &self.headset {
+            Some(headset) => Audio::Headset(headset.port()),
+            None => Audio::Files {
+                mic: self.files.0.clone(),
+                speaker: self.files.1.as_ref().map(|p| {
+                    PathBuf::from(p.to_string_lossy().replace("{call}", &file_safe(call)))
+                }),
+            },
+        };
         let config = SessionConfig {
             remote,
             codec,
             payload_type: pt,
-            audio: Audio::Files {
-                mic: self.files.0.clone(),
-                speaker,
-            },
+            audio,
             events,
             silence_timeout: self.silence_timeout,
             quality_every: self.quality_every,
@@ -145,7 +152,56 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// Rings, beeps or rings back as the lines say (with a headset).
+    pub(super) fn sound_alerts(&self) {
+        let Some(headset) = &self.headset else {
+            return;
+        };
+        let alert = self.desk(|d| d.alert());
+        let mut last = self.sounding.lock().unwrap_or_else(PoisonError::into_inner);
+        if alert.ring != last.ring {
+            headset.set_ringing(alert.ring);
+        }
+        let tone = |a: &Alert| {
+            if a.ringback {
+                Some(Tone::Ringback)
+            } else if a.call_waiting {
+                Some(Tone::CallWaiting)
+            } else {
+                None
+            }
+        };
+        if tone(&alert) != tone(&last) {
+            headset.set_tone(tone(&alert), None);
+        }
+        *last = alert;
+    }
+
+    /// The network's tone for a call the agent dialled that failed: busy, or congestion when
+    /// the number or the network cannot take it (three seconds, as a network plays it).
+    pub(super) fn sound_failure(&self, reason: &EndReason) {
+        let Some(headset) = &self.headset else {
+            return;
+        };
+        let tone = match reason {
+            EndReason::Busy | EndReason::Declined => Tone::Busy,
+            EndReason::NotFound
+            | EndReason::Unavailable
+            | EndReason::Refused
+            | EndReason::Failed { .. } => Tone::Congestion,
+            _ => return,
+        };
+        headset.set_tone(Some(tone), Some(Duration::from_secs(3)));
+    }
+}
+
 impl Phone {
+    /// The agent's microphone level lately (0 to 32767), for a meter; none without a headset.
+    pub fn mic_level(&self) -> Option<u16> {
+        self.inner.headset.as_ref().map(Headset::mic_level)
+    }
+
     /// Lets a conference party hear the others (`true`) or not (mute-listen, Genesys
     /// "empêcher l'écoute": it can still speak).
     pub fn set_listens(&self, line: &str, listens: bool) -> Result<(), Error> {

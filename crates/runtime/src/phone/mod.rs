@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use std::path::PathBuf;
 use switchboard_core::call::EndReason;
-use switchboard_core::desk::{Action, Desk, DeskEvent, LineState};
+use switchboard_core::desk::{Action, Alert, Desk, DeskEvent, LineState};
 
+use switchboard_media::headset::{Headset, HeadsetConfig};
 use switchboard_media::mixer::Mixer;
 use switchboard_media::MediaSession;
 use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
@@ -24,11 +25,12 @@ mod media;
 
 pub(crate) use events::incoming_caller;
 pub use events::{
-    ActionFailed, Hundredths, MediaReport, MediaSilence, MuteState, PhoneEvent, QualityReport,
-    ScreenPop,
+    ActionFailed, DeviceReport, Hundredths, MediaReport, MediaSilence, MuteState, PhoneEvent,
+    QualityReport, ScreenPop,
 };
 
-/// How the desk behaves, and the headless agent's audio files.
+/// How the desk behaves, and where the sound goes: the headset's devices, or the headless
+/// agent's audio files.
 #[derive(Clone, Debug)]
 pub struct PhoneOptions {
     /// Most lines at once; calls beyond are refused with 486.
@@ -44,6 +46,9 @@ pub struct PhoneOptions {
     pub silence_timeout: Duration,
     /// How often each call reports its quality (`quality` events).
     pub quality_every: Duration,
+    /// The agent's sound devices, with the phone's tones and ringtone; without them, calls
+    /// use the WAV files above.
+    pub headset: Option<HeadsetConfig>,
 }
 
 impl Default for PhoneOptions {
@@ -55,6 +60,7 @@ impl Default for PhoneOptions {
             speaker_wav: None,
             silence_timeout: Duration::from_secs(10),
             quality_every: Duration::from_secs(5),
+            headset: None,
         }
     }
 }
@@ -82,6 +88,10 @@ struct Inner {
     muted: std::sync::atomic::AtomicBool,
     /// The conference's mix.
     mixer: Arc<Mixer>,
+    /// The agent's sound devices (without them: the files).
+    headset: Option<Headset>,
+    /// What the phone sounds now (ring, call waiting, ringback).
+    sounding: Mutex<Alert>,
 }
 
 /// The running phone.
@@ -132,6 +142,7 @@ impl Inner {
             }
             self.send(PhoneEvent::Desk(event));
         }
+        self.sound_alerts();
         for action in actions {
             let inner = Arc::clone(self);
             tokio::spawn(async move {
@@ -281,7 +292,15 @@ impl Inner {
             CallState::HeldByRemote => self.desk(|d| d.handle_remote_hold(&call, true)),
             CallState::Ended { reason } => {
                 self.stop_media(&call);
+                let dialled = matches!(
+                    known,
+                    Some(LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia)
+                );
                 self.desk(|d| d.handle_ended(&call, reason));
+                self.sound_alerts();
+                if dialled {
+                    self.sound_failure(&reason);
+                }
             }
             // A call the desk did not dial: the one we place when we accept a transfer.
             CallState::Dialing { .. } if known.is_none() => {
@@ -301,6 +320,18 @@ impl Phone {
     ) -> Result<(Self, mpsc::UnboundedReceiver<PhoneEvent>), Error> {
         let (engine, mut sip) = Engine::start(bind).await?;
         let (events, receiver) = mpsc::unbounded_channel();
+        let headset = match options.headset {
+            Some(config) => {
+                let out = events.clone();
+                Some(Headset::start(
+                    config,
+                    Box::new(move |e| {
+                        let _ = out.send(PhoneEvent::Device(e.into()));
+                    }),
+                )?)
+            }
+            None => None,
+        };
         let (stop, mut stopping) = mpsc::unbounded_channel::<tokio::sync::oneshot::Sender<()>>();
         let inner = Arc::new(Inner {
             engine,
@@ -316,6 +347,8 @@ impl Phone {
             quality_every: options.quality_every,
             muted: std::sync::atomic::AtomicBool::new(false),
             mixer: Arc::new(Mixer::new()),
+            headset,
+            sounding: Mutex::new(Alert::default()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {
@@ -504,9 +537,14 @@ impl Phone {
         Ok(self.inner.engine.refuse_transfer(line).await?)
     }
 
-    /// Sends DTMF digits (`0-9 * # A-D`) to the party on `line` only, as SIP INFO.
+    /// Sends DTMF digits (`0-9 * # A-D`) to the party on `line` only (in the audio when the
+    /// call agreed to it, otherwise as SIP INFO); the agent hears the last key briefly.
     pub fn dtmf(&self, line: &str, digits: &str) -> Result<(), Error> {
-        self.command(|d| d.dtmf(line, digits))
+        self.command(|d| d.dtmf(line, digits))?;
+        if let (Some(headset), Some(key)) = (&self.inner.headset, digits.chars().last()) {
+            headset.key_feedback(key);
+        }
+        Ok(())
     }
 
     /// Hangs up a line (cancel, refuse or BYE as its state needs).
