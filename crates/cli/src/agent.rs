@@ -9,8 +9,8 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
 use switchboard_runtime::{
-    AccountConfig, DeviceChoice, Error, Handle, HeadsetConfig, PhoneEvent, PhoneOptions, Refusal,
-    TonePlan, Transport,
+    AccountConfig, DeviceChoice, Error, Handle, HeadsetConfig, PhoneEvent, PhoneOptions,
+    RecordingOptions, Refusal, TonePlan, Transport,
 };
 use tokio::io::AsyncBufReadExt;
 
@@ -82,6 +82,12 @@ pub struct AgentArgs {
     /// The ringtone, a WAV file (16-bit PCM) looped while a call rings.
     #[arg(long)]
     ringtone: Option<PathBuf>,
+    /// The folder of call recordings (the `record` command needs one).
+    #[arg(long)]
+    record_folder: Option<PathBuf>,
+    /// Record every call from its first sound (into --record-folder).
+    #[arg(long, requires = "record_folder")]
+    record_all: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +137,20 @@ enum Command {
         /// The party's call.
         call: String,
         /// Whether it hears.
+        on: bool,
+    },
+    /// Start (`on: true`) or stop recording a call.
+    Record {
+        /// The call.
+        call: String,
+        /// Recording.
+        on: bool,
+    },
+    /// Pause (`on: true`) or resume a call's recording.
+    PauseRecording {
+        /// The call.
+        call: String,
+        /// Paused.
         on: bool,
     },
     /// Mute (`on: true`) or unmute the microphone.
@@ -253,6 +273,10 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
         speaker_wav: args.speaker_wav.clone(),
         silence_timeout: std::time::Duration::from_secs(args.silence_timeout),
         headset,
+        recording: RecordingOptions {
+            folder: args.record_folder.clone(),
+            automatic: args.record_all,
+        },
         ..PhoneOptions::default()
     };
     let mut events = handle.start_phone(bind, options).await?;
@@ -322,6 +346,16 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
                         }
                     }
                     Ok(Command::Mute { on }) => phone.set_muted(on),
+                    Ok(Command::Record { call, on }) => {
+                        if let Err(e) = phone.record(&call, on) {
+                            bad(e.code(), e);
+                        }
+                    }
+                    Ok(Command::PauseRecording { call, on }) => {
+                        if let Err(e) = phone.pause_recording(&call, on) {
+                            bad(e.code(), e);
+                        }
+                    }
                     Ok(Command::Listen { call, on }) => {
                         if let Err(e) = phone.set_listens(&call, on) {
                             bad(e.code(), e);

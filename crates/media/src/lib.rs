@@ -11,6 +11,7 @@ pub mod histogram;
 pub mod jitter;
 pub mod mixer;
 pub mod quality;
+pub mod recorder;
 pub mod rtp;
 pub mod session;
 pub mod tones;
@@ -49,6 +50,14 @@ pub enum MediaError {
     /// Not a DTMF key.
     #[error("'{0}' is not a DTMF key (0-9, *, #, A-D)")]
     NotAKey(char),
+    /// A call's recording could not be created or written (folder missing, disk full).
+    #[error("recording {path}: {reason}")]
+    Recording {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// A sound device could not be listed or opened.
     #[error("sound device: {0}")]
     Device(String),
@@ -65,6 +74,7 @@ impl MediaError {
             Self::WavFormat { .. } => "media_wav_format",
             Self::Socket(_) => "media_socket",
             Self::Device(_) => "media_device",
+            Self::Recording { .. } => "media_recording",
             Self::NoTelephoneEvents => "media_no_telephone_events",
             Self::NotAKey(_) => "media_not_a_key",
         }

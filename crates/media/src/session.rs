@@ -15,6 +15,7 @@ use crate::headset::HeadsetPort;
 use crate::histogram::Histogram;
 use crate::jitter::{silence, JitterBuffer, JitterStats, Playout};
 use crate::quality::mos;
+use crate::recorder::{RecordCommand, Recording, RecordingEvent};
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
 use crate::{dtmf, Codec, MediaError, FRAME};
@@ -56,7 +57,7 @@ pub struct SessionConfig {
 }
 
 /// What the session notices while it runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SessionEvent {
     /// How the call sounded lately (every `quality_every`, while sound comes in).
     Quality {
@@ -74,6 +75,8 @@ pub enum SessionEvent {
     Silent(Duration),
     /// RTP arrives again after a [`SessionEvent::Silent`].
     Back,
+    /// The call's recording started, paused, stopped or failed.
+    Recording(RecordingEvent),
 }
 
 /// Called with each [`SessionEvent`].
@@ -100,6 +103,7 @@ pub struct MediaSession {
     held: watch::Sender<bool>,
     muted: watch::Sender<bool>,
     keys: mpsc::UnboundedSender<char>,
+    record: mpsc::UnboundedSender<RecordCommand>,
     events: bool,
     task: JoinHandle<Result<Stats, MediaError>>,
 }
@@ -116,6 +120,7 @@ impl MediaSession {
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(socket_error)?;
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
+        let (record, recording) = mpsc::unbounded_channel();
         let (held, hold) = watch::channel(false);
         let (muted, mute) = watch::channel(false);
         let events = config.events.is_some();
@@ -136,6 +141,7 @@ impl MediaSession {
         };
         let control = Control {
             keys: queued,
+            recording,
             hold,
             mute,
             stopped,
@@ -146,6 +152,7 @@ impl MediaSession {
             held,
             muted,
             keys,
+            record,
             events,
             task,
         })
@@ -161,6 +168,13 @@ impl MediaSession {
     /// and any NAT binding stay alive) or unmutes it.
     pub fn set_muted(&self, muted: bool) {
         self.muted.send_replace(muted);
+    }
+
+    /// Starts, pauses, resumes or stops the call's recording; what happens comes as
+    /// [`SessionEvent::Recording`].
+    pub fn record(&self, command: RecordCommand) {
+        // The session only goes when the call does.
+        let _ = self.record.send(command);
     }
 
     /// Whether DTMF can go as telephone events on this call.
@@ -244,6 +258,7 @@ impl Devices {
 /// What the session is told while it runs.
 struct Control {
     keys: mpsc::UnboundedReceiver<char>,
+    recording: mpsc::UnboundedReceiver<RecordCommand>,
     hold: watch::Receiver<bool>,
     mute: watch::Receiver<bool>,
     stopped: oneshot::Receiver<()>,
@@ -279,9 +294,13 @@ async fn run(
     let report_every = (config.quality_every.as_millis() / 20).max(1) as u64;
     let mut ticks = 0u64;
     let mut reported = JitterStats::default();
+    let mut recording = Recording::default();
     let outcome = loop {
         tokio::select! {
             _ = &mut control.stopped => break Ok(()),
+            Some(command) = control.recording.recv() => {
+                recording.command(command, &mut |e| on_event(SessionEvent::Recording(e)));
+            }
             Some(key) = control.keys.recv() => {
                 pending.extend(dtmf::packets(key).into_iter().flatten().map(Some));
                 pending.extend(std::iter::repeat_n(None, KEY_GAP));
@@ -295,6 +314,8 @@ async fn run(
                     if let Err(e) = devices.play(None) {
                         break Err(e);
                     }
+                    let quiet = [0; FRAME];
+                    recording.frame(&quiet, &quiet, &mut |e| on_event(SessionEvent::Recording(e)));
                     continue;
                 }
                 if !silent && last_heard.elapsed() >= config.silence_timeout {
@@ -332,6 +353,9 @@ async fn run(
                 if let Err(e) = devices.play(Some(&heard)) {
                     break Err(e);
                 }
+                // What the agent said this tick (silence while a key is sent), for the
+                // recording.
+                let mut agent = [0i16; FRAME];
                 let packet = match (pending.pop_front(), config.events) {
                     (Some(Some(event)), Some(pt)) => {
                         if event.marker {
@@ -348,6 +372,7 @@ async fn run(
                         if gap.is_some() || muted {
                             frame.fill(0);
                         }
+                        agent = frame;
                         // In a conference the party also hears the others.
                         if let Some((mixer, id)) = &config.mix {
                             let mic = frame;
@@ -363,6 +388,7 @@ async fn run(
                     stats.sent += 1;
                     stats.capture_to_send.record(captured.elapsed());
                 }
+                recording.frame(&agent, &heard, &mut |e| on_event(SessionEvent::Recording(e)));
             }
             received = socket.recv_from(&mut buf) => {
                 let Ok((len, _)) = received else { continue };
@@ -388,6 +414,7 @@ async fn run(
             }
         }
     };
+    recording.stop(&mut |e| on_event(SessionEvent::Recording(e)));
     devices.finish()?;
     outcome.map(|()| stats)
 }

@@ -27,6 +27,12 @@ pub enum Error {
     #[error(transparent)]
     Media(#[from] switchboard_media::MediaError),
     /// The telephone is already running.
+    /// The line has no sound (yet, or any more) to record.
+    #[error("line {0} has no sound to record")]
+    NoSound(String),
+    /// Recording was asked for but no folder is set for recordings.
+    #[error("no folder is set for recordings")]
+    NoRecordingFolder,
     #[error("the telephone is already started")]
     PhoneStarted,
     /// The telephone is not started.
@@ -48,6 +54,8 @@ impl Error {
             Self::Desk(e) => e.code(),
             Self::Media(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
+            Self::NoSound(_) => "no_sound",
+            Self::NoRecordingFolder => "no_recording_folder",
             Self::PhoneStarted => "phone_started",
             Self::PhoneNotStarted => "phone_not_started",
         }

@@ -4,7 +4,6 @@
 //! caller hears itself come back through the whole device path. An outgoing call rings back
 //! in the headset, and a busy callee sounds busy.
 
-
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::audio::{dominant_frequency, read_wav, rms};

@@ -39,6 +39,57 @@ pub enum PhoneEvent {
     Quality(QualityReport),
     /// Which device plays a role of the headset now, or that a role has none.
     Device(DeviceReport),
+    /// A call's recording started, paused, resumed, stopped or failed.
+    Recording(RecordingReport),
+}
+
+/// What happened to a call's recording.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordingReport {
+    /// Always `"recording"`.
+    pub event: &'static str,
+    /// The call.
+    pub call: String,
+    /// `started`, `paused`, `resumed`, `stopped` or `failed`.
+    pub state: &'static str,
+    /// The file (empty for `paused` and `resumed`).
+    pub file: String,
+    /// Seconds recorded, once `stopped`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<Hundredths>,
+    /// Why it `failed` (the call goes on).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+impl RecordingReport {
+    pub(crate) fn new(call: String, event: switchboard_media::recorder::RecordingEvent) -> Self {
+        use switchboard_media::recorder::RecordingEvent;
+        let (state, file, seconds, reason) = match event {
+            RecordingEvent::Started(path) => {
+                ("started", path.display().to_string(), None, String::new())
+            }
+            RecordingEvent::Paused => ("paused", String::new(), None, String::new()),
+            RecordingEvent::Resumed => ("resumed", String::new(), None, String::new()),
+            RecordingEvent::Stopped { path, seconds } => (
+                "stopped",
+                path.display().to_string(),
+                Some(Hundredths::new(seconds)),
+                String::new(),
+            ),
+            RecordingEvent::Failed { path, reason } => {
+                ("failed", path.display().to_string(), None, reason)
+            }
+        };
+        Self {
+            event: "recording",
+            call,
+            state,
+            file,
+            seconds,
+            reason,
+        }
+    }
 }
 
 /// A role of the headset (`microphone`, `speaker`, `ringer`) on a device now (`device`), or

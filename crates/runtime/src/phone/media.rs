@@ -16,7 +16,7 @@ use switchboard_media::tones::Tone;
 use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
-use super::events::{Hundredths, QualityReport};
+use super::events::{Hundredths, QualityReport, RecordingReport};
 use super::{ActionFailed, Inner, MediaReport, MediaSilence, MuteState, Phone, PhoneEvent};
 use crate::Error;
 
@@ -84,6 +84,9 @@ impl Inner {
                     call: id.clone(),
                     seconds: 0,
                 }),
+                SessionEvent::Recording(e) => {
+                    PhoneEvent::Recording(RecordingReport::new(id.clone(), e))
+                }
             });
         });
         match MediaSession::start(socket, config, on_event) {
@@ -93,6 +96,11 @@ impl Inner {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .insert(call.to_owned(), session);
+                // Every call recorded from its first sound, when so set; a failure is an
+                // event, and the call goes on.
+                if self.recording.automatic {
+                    let _ = self.start_recording(call);
+                }
             }
             Err(e) => self.send(PhoneEvent::Failed(ActionFailed {
                 event: "error",

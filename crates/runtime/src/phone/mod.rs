@@ -22,12 +22,22 @@ use crate::Error;
 
 mod events;
 mod media;
+mod recording;
 
 pub(crate) use events::incoming_caller;
 pub use events::{
     ActionFailed, DeviceReport, Hundredths, MediaReport, MediaSilence, MuteState, PhoneEvent,
-    QualityReport, ScreenPop,
+    QualityReport, RecordingReport, ScreenPop,
 };
+
+/// Where and when calls are recorded.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingOptions {
+    /// The folder of the recordings (none: calls cannot be recorded).
+    pub folder: Option<PathBuf>,
+    /// Record every call from its first sound.
+    pub automatic: bool,
+}
 
 /// How the desk behaves, and where the sound goes: the headset's devices, or the headless
 /// agent's audio files.
@@ -49,6 +59,8 @@ pub struct PhoneOptions {
     /// The agent's sound devices, with the phone's tones and ringtone; without them, calls
     /// use the WAV files above.
     pub headset: Option<HeadsetConfig>,
+    /// Call recording.
+    pub recording: RecordingOptions,
 }
 
 impl Default for PhoneOptions {
@@ -61,6 +73,7 @@ impl Default for PhoneOptions {
             silence_timeout: Duration::from_secs(10),
             quality_every: Duration::from_secs(5),
             headset: None,
+            recording: RecordingOptions::default(),
         }
     }
 }
@@ -92,6 +105,13 @@ struct Inner {
     headset: Option<Headset>,
     /// What the phone sounds now (ring, call waiting, ringback).
     sounding: Mutex<Alert>,
+    /// Call recording.
+    recording: RecordingOptions,
+    /// Each live call's direction (true: incoming) and the other party's number, for the
+    /// recordings' names.
+    remotes: Mutex<HashMap<String, (bool, String)>>,
+    /// The name of each call's contact, when known (for the recordings' names).
+    labels: Mutex<HashMap<String, String>>,
 }
 
 /// The running phone.
@@ -272,6 +292,9 @@ impl Inner {
         self.follow_hold(&call, &state);
         match state {
             CallState::Incoming { .. } => {
+                if let CallState::Incoming { user, .. } = &state {
+                    self.remember(&call, true, user);
+                }
                 self.send(PhoneEvent::Sip(SipEvent::Call {
                     call: call.clone(),
                     state,
@@ -292,6 +315,7 @@ impl Inner {
             CallState::HeldByRemote => self.desk(|d| d.handle_remote_hold(&call, true)),
             CallState::Ended { reason } => {
                 self.stop_media(&call);
+                self.forget(&call);
                 let dialled = matches!(
                     known,
                     Some(LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia)
@@ -349,6 +373,9 @@ impl Phone {
             mixer: Arc::new(Mixer::new()),
             headset,
             sounding: Mutex::new(Alert::default()),
+            recording: options.recording,
+            remotes: Mutex::new(HashMap::new()),
+            labels: Mutex::new(HashMap::new()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {
@@ -430,8 +457,10 @@ impl Phone {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(line.clone(), (account.to_owned(), to.to_owned()));
         let now = self.inner.now();
+        self.inner.remember(&line, false, to);
         let result = self.command(|d| d.dial(&line, to, now));
         if result.is_err() {
+            self.inner.forget(&line);
             self.inner
                 .dial_from
                 .lock()
@@ -451,8 +480,10 @@ impl Phone {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(consult.clone(), (account.to_owned(), to.to_owned()));
         let now = self.inner.now();
+        self.inner.remember(&consult, false, to);
         let result = self.command(|d| d.consult(line, &consult, to, now));
         if result.is_err() {
+            self.inner.forget(&consult);
             self.inner
                 .dial_from
                 .lock()

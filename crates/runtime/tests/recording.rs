@@ -1,0 +1,181 @@
+//! Call recording against a real phone: every call recorded into the folder, the agent on the
+//! left and the other party on the right, a pause cut out of the file, and a folder that is
+//! not there is an event while the call goes on.
+
+use switchboard_core::desk::LineState;
+use switchboard_e2e::audio::{dominant_frequency, rms, write_tone_wav};
+use switchboard_e2e::baresip::{Answer, Baresip};
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::{wait_until, Started};
+use switchboard_runtime::{PhoneEvent, PhoneOptions, RecordingOptions, RecordingReport};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+mod common;
+use common::{next, phone_for, reach, WAIT};
+
+async fn recording_event(
+    events: &mut UnboundedReceiver<PhoneEvent>,
+    state: &str,
+) -> RecordingReport {
+    loop {
+        if let PhoneEvent::Recording(r) = next(events).await {
+            if r.state == state {
+                return r;
+            }
+            assert_ne!(r.state, "failed", "{r:?}");
+        }
+    }
+}
+
+/// Bytes the callee has recorded so far (its clock: 16,000 a second).
+fn recorded(callee: &Baresip) -> u64 {
+    callee
+        .recordings()
+        .first()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| m.len())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_call_is_recorded_in_stereo_without_its_pause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    // The callee answers and plays 440 Hz; the agent's microphone plays 1 kHz.
+    let callee = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Auto,
+    );
+    let mic = dir.path().join("mic.wav");
+    write_tone_wav(&mic, 1000.0, 1, 8000);
+    let folder = dir.path().join("recordings");
+    std::fs::create_dir(&folder).expect("folder");
+    let options = PhoneOptions {
+        mic_wav: Some(mic),
+        recording: RecordingOptions {
+            folder: Some(folder.clone()),
+            automatic: true,
+        },
+        ..PhoneOptions::default()
+    };
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
+    let line = phone.dial("main", "1002").expect("dial");
+    phone.label(&line, "Marie Dupont");
+    let started_rec = recording_event(&mut events, "started").await;
+    assert_eq!(started_rec.call, line);
+    let name = std::path::Path::new(&started_rec.file)
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.ends_with("_out_1002_Marie-Dupont.wav"), "named {name}");
+    // Two seconds of call, then a pause of two seconds (by the callee's clock), then one more.
+    wait_until("two seconds of call", WAIT, || {
+        recorded(&callee) > 44 + 2 * 16_000
+    });
+    phone.pause_recording(&line, true).expect("pause");
+    recording_event(&mut events, "paused").await;
+    let at_pause = recorded(&callee);
+    wait_until("two seconds paused", WAIT, || {
+        recorded(&callee) > at_pause + 2 * 16_000
+    });
+    phone.pause_recording(&line, false).expect("resume");
+    recording_event(&mut events, "resumed").await;
+    let at_resume = recorded(&callee);
+    wait_until("one more second", WAIT, || {
+        recorded(&callee) > at_resume + 16_000
+    });
+    let call_seconds = (recorded(&callee) - 44) as f64 / 16_000.0;
+    phone.hangup(&line).expect("hang up");
+    let stopped = recording_event(&mut events, "stopped").await;
+    assert_eq!(stopped.file, started_rec.file);
+    let seconds = stopped.seconds.expect("seconds").value();
+    // The file lacks the pause: about two seconds shorter than the call.
+    assert!(
+        seconds < call_seconds - 1.5 && seconds > 2.5,
+        "recorded {seconds} s of a {call_seconds} s call"
+    );
+
+    let mut reader = hound::WavReader::open(&stopped.file).expect("the recording");
+    assert_eq!(reader.spec().channels, 2);
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .collect::<Result<_, _>>()
+        .expect("samples");
+    let (left, right): (Vec<i16>, Vec<i16>) = samples.chunks_exact(2).map(|c| (c[0], c[1])).unzip();
+    assert!((left.len() as f64 / 8000.0 - seconds).abs() < 0.05);
+    // Away from the first packets: the agent left, the callee right.
+    let left = &left[8000..16_000];
+    let right = &right[8000..16_000];
+    assert!(rms(left) > 1000.0 && rms(right) > 1000.0);
+    assert!(dominant_frequency(left, 8000, 300, 3000).abs_diff(1000) <= 5);
+    assert!(dominant_frequency(right, 8000, 300, 3000).abs_diff(440) <= 5);
+    phone.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_folder_is_an_event_and_the_call_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let callee = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Auto,
+    );
+    let options = PhoneOptions {
+        recording: RecordingOptions {
+            folder: Some(dir.path().join("not-there")),
+            automatic: false,
+        },
+        ..PhoneOptions::default()
+    };
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
+    let line = phone.dial("main", "1002").expect("dial");
+    reach(&mut events, &line, LineState::Connected).await;
+    let refused = phone.record(&line, true).expect_err("no folder");
+    assert_eq!(refused.code(), "media_recording");
+    let failed = loop {
+        if let PhoneEvent::Recording(r) = next(&mut events).await {
+            break r;
+        }
+    };
+    assert_eq!(
+        (failed.state, failed.call.as_str()),
+        ("failed", line.as_str())
+    );
+    assert!(
+        failed.reason.to_lowercase().contains("no such file"),
+        "{failed:?}"
+    );
+    // The call goes on: the callee keeps hearing it.
+    let before = recorded(&callee);
+    wait_until("the call going on", WAIT, || {
+        recorded(&callee) > before + 16_000
+    });
+    phone.hangup(&line).expect("hang up");
+    reach(
+        &mut events,
+        &line,
+        LineState::Ended {
+            reason: switchboard_core::call::EndReason::HungUp,
+        },
+    )
+    .await;
+    phone.shutdown().await;
+}
