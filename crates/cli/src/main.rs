@@ -74,6 +74,12 @@ enum Command {
     },
     /// List the sound devices (for the agent's --mic, --speaker and --ringer).
     Devices,
+    /// The latest calls: direction, number, times, end reason, recording.
+    History {
+        /// At most this many calls.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
 }
 
 /// Dial-plan overrides.
@@ -294,6 +300,26 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                     println!("{kind}\t{}\t{}", d.id, d.name);
                 }
             }
+        }
+        Command::History { limit } => {
+            let handle = handle(cli).await?;
+            let rows = handle.history(*limit).await?;
+            print(json, &rows, || {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}\t{:?}\t{}\t{}\t{}\t{}",
+                            r.started_at,
+                            r.direction,
+                            r.remote_raw,
+                            if r.answered_at.is_some() { "answered" } else { "-" },
+                            r.end_reason.as_deref().unwrap_or("in progress"),
+                            r.recording.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
         }
         Command::Plan { plan } => {
             let handle = handle(cli).await?;

@@ -41,6 +41,28 @@ pub enum EndReason {
     },
 }
 
+impl EndReason {
+    /// The reason's stable name, as in events (`hung_up`, `remote_cancelled`, `busy`...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::HungUp => "hung_up",
+            Self::RemoteHungUp => "remote_hung_up",
+            Self::Cancelled => "cancelled",
+            Self::RemoteCancelled => "remote_cancelled",
+            Self::Rejected => "rejected",
+            Self::Transferred => "transferred",
+            Self::Busy => "busy",
+            Self::Declined => "declined",
+            Self::NotFound => "not_found",
+            Self::NoAnswer => "no_answer",
+            Self::Unavailable => "unavailable",
+            Self::Refused => "refused",
+            Self::Lost => "lost",
+            Self::Failed { .. } => "failed",
+        }
+    }
+}
+
 /// The end reason for a final non-2xx response to our INVITE.
 pub fn end_reason_for_status(status: u16) -> EndReason {
     match status {
@@ -58,6 +80,20 @@ pub fn end_reason_for_status(status: u16) -> EndReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_the_names_events_carry() {
+        for reason in [
+            EndReason::HungUp,
+            EndReason::RemoteCancelled,
+            EndReason::Busy,
+            EndReason::Lost,
+            EndReason::Failed { status: 500 },
+        ] {
+            let json = serde_json::to_value(reason).expect("json");
+            assert_eq!(json["reason"], reason.code(), "{reason:?}");
+        }
+    }
 
     #[test]
     fn statuses_map_to_what_the_agent_reads() {

@@ -2,6 +2,7 @@
 //! The desktop app and the CLI call only this.
 
 mod error;
+mod history;
 mod phone;
 mod settings;
 
@@ -26,6 +27,7 @@ pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;
 pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
 pub use switchboard_media::tones::TonePlan;
+pub use switchboard_store::{Direction as CallDirection, HistoryEntry};
 
 /// The sound devices the system offers now (microphones, speakers, headsets).
 pub fn sound_devices() -> Result<Vec<DeviceInfo>, Error> {
@@ -155,14 +157,18 @@ impl Handle {
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
         let handle = self.clone();
         tokio::spawn(async move {
+            // Each call goes into the history as it happens.
+            let mut log = history::CallLog::default();
             while let Some(event) = from_phone.recv().await {
                 let pop = phone::incoming_caller(&event);
-                if events.send(event).is_err() {
+                if events.send(event.clone()).is_err() {
                     break;
                 }
+                log.follow(&handle, &event).await;
                 if let Some((call, identity)) = pop {
                     match handle.lookup(&identity).await {
                         Ok(lookup) => {
+                            log.incoming(&handle, &call, &identity.user, &lookup).await;
                             let _ = events.send(PhoneEvent::Pop(ScreenPop::new(call, lookup)));
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
@@ -171,6 +177,11 @@ impl Handle {
             }
         });
         Ok(receiver)
+    }
+
+    /// The latest `limit` calls of the history, newest first.
+    pub async fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>, Error> {
+        Ok(self.store.history(limit).await?)
     }
 
     /// The telephone started by [`Handle::start_phone`]: its commands (register, dial,

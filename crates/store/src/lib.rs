@@ -6,6 +6,7 @@
 mod contacts;
 mod error;
 mod export;
+mod history;
 mod import;
 mod lookup;
 mod model;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use error::{Result, StoreError};
+pub use history::{Direction, HistoryEntry, NewCall};
 pub use import::{ImportFormat, ImportProgress, ImportSummary, RowError};
 pub use lookup::LOOKUP_QUERIES;
 pub use model::{CompanyRef, ContactCard, ContactSummary, PhoneEntry, PopMatch};

@@ -160,6 +160,16 @@ impl Phone {
         Ok(())
     }
 
+    /// The other party's number of a live line (as it came in, or as dialled).
+    pub fn remote(&self, line: &str) -> Option<String> {
+        self.inner
+            .remotes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(line)
+            .map(|(_, number)| number.clone())
+    }
+
     /// Names the contact of `line` (the screen pop's, or the one dialled), for its
     /// recording's file name.
     pub fn label(&self, line: &str, contact: &str) {

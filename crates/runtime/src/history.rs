@@ -1,0 +1,138 @@
+//! The call history, written from the phone's events as calls go: a row when a call comes
+//! in (with the contact of its screen pop) or is dialled (with the contact of the number),
+//! its answer, its end and reason, and its recording's file.
+
+use std::collections::HashMap;
+
+use switchboard_core::desk::{DeskEvent, LineState};
+use switchboard_core::{Caller, CallerIdentity};
+use switchboard_store::{Direction, NewCall};
+
+use crate::{Handle, Lookup, PhoneEvent};
+
+/// The history rows of the calls in progress.
+#[derive(Debug, Default)]
+pub(crate) struct CallLog {
+    rows: HashMap<String, i64>,
+}
+
+/// The best match's contact id and name (or its company's name).
+fn contact_of(lookup: &Lookup) -> (Option<i64>, Option<String>) {
+    let Some(best) = lookup.matches.first() else {
+        return (None, None);
+    };
+    let id = best.contact.as_ref().map(|c| c.id);
+    let name = best
+        .contact
+        .as_ref()
+        .map(|c| c.display_name.clone())
+        .or_else(|| best.company.as_ref().map(|c| c.name.clone()));
+    (id, name)
+}
+
+fn e164_of(lookup: &Lookup) -> Option<String> {
+    match &lookup.caller {
+        Caller::External { e164 } => Some(e164.to_string()),
+        _ => None,
+    }
+}
+
+impl CallLog {
+    /// A call came in: its row, from the screen pop's lookup.
+    pub(crate) async fn incoming(
+        &mut self,
+        handle: &Handle,
+        call: &str,
+        user: &str,
+        lookup: &Lookup,
+    ) {
+        let (contact_id, name) = contact_of(lookup);
+        if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
+            phone.label(call, name);
+        }
+        let e164 = e164_of(lookup);
+        self.begin(
+            handle,
+            call,
+            Direction::In,
+            user,
+            e164.as_deref(),
+            contact_id,
+        )
+        .await;
+    }
+
+    async fn begin(
+        &mut self,
+        handle: &Handle,
+        call: &str,
+        direction: Direction,
+        raw: &str,
+        e164: Option<&str>,
+        contact_id: Option<i64>,
+    ) {
+        let new = NewCall {
+            direction,
+            remote_raw: raw,
+            remote_e164: e164,
+            contact_id,
+        };
+        match handle.store.history_begin(&new).await {
+            Ok(id) => {
+                self.rows.insert(call.to_owned(), id);
+            }
+            Err(e) => tracing::warn!(call, "history: {e}"),
+        }
+    }
+
+    /// Follows one event of the phone.
+    pub(crate) async fn follow(&mut self, handle: &Handle, event: &PhoneEvent) {
+        let store = &handle.store;
+        let outcome = match event {
+            PhoneEvent::Desk(DeskEvent::Line { line, state }) => match state {
+                LineState::Dialing if !self.rows.contains_key(line) => {
+                    let Some(number) = handle.phone().ok().and_then(|p| p.remote(line)) else {
+                        return;
+                    };
+                    let identity = CallerIdentity {
+                        user: number.clone(),
+                        display_name: None,
+                    };
+                    let lookup = handle.lookup(&identity).await.ok();
+                    let (contact_id, name) = lookup.as_ref().map_or((None, None), contact_of);
+                    if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
+                        phone.label(line, name);
+                    }
+                    let e164 = lookup.as_ref().and_then(e164_of);
+                    self.begin(
+                        handle,
+                        line,
+                        Direction::Out,
+                        &number,
+                        e164.as_deref(),
+                        contact_id,
+                    )
+                    .await;
+                    Ok(())
+                }
+                LineState::Connected => match self.rows.get(line) {
+                    Some(&id) => store.history_answered(id).await,
+                    None => Ok(()),
+                },
+                LineState::Ended { reason } => match self.rows.remove(line) {
+                    Some(id) => store.history_ended(id, reason.code()).await,
+                    None => Ok(()),
+                },
+                _ => Ok(()),
+            },
+            PhoneEvent::Recording(r) if r.state == "started" => match self.rows.get(&r.call) {
+                Some(&id) => store.history_recording(id, &r.file).await,
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(e) = outcome {
+            tracing::warn!("history: {e}");
+        }
+    }
+}

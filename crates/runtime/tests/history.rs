@@ -1,0 +1,161 @@
+//! The call history, written as calls go: an answered and recorded incoming call, a missed
+//! one, and a call the agent dialled, each with the contact of its number.
+
+use std::time::{Duration, Instant};
+
+use switchboard_core::desk::LineState;
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::Started;
+use switchboard_runtime::{
+    AccountConfig, Handle, HistoryEntry, OpenOptions, PhoneEvent, PhoneOptions, RecordingOptions,
+    SipEvent, Transport,
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+mod common;
+use common::{next, phone_for, reach, WAIT};
+
+/// Waits until the newest history row satisfies `done`; returns it.
+async fn newest(handle: &Handle, what: &str, done: impl Fn(&HistoryEntry) -> bool) -> HistoryEntry {
+    let start = Instant::now();
+    loop {
+        let rows = handle.history(1).await.expect("history");
+        if let Some(row) = rows.into_iter().next().filter(|r| done(r)) {
+            return row;
+        }
+        assert!(start.elapsed() < WAIT, "the history never showed {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn incoming_line(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
+    loop {
+        if let PhoneEvent::Pop(pop) = next(events).await {
+            return pop.call;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_go_into_the_history_with_their_contact_and_recording() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [("1001", "pw1001"), ("0199009999", "pw0199009999")];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let handle = Handle::open(
+        &dir.path().join("agent.db"),
+        OpenOptions { demo_data: true },
+    )
+    .await
+    .expect("database");
+    let folder = dir.path().join("recordings");
+    std::fs::create_dir(&folder).expect("folder");
+    let options = PhoneOptions {
+        recording: RecordingOptions {
+            folder: Some(folder),
+            automatic: true,
+        },
+        ..PhoneOptions::default()
+    };
+    let mut events = handle
+        .start_phone("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
+    let agent = handle.phone().expect("started");
+    let account = AccountConfig {
+        registrar: format!("sip:{}", kamailio.hostport()),
+        user: "1001".into(),
+        auth_user: None,
+        password: "pw1001".into(),
+        display_name: None,
+        transport: Transport::Udp,
+        expires: 600,
+        outbound_proxy: None,
+        tls_ca: None,
+    };
+    agent.add_account("main", account).await.expect("account");
+    while !matches!(
+        next(&mut events).await,
+        PhoneEvent::Sip(SipEvent::Registered { .. })
+    ) {}
+    // The household line of the demo contacts Claire and Marc Duval.
+    let (caller, mut caller_events) =
+        phone_for(&kamailio, "0199009999", PhoneOptions::default()).await;
+    let duvals = handle.search("Duval", 10).await.expect("search");
+    let duval_ids: Vec<i64> = duvals.iter().map(|c| c.id).collect();
+
+    // 1. Answered, recorded, hung up by the caller.
+    let theirs = caller.dial("main", "1001").expect("dial");
+    let line = incoming_line(&mut events).await;
+    agent.answer(&line).expect("answer");
+    let file = loop {
+        if let PhoneEvent::Recording(r) = next(&mut events).await {
+            assert_eq!(r.state, "started", "{r:?}");
+            break r.file;
+        }
+    };
+    assert!(file.contains("_in_0199009999_"), "{file}");
+    assert!(
+        file.ends_with("Duval.wav"),
+        "named after the contact: {file}"
+    );
+    reach(&mut caller_events, &theirs, LineState::Connected).await;
+    caller.hangup(&theirs).expect("hang up");
+    let row = newest(&handle, "the answered call's end", |r| r.ended_at.is_some()).await;
+    assert_eq!(row.direction, switchboard_runtime::CallDirection::In);
+    assert_eq!(row.remote_raw, "0199009999");
+    assert_eq!(row.remote_e164.as_deref(), Some("+33199009999"));
+    assert!(
+        row.contact_id.is_some_and(|id| duval_ids.contains(&id)),
+        "{row:?}"
+    );
+    assert!(row.answered_at.is_some(), "{row:?}");
+    assert_eq!(row.end_reason.as_deref(), Some("remote_hung_up"));
+    assert_eq!(row.recording.as_deref(), Some(file.as_str()));
+    assert!(row.started_at <= row.answered_at.clone().unwrap_or_default());
+
+    // 2. Missed: the caller gives up before the agent answers.
+    let theirs = caller.dial("main", "1001").expect("dial");
+    incoming_line(&mut events).await;
+    reach(&mut caller_events, &theirs, LineState::RingingOut).await;
+    caller.hangup(&theirs).expect("give up");
+    let missed = newest(&handle, "the missed call", |r| {
+        r.id != row.id && r.ended_at.is_some()
+    })
+    .await;
+    assert_eq!(missed.answered_at, None);
+    assert_eq!(missed.end_reason.as_deref(), Some("remote_cancelled"));
+    assert_eq!(missed.recording, None);
+
+    // 3. The agent calls the number back.
+    let out = agent.dial("main", "0199009999").expect("dial");
+    let theirs = loop {
+        if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(&mut caller_events).await
+        {
+            break line;
+        }
+    };
+    caller.answer(&theirs).expect("answer");
+    reach(&mut events, &out, LineState::Connected).await;
+    agent.hangup(&out).expect("hang up");
+    let back = newest(&handle, "the call back", |r| {
+        r.id != missed.id && r.ended_at.is_some()
+    })
+    .await;
+    assert_eq!(back.direction, switchboard_runtime::CallDirection::Out);
+    assert_eq!(back.remote_raw, "0199009999");
+    assert!(
+        back.contact_id.is_some_and(|id| duval_ids.contains(&id)),
+        "{back:?}"
+    );
+    assert_eq!(back.end_reason.as_deref(), Some("hung_up"));
+    assert!(back.recording.is_some(), "recorded too: {back:?}");
+
+    for phone in [agent, caller] {
+        phone.shutdown().await;
+    }
+    handle.close().await;
+}
