@@ -312,7 +312,11 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                             r.started_at,
                             r.direction,
                             r.remote_raw,
-                            if r.answered_at.is_some() { "answered" } else { "-" },
+                            if r.answered_at.is_some() {
+                                "answered"
+                            } else {
+                                "-"
+                            },
                             r.end_reason.as_deref().unwrap_or("in progress"),
                             r.recording.as_deref().unwrap_or("")
                         )

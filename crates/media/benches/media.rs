@@ -40,6 +40,7 @@ fn main() {
             remote,
             codec: Codec::Pcmu,
             payload_type: 0,
+            rtcp: None,
             audio: switchboard_media::session::Audio::Files {
                 mic: None,
                 speaker: None,

@@ -12,6 +12,7 @@ pub mod jitter;
 pub mod mixer;
 pub mod quality;
 pub mod recorder;
+pub mod rtcp;
 pub mod rtp;
 pub mod session;
 pub mod tones;

@@ -16,6 +16,7 @@ use crate::histogram::Histogram;
 use crate::jitter::{silence, JitterBuffer, JitterStats, Playout};
 use crate::quality::mos;
 use crate::recorder::{RecordCommand, Recording, RecordingEvent};
+use crate::rtcp::{ntp_now, Reporter};
 use crate::rtp::{parse, Packetizer};
 use crate::wav::{WavSink, WavSource};
 use crate::{dtmf, Codec, MediaError, FRAME};
@@ -54,6 +55,8 @@ pub struct SessionConfig {
     pub quality_every: Duration,
     /// The phone's conference and this call's id in it (it mixes only while the call is in).
     pub mix: Option<(std::sync::Arc<crate::mixer::Mixer>, String)>,
+    /// The call's RTCP port and where the far end receives RTCP (none: no reports).
+    pub rtcp: Option<(std::net::UdpSocket, SocketAddr)>,
 }
 
 /// What the session notices while it runs.
@@ -67,6 +70,10 @@ pub enum SessionEvent {
         jitter: Duration,
         /// The estimated MOS (1 to 4.5).
         mos: f64,
+        /// The round trip to the far end, from its RTCP reports.
+        rtt: Option<Duration>,
+        /// How much of our sound the far end lost lately, in percent (its RTCP reports).
+        far_loss_percent: Option<f64>,
     },
     /// The far end sent a DTMF key as a telephone event.
     Key(char),
@@ -112,19 +119,28 @@ impl MediaSession {
     /// Starts sending and receiving on `socket` (the port offered in SDP).
     pub fn start(
         socket: std::net::UdpSocket,
-        config: SessionConfig,
+        mut config: SessionConfig,
         on_event: OnEvent,
     ) -> Result<Self, MediaError> {
         let socket_error = |e: std::io::Error| MediaError::Socket(e.to_string());
         socket.set_nonblocking(true).map_err(socket_error)?;
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(socket_error)?;
+        let rtcp = match config.rtcp.take() {
+            Some((rtcp, remote)) => {
+                rtcp.set_nonblocking(true).map_err(socket_error)?;
+                Some((
+                    tokio::net::UdpSocket::from_std(rtcp).map_err(socket_error)?,
+                    remote,
+                ))
+            }
+            None => None,
+        };
         let (stop, stopped) = oneshot::channel();
         let (keys, queued) = mpsc::unbounded_channel();
         let (record, recording) = mpsc::unbounded_channel();
         let (held, hold) = watch::channel(false);
         let (muted, mute) = watch::channel(false);
         let events = config.events.is_some();
-        let mut config = config;
         let audio = std::mem::replace(
             &mut config.audio,
             Audio::Files {
@@ -146,7 +162,7 @@ impl MediaSession {
             mute,
             stopped,
         };
-        let task = tokio::spawn(run(socket, config, devices, control, on_event));
+        let task = tokio::spawn(run((socket, rtcp), config, devices, control, on_event));
         Ok(Self {
             stop,
             held,
@@ -267,8 +283,25 @@ struct Control {
 /// Silent ticks between two keys (60 ms: receivers tell repeated keys apart).
 const KEY_GAP: usize = 3;
 
+/// The next RTCP datagram, or never without an RTCP port.
+async fn rtcp_in(
+    rtcp: Option<&(tokio::net::UdpSocket, SocketAddr)>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match rtcp {
+        Some((socket, _)) => socket.recv_from(buf).await.map(|(n, _)| n),
+        None => std::future::pending().await,
+    }
+}
+
+/// RTCP reports every 5 s (RFC 3550 §6.2: the minimum interval).
+const RTCP_EVERY: Duration = Duration::from_secs(5);
+
 async fn run(
-    socket: tokio::net::UdpSocket,
+    (socket, rtcp): (
+        tokio::net::UdpSocket,
+        Option<(tokio::net::UdpSocket, SocketAddr)>,
+    ),
     config: SessionConfig,
     mut devices: Devices,
     mut control: Control,
@@ -295,9 +328,26 @@ async fn run(
     let mut ticks = 0u64;
     let mut reported = JitterStats::default();
     let mut recording = Recording::default();
+    let mut reporter = Reporter::new(out.ssrc(), format!("switchboard@{}", config.remote.ip()));
+    let mut rtcp_tick = tokio::time::interval_at(started + RTCP_EVERY / 2, RTCP_EVERY);
+    let mut rtcp_buf = vec![0u8; 1500];
+    // Arrival times in the far end's timestamp units (8 kHz), for the jitter of RTCP.
+    let arrival_units = || (started.elapsed().as_micros() as u64) * 8 / 1000;
     let outcome = loop {
         tokio::select! {
             _ = &mut control.stopped => break Ok(()),
+            _ = rtcp_tick.tick(), if rtcp.is_some() => {
+                if let Some((s, to)) = &rtcp {
+                    let report = reporter.report(ntp_now(), out.timestamp(), false);
+                    // A lost report is only a report less.
+                    let _ = s.send_to(&report, *to).await;
+                }
+            }
+            received = rtcp_in(rtcp.as_ref(), &mut rtcp_buf) => {
+                if let Ok(n) = received {
+                    reporter.incoming(&rtcp_buf[..n], ntp_now());
+                }
+            }
             Some(command) = control.recording.recv() => {
                 recording.command(command, &mut |e| on_event(SessionEvent::Recording(e)));
             }
@@ -337,11 +387,15 @@ async fn run(
                     let lost = now.concealed - reported.concealed;
                     if played + lost > 0 {
                         let loss_percent = 100.0 * lost as f64 / (played + lost) as f64;
-                        // One-way delay as far as this side sees it: the wait here and a
-                        // packet's length (the network's share needs RTCP).
+                        // One-way delay: the wait here and a packet's length.
                         let delay = stats.arrival_to_play.percentile(0.5) + Duration::from_millis(20);
                         let j = jitter.jitter();
+                        let rtt = reporter.rtt;
+                        // The network's share: half the round trip, once RTCP measured it.
+                        let delay = delay + rtt.map_or(Duration::ZERO, |r| r / 2);
                         on_event(SessionEvent::Quality {
+                            rtt,
+                            far_loss_percent: reporter.far_loss_percent,
                             loss_percent,
                             jitter: j,
                             mos: mos(loss_percent, delay.as_secs_f64() * 1e3, j.as_secs_f64() * 1e3),
@@ -385,6 +439,7 @@ async fn run(
                 };
                 // A lost datagram is lost audio, not an error of the call.
                 if socket.send_to(&packet, config.remote).await.is_ok() {
+                    reporter.sent(packet.len().saturating_sub(12));
                     stats.sent += 1;
                     stats.capture_to_send.record(captured.elapsed());
                 }
@@ -408,6 +463,7 @@ async fn run(
                     continue;
                 }
                 stats.received += 1;
+                reporter.received(packet.ssrc, packet.sequence, packet.timestamp, arrival_units());
                 let mut decoded = Vec::with_capacity(FRAME);
                 config.codec.decode(packet.payload, &mut decoded);
                 jitter.push(packet.sequence, packet.timestamp, decoded, started.elapsed());
@@ -415,6 +471,12 @@ async fn run(
         }
     };
     recording.stop(&mut |e| on_event(SessionEvent::Recording(e)));
+    // RFC 3550 §6.3.7: a BYE tells the far end the stream is over.
+    if let Some((s, to)) = &rtcp {
+        let _ = s
+            .send_to(&reporter.report(ntp_now(), out.timestamp(), true), *to)
+            .await;
+    }
     devices.finish()?;
     outcome.map(|()| stats)
 }

@@ -155,6 +155,22 @@ async fn the_callee_hears_the_agents_microphone() {
     assert_eq!(quality.call, line);
     assert!(quality.mos.value() >= 4.3, "{quality:?}");
     assert!(quality.loss_percent.value() < 1.0, "{quality:?}");
+    // Once the callee's RTCP reports come back about our sender reports: the round trip on
+    // loopback, and no loss of our sound.
+    let reported = loop {
+        if let PhoneEvent::Quality(q) = next(&mut events).await {
+            if q.rtt_ms.is_some() {
+                break q;
+            }
+        }
+    };
+    let rtt = reported.rtt_ms.map(|r| r.value()).unwrap_or_default();
+    assert!(rtt < 50.0, "{reported:?}");
+    assert_eq!(
+        reported.far_loss_percent.map(|l| l.value()),
+        Some(0.0),
+        "{reported:?}"
+    );
     phone.hangup(&line).expect("hang up");
     callee.wait_event("CALL_CLOSED", WAIT);
     let recording = callee.recordings().first().cloned().expect("a recording");

@@ -93,6 +93,8 @@ pub(crate) struct Entry {
     pub(crate) version: u64,
     /// The port offered for audio, held so that nobody else takes it before media starts.
     pub(crate) media: UdpSocket,
+    /// The next port, for RTCP (RFC 3550 §11).
+    pub(crate) rtcp: UdpSocket,
     /// Our SDP answer to an incoming call's offer.
     pub(crate) answer_sdp: Option<String>,
     /// The id of the account an outgoing call was placed from.
@@ -106,11 +108,29 @@ pub(crate) struct Entry {
     pub(crate) timer_answer: Option<SessionExpires>,
 }
 
+/// Two neighbouring ports for a call's audio: an even one for RTP and the next for RTCP
+/// (RFC 3550 §11), each bound so nobody else takes it.
+pub(crate) fn bind_pair(ip: IpAddr) -> std::io::Result<(UdpSocket, UdpSocket)> {
+    let mut last = None;
+    for _ in 0..32 {
+        let rtp = UdpSocket::bind((ip, 0))?;
+        let port = rtp.local_addr()?.port();
+        if port % 2 != 0 || port == u16::MAX {
+            continue;
+        }
+        match UdpSocket::bind((ip, port + 1)) {
+            Ok(rtcp) => return Ok((rtp, rtcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free pair of ports")))
+}
+
 /// The calls of the engine, by call id (the SIP Call-ID).
 impl Entry {
     pub(crate) fn new(
         incoming: Option<rsipstack::dialog::invite_dialog::InviteDialog>,
-        media: UdpSocket,
+        (media, rtcp): (UdpSocket, UdpSocket),
         remote: String,
     ) -> Self {
         let port = media.local_addr().map_or(0, |a| a.port());
@@ -128,6 +148,7 @@ impl Entry {
             session: u64::from(port) << 32 | u64::from(std::process::id()),
             version: 0,
             media,
+            rtcp,
             answer_sdp: None,
             account: None,
             local_user: None,
@@ -301,6 +322,7 @@ pub(crate) async fn follow(
                             codec: agreed.codec,
                             payload_type: agreed.payload_type,
                             telephone_event: agreed.events,
+                            remote_rtcp: agreed.remote_rtcp,
                         });
                     }
                     referrals.outcome(&layer, &calls, &id.call_id, None).await;
@@ -385,7 +407,7 @@ pub(crate) fn dial(
         Uri::try_from(text).map_err(|e| SipError::Account(format!("address {text}: {e}")))
     };
     let local_ip = d.local.ip();
-    let media = UdpSocket::bind((local_ip, 0)).map_err(|e| SipError::Bind {
+    let media = bind_pair(local_ip).map_err(|e| SipError::Bind {
         addr: format!("{local_ip}:0 (audio)"),
         reason: e.to_string(),
     })?;

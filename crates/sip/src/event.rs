@@ -62,6 +62,8 @@ pub enum SipEvent {
         payload_type: u8,
         /// The payload type of RFC 4733 telephone events (DTMF in the audio), if agreed.
         telephone_event: Option<u8>,
+        /// The far end's RTCP address.
+        remote_rtcp: std::net::SocketAddr,
     },
     /// The other side sent a DTMF digit as SIP INFO.
     Dtmf {

@@ -1,7 +1,7 @@
 //! Incoming calls: ring (180), then answer (200 with our SDP answer, RFC 3264) or reject
 //! (486 busy, 603 decline). A caller who gives up (CANCEL) ends the call as missed.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 
 use rsipstack::dialog::dialog::DialogStateSender;
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -105,7 +105,7 @@ pub(crate) fn take(
             return;
         }
     };
-    let media = match UdpSocket::bind((local.ip(), 0)) {
+    let media = match crate::call::bind_pair(local.ip()) {
         Ok(m) => m,
         Err(e) => {
             tracing::warn!("no audio port for an incoming call: {e}");

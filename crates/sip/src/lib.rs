@@ -446,6 +446,14 @@ impl Engine {
             .map_err(|e| SipError::Stack(format!("audio port: {e}")))
     }
 
+    /// The call's RTCP port (the one after its audio port).
+    pub fn rtcp_socket(&self, call: &str) -> Result<std::net::UdpSocket, SipError> {
+        self.calls
+            .with(|c| c.get(call).map(|e| e.rtcp.try_clone()))
+            .ok_or_else(|| SipError::NoSuchCall(call.to_owned()))?
+            .map_err(|e| SipError::Stack(format!("RTCP port: {e}")))
+    }
+
     /// Hangs up `call`: BYE when answered, CANCEL while it rings.
     pub async fn hangup(&self, call: &str) -> Result<(), SipError> {
         call::hangup(&self.layer, &self.calls, call).await

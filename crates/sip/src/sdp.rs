@@ -226,6 +226,9 @@ pub(crate) struct Negotiated {
     pub payload_type: u8,
     /// The payload type of RFC 4733 telephone events, when the answer keeps them.
     pub events: Option<u8>,
+    /// Where the far end receives RTCP: its `a=rtcp` (RFC 3605), or the port after its RTP
+    /// port (RFC 3550 §11).
+    pub remote_rtcp: std::net::SocketAddr,
 }
 
 /// Reads what was agreed: the codec is the first format of the `answer` (RFC 3264 §6.1),
@@ -257,12 +260,30 @@ pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
         .first()
         .or(theirs.connection.as_ref())?;
     let ip = connection.try_address().ok()?.ip;
+    let rtcp = their_media
+        .attributes
+        .iter()
+        .find(|a| a.attribute == "rtcp")
+        .and_then(|a| rtcp_attribute(a.value.as_deref()?, ip))
+        .unwrap_or_else(|| std::net::SocketAddr::new(ip, their_media.port.saturating_add(1)));
     Some(Negotiated {
         remote: std::net::SocketAddr::new(ip, their_media.port),
         codec,
         payload_type,
         events,
+        remote_rtcp: rtcp,
     })
+}
+
+/// `a=rtcp:PORT [IN IP4 ADDRESS]` (RFC 3605 §2.1), the address defaulting to `ip`.
+fn rtcp_attribute(value: &str, ip: IpAddr) -> Option<std::net::SocketAddr> {
+    let mut parts = value.split_whitespace();
+    let port: u16 = parts.next()?.parse().ok()?;
+    let address = match (parts.next(), parts.next(), parts.next()) {
+        (Some("IN"), Some(_), Some(addr)) => addr.parse().ok()?,
+        _ => ip,
+    };
+    Some(std::net::SocketAddr::new(address, port))
 }
 
 /// Whether we can answer `remote` (an INVITE's body): no body (we make the offer), or an
@@ -350,6 +371,20 @@ mod tests {
         let ours = answer(&offer, &local(), false).expect("answer");
         let agreed = negotiated(&ours, &offer).expect("agreed");
         assert_eq!(agreed.remote, "192.0.2.7:4000".parse().expect("addr"));
+        assert_eq!(
+            agreed.remote_rtcp,
+            "192.0.2.7:4001".parse().expect("addr"),
+            "RTCP on the next port by default"
+        );
+        let elsewhere = remote("m=audio 4000 RTP/AVP 0\r\na=rtcp:5003 IN IP4 198.51.100.2\r\n");
+        let other = negotiated(&elsewhere, &elsewhere).expect("agreed");
+        assert_eq!(
+            other.remote_rtcp,
+            "198.51.100.2:5003".parse().expect("addr")
+        );
+        let port_only = remote("m=audio 4000 RTP/AVP 0\r\na=rtcp:5009\r\n");
+        let other = negotiated(&port_only, &port_only).expect("agreed");
+        assert_eq!(other.remote_rtcp, "192.0.2.7:5009".parse().expect("addr"));
         assert_eq!((agreed.codec.as_str(), agreed.payload_type), ("PCMU", 0));
         assert_eq!(agreed.events, Some(96));
         // As the caller: the far end's answer names the codec and the address.

@@ -175,6 +175,11 @@ pub struct QualityReport {
     pub jitter_ms: u32,
     /// The estimated MOS: 4.3 and above is good, under 3.6 agents hear it.
     pub mos: Hundredths,
+    /// The round trip to the far end in milliseconds, from its RTCP reports (none before
+    /// the first, or with a far end that sends none).
+    pub rtt_ms: Option<Hundredths>,
+    /// How much of the agent's sound the far end lost lately, in percent (its RTCP reports).
+    pub far_loss_percent: Option<Hundredths>,
 }
 
 /// Whether the agent's microphone is muted.

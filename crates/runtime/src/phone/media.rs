@@ -27,6 +27,7 @@ impl Inner {
         call: &str,
         remote: SocketAddr,
         (codec, pt, events): (&str, u8, Option<u8>),
+        remote_rtcp: SocketAddr,
     ) {
         let Some(codec) = Codec::from_name(codec) else {
             tracing::warn!(call, codec, "no media for this codec yet");
@@ -45,7 +46,10 @@ impl Inner {
                 }),
             },
         };
+        // Without an RTCP port the call still has sound, only no reports.
+        let rtcp = self.engine.rtcp_socket(call).ok().map(|s| (s, remote_rtcp));
         let config = SessionConfig {
+            rtcp,
             remote,
             codec,
             payload_type: pt,
@@ -72,12 +76,16 @@ impl Inner {
                     loss_percent,
                     jitter,
                     mos,
+                    rtt,
+                    far_loss_percent,
                 } => PhoneEvent::Quality(QualityReport {
                     event: "quality",
                     call: id.clone(),
                     loss_percent: Hundredths::new(loss_percent),
                     jitter_ms: u32::try_from(jitter.as_millis()).unwrap_or(u32::MAX),
                     mos: Hundredths::new(mos),
+                    rtt_ms: rtt.map(|r| Hundredths::new(r.as_secs_f64() * 1000.0)),
+                    far_loss_percent: far_loss_percent.map(Hundredths::new),
                 }),
                 SessionEvent::Back => PhoneEvent::MediaSilence(MediaSilence {
                     event: "media_back",

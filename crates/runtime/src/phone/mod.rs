@@ -276,9 +276,15 @@ impl Inner {
             codec,
             payload_type,
             telephone_event,
+            remote_rtcp,
         } = &event
         {
-            self.start_media(call, *remote, (codec, *payload_type, *telephone_event));
+            self.start_media(
+                call,
+                *remote,
+                (codec, *payload_type, *telephone_event),
+                *remote_rtcp,
+            );
         }
         let SipEvent::Call { call, state } = event else {
             if let SipEvent::TransferFailed { call, status } = &event {
