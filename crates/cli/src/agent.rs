@@ -82,6 +82,12 @@ pub struct AgentArgs {
     /// The ringtone, a WAV file (16-bit PCM) looped while a call rings.
     #[arg(long)]
     ringtone: Option<PathBuf>,
+    /// Turn off the echo cancellation of the microphone (on by default with --devices).
+    #[arg(long)]
+    no_echo_cancellation: bool,
+    /// Turn off the noise suppression of the microphone (on by default with --devices).
+    #[arg(long)]
+    no_noise_suppression: bool,
     /// The folder of call recordings (the `record` command needs one).
     #[arg(long)]
     record_folder: Option<PathBuf>,
@@ -265,6 +271,8 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
         // The network tones of the dial plan's country.
         plan: TonePlan::for_country(handle.settings().dial_plan.country.code()),
         ringtone: args.ringtone.clone(),
+        echo_cancellation: !args.no_echo_cancellation,
+        noise_suppression: !args.no_noise_suppression,
     });
     let options = PhoneOptions {
         max_calls: args.max_calls,

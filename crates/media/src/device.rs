@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::{Fft, FixedSync, Resampler};
 
 use crate::MediaError;
 
@@ -228,4 +230,45 @@ pub(crate) fn open_output(wanted: Option<&str>) -> Result<Output, MediaError> {
         },
         queue,
     })
+}
+
+/// Converts 20 ms frames between a device's rate and 8 kHz.
+pub(crate) struct Converter {
+    resampler: Option<Fft<f32>>,
+    /// A frame at the first rate.
+    pub(crate) input: Vec<f32>,
+    /// The frame at the second rate.
+    pub(crate) output: Vec<f32>,
+}
+
+impl Converter {
+    pub(crate) fn new(from: u32, to: u32) -> Self {
+        let (inn, out) = (from as usize / 50, to as usize / 50);
+        let resampler = (from != to)
+            .then(|| Fft::<f32>::new(from as usize, to as usize, inn, 1, FixedSync::Both).ok())
+            .flatten();
+        Self {
+            resampler,
+            input: vec![0.0; inn],
+            output: vec![0.0; out],
+        }
+    }
+
+    /// Converts `self.input` into `self.output`.
+    pub(crate) fn run(&mut self) {
+        match self.resampler.as_mut() {
+            None => self.output.copy_from_slice(&self.input),
+            Some(r) => {
+                let frames_in = self.input.len();
+                let frames_out = self.output.len();
+                let converted = InterleavedSlice::new(&self.input[..], 1, frames_in)
+                    .ok()
+                    .zip(InterleavedSlice::new_mut(&mut self.output[..], 1, frames_out).ok())
+                    .map(|(i, mut o)| r.process_into_buffer(&i, &mut o, None));
+                if !matches!(converted, Some(Ok(_))) {
+                    self.output.fill(0.0);
+                }
+            }
+        }
+    }
 }

@@ -14,12 +14,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Resampler};
-
-use crate::device::{host, open_input, open_output, present, Input, Opened, Output};
+use crate::device::{host, open_input, open_output, present, Converter, Input, Opened, Output};
 use crate::mixer::limit;
 use crate::tones::{Tone, ToneGenerator, TonePlan};
+use crate::voice::VoiceProcessing;
 use crate::wav::WavSource;
 use crate::{MediaError, FRAME, RATE};
 
@@ -35,7 +33,7 @@ pub struct DeviceChoice {
 }
 
 /// What the headset needs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HeadsetConfig {
     /// The devices.
     pub devices: DeviceChoice,
@@ -44,6 +42,24 @@ pub struct HeadsetConfig {
     /// The ringtone, a WAV file looped while a call rings (a ring of the plan's tone without
     /// one).
     pub ringtone: Option<PathBuf>,
+    /// Take the speaker's echo out of the microphone.
+    pub echo_cancellation: bool,
+    /// Take the background noise out of the microphone.
+    pub noise_suppression: bool,
+}
+
+impl Default for HeadsetConfig {
+    /// The system's devices, French tones, a ring of the tone, echo cancellation and noise
+    /// suppression on.
+    fn default() -> Self {
+        Self {
+            devices: DeviceChoice::default(),
+            plan: TonePlan::default(),
+            ringtone: None,
+            echo_cancellation: true,
+            noise_suppression: true,
+        }
+    }
 }
 
 /// A role a device plays.
@@ -239,45 +255,6 @@ impl Drop for Headset {
         self.shared.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
-        }
-    }
-}
-
-/// Converts 20 ms frames between a device's rate and 8 kHz.
-struct Converter {
-    resampler: Option<Fft<f32>>,
-    input: Vec<f32>,
-    output: Vec<f32>,
-}
-
-impl Converter {
-    fn new(from: u32, to: u32) -> Self {
-        let (inn, out) = (from as usize / 50, to as usize / 50);
-        let resampler = (from != to)
-            .then(|| Fft::<f32>::new(from as usize, to as usize, inn, 1, FixedSync::Both).ok())
-            .flatten();
-        Self {
-            resampler,
-            input: vec![0.0; inn],
-            output: vec![0.0; out],
-        }
-    }
-
-    /// Converts `self.input` into `self.output`.
-    fn run(&mut self) {
-        match self.resampler.as_mut() {
-            None => self.output.copy_from_slice(&self.input),
-            Some(r) => {
-                let frames_in = self.input.len();
-                let frames_out = self.output.len();
-                let converted = InterleavedSlice::new(&self.input[..], 1, frames_in)
-                    .ok()
-                    .zip(InterleavedSlice::new_mut(&mut self.output[..], 1, frames_out).ok())
-                    .map(|(i, mut o)| r.process_into_buffer(&i, &mut o, None));
-                if !matches!(converted, Some(Ok(_))) {
-                    self.output.fill(0.0);
-                }
-            }
         }
     }
 }
@@ -493,6 +470,7 @@ fn run(
     let mut ring = ToneGenerator::new(config.plan, Tone::Ringback);
     let mut was_ringing = false;
     let lister = host();
+    let mut voice = VoiceProcessing::new(config.echo_cancellation, config.noise_suppression);
     let mut next = Instant::now();
     let mut tick: u64 = 0;
     while !shared.stop.load(Ordering::Relaxed) {
@@ -507,6 +485,7 @@ fn run(
         let mut frame = [0i16; FRAME];
         let captured = capture(&mut mic, &mut frame);
         if captured {
+            voice.capture(&mut frame);
             // A meter's needle: up at once, down by a tenth each frame.
             let peak = u32::from(frame.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0));
             let shown = shared.level.load(Ordering::Relaxed);
@@ -562,6 +541,7 @@ fn run(
                 }
             }
         }
+        voice.render(&heard);
         play(&mut speaker, &heard);
 
         if ringing {

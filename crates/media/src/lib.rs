@@ -16,6 +16,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod session;
 pub mod tones;
+pub mod voice;
 pub mod wav;
 
 pub use g711::Codec;

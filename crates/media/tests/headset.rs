@@ -15,6 +15,16 @@ use switchboard_media::FRAME;
 
 const WAIT: Duration = Duration::from_secs(15);
 
+/// The tests play into the microphone through the speaker's monitor: that is an echo, which
+/// the headset would cancel. They hear it raw.
+fn raw() -> HeadsetConfig {
+    HeadsetConfig {
+        echo_cancellation: false,
+        noise_suppression: false,
+        ..HeadsetConfig::default()
+    }
+}
+
 fn start(config: HeadsetConfig) -> (Headset, mpsc::Receiver<DeviceEvent>) {
     let (tx, rx) = mpsc::channel();
     let headset = Headset::start(
@@ -124,7 +134,7 @@ fn loud_samples(frames: &[[i16; FRAME]]) -> Vec<i16> {
 #[test]
 fn a_call_played_on_the_speaker_comes_back_on_the_microphone() {
     let _pulse = Pulse::start(&["headset"]);
-    let (headset, events) = start(HeadsetConfig::default());
+    let (headset, events) = start(raw());
     expect(
         &events,
         vec![
@@ -148,7 +158,7 @@ fn a_call_played_on_the_speaker_comes_back_on_the_microphone() {
 #[test]
 fn the_busy_tone_sounds_in_french_beats() {
     let _pulse = Pulse::start(&["headset"]);
-    let (headset, events) = start(HeadsetConfig::default());
+    let (headset, events) = start(raw());
     expect(
         &events,
         vec![using("speaker", Role::Speaker, "headset", false)],
@@ -186,7 +196,7 @@ fn the_ringtone_plays_on_the_ringer_and_stops() {
             ringer: Some("ringer".into()),
         },
         ringtone: Some(ringtone.into()),
-        ..HeadsetConfig::default()
+        ..raw()
     });
     expect(
         &events,
@@ -228,7 +238,7 @@ fn an_unplugged_device_falls_back_to_the_default_and_comes_back() {
             speaker: Some("usb".into()),
             ringer: None,
         },
-        ..HeadsetConfig::default()
+        ..raw()
     });
     expect(
         &events,
@@ -269,4 +279,45 @@ fn an_unplugged_device_falls_back_to_the_default_and_comes_back() {
             ),
         ],
     );
+}
+
+/// Broadband noise frames (what the echo canceller locks onto, like speech).
+fn noise(n: u64) -> [i16; FRAME] {
+    let mut seed = (n as u32).wrapping_mul(2_654_435_761) | 1;
+    let mut frame = [0; FRAME];
+    for s in &mut frame {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        *s = ((seed >> 16) as i16) / 4;
+    }
+    frame
+}
+
+/// The energy of what the microphone gave over the last second of four seconds of noise
+/// played on the speaker.
+fn echo_energy(config: HeadsetConfig) -> f64 {
+    let (headset, events) = start(config);
+    expect(
+        &events,
+        vec![using("speaker", Role::Speaker, "headset", false)],
+    );
+    let mut port = headset.port();
+    let heard = listen(&mut port, |n| Some(noise(n)), |h| h.len() >= 200, WAIT);
+    heard[150..]
+        .iter()
+        .flatten()
+        .map(|&s| f64::from(s) * f64::from(s))
+        .sum()
+}
+
+#[test]
+fn the_speakers_echo_is_cancelled_from_the_microphone() {
+    let _pulse = Pulse::start(&["headset"]);
+    let raw_echo = echo_energy(raw());
+    assert!(raw_echo > 0.0, "the speaker's sound reaches the microphone");
+    let cancelled = echo_energy(HeadsetConfig {
+        noise_suppression: false,
+        ..HeadsetConfig::default()
+    });
+    let db = 10.0 * (raw_echo / cancelled.max(1.0)).log10();
+    assert!(db > 15.0, "the echo is only {db:.1} dB lower");
 }

@@ -28,6 +28,10 @@ fn headset() -> PhoneOptions {
             ringtone: Some(
                 concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/ringtone.wav").into(),
             ),
+            // The headset's monitor is its microphone: what the caller hears back is an
+            // echo, which the canceller would take out.
+            echo_cancellation: false,
+            noise_suppression: false,
             ..HeadsetConfig::default()
         }),
         ..PhoneOptions::default()
