@@ -84,7 +84,8 @@ fn read_messages(stream: TcpStream, out: std::sync::mpsc::Sender<Value>) {
 }
 
 impl Baresip {
-    /// Starts baresip for `user` and waits until kamailio has its registration.
+    /// Starts baresip for `user` with G.711 mu-law only, and waits until kamailio has its
+    /// registration.
     pub fn start(
         started: &mut Started,
         dir: &Path,
@@ -92,6 +93,19 @@ impl Baresip {
         user: &str,
         password: &str,
         answer: Answer,
+    ) -> Self {
+        Self::start_with_codecs(started, dir, kamailio, (user, password), answer, "PCMU")
+    }
+
+    /// Starts baresip for `user` offering and accepting `codecs` only (baresip's names:
+    /// `PCMU`, `G722`, `opus`...).
+    pub fn start_with_codecs(
+        started: &mut Started,
+        dir: &Path,
+        kamailio: &Kamailio,
+        (user, password): (&str, &str),
+        answer: Answer,
+        codecs: &str,
     ) -> Self {
         // Ports are chosen free but can be taken by a parallel test before baresip binds
         // them; a baresip that exits at once is started again on other ports.
@@ -120,6 +134,8 @@ impl Baresip {
                  ctrl_tcp_listen 127.0.0.1:{ctrl}\n\
                  module_path /usr/lib/baresip/modules\n\
                  module g711.so\n\
+                 module g722.so\n\
+                 module opus.so\n\
                  module ausine.so\n\
                  module aubridge.so\n\
                  module sndfile.so\n\
@@ -139,7 +155,7 @@ impl Baresip {
                 conf.join("accounts"),
                 format!(
                     "<sip:{user}@{};transport=udp>;auth_user={user};auth_pass={password};\
-                     answermode={mode};audio_codecs=PCMU;regint=600\n",
+                     answermode={mode};audio_codecs={codecs};regint=600\n",
                     kamailio.hostport()
                 ),
             )

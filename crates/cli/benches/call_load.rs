@@ -1,10 +1,10 @@
-//! CPU and memory of a headless agent during a real call, beside the baresip at the other end
-//! of the same call, measured in the same run (`cargo bench -p switchboard-cli --bench
-//! call_load`; `CALL_SECONDS` sets the call's length, 60 by default).
+//! CPU and memory of a headless agent during a real G.711 call and then an Opus call, beside
+//! the baresip at the other end of the same call, measured in the same run (`cargo bench -p
+//! switchboard-cli --bench call_load`; `CALL_SECONDS` sets each call's length, 60 by default).
 //!
 //! Both sides do the same work: each plays a tone into the call (the agent from a WAV file,
-//! baresip from its sine source) and records what it hears into a WAV file, over G.711 through
-//! a kamailio on loopback. CPU is the process's user + system time over the call (from
+//! baresip from its sine source) and records what it hears into a WAV file, through a
+//! kamailio on loopback. CPU is the process's user + system time over the call (from
 //! `/proc/PID/stat`), memory its resident set at the end and at its peak (`/proc/PID/status`).
 
 use std::io::{BufRead, BufReader, Write};
@@ -47,6 +47,17 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
+    println!("\nboth sides sending a tone and recording what they hear\n");
+    println!("| call | process | CPU time | CPU % of one core | RSS at the end | peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    for (name, baresip_codec, ours) in [("G.711", "PCMU", "PCMU"), ("Opus", "opus/48000/2", "opus")]
+    {
+        call(seconds, name, baresip_codec, ours);
+    }
+}
+
+/// One call of `seconds` in `codec`, measured.
+fn call(seconds: u64, name: &str, baresip_codec: &str, ours: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
     let kamailio = Kamailio::start(
@@ -54,13 +65,13 @@ fn main() {
         dir.path(),
         &[("1001", "pw1001"), ("1002", "pw1002")],
     );
-    let _callee = Baresip::start(
+    let _callee = Baresip::start_with_codecs(
         &mut started,
         dir.path(),
         &kamailio,
-        "1002",
-        "pw1002",
+        ("1002", "pw1002"),
         Answer::Auto,
+        baresip_codec,
     );
     let baresip = started.last_pid().expect("baresip's pid");
     let mic = dir.path().join("mic.wav");
@@ -76,6 +87,7 @@ fn main() {
         .arg(&mic)
         .arg("--speaker-wav")
         .arg(dir.path().join("heard.wav"))
+        .args(["--codecs", ours])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -116,12 +128,9 @@ fn main() {
         ("switchboard-cli agent", pid, agent_cpu),
         ("baresip", baresip, baresip_cpu),
     ];
-    println!("\n{seconds} s G.711 call, both sides sending a tone and recording what they hear\n");
-    println!("| process | CPU time | CPU % of one core | RSS at the end | peak RSS |");
-    println!("|---|---|---|---|---|");
-    for (name, p, used) in rows {
+    for (process, p, used) in rows {
         println!(
-            "| {name} | {used:.2} s | {:.2} % | {:.1} MB | {:.1} MB |",
+            "| {seconds} s {name} | {process} | {used:.2} s | {:.2} % | {:.1} MB | {:.1} MB |",
             100.0 * used / elapsed,
             status_kb(p, "VmRSS:") as f64 / 1024.0,
             status_kb(p, "VmHWM:") as f64 / 1024.0,

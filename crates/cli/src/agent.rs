@@ -88,6 +88,9 @@ pub struct AgentArgs {
     /// Turn off the noise suppression of the microphone (on by default with --devices).
     #[arg(long)]
     no_noise_suppression: bool,
+    /// The codecs to offer and answer with, best first (default: G722,PCMU,PCMA,opus).
+    #[arg(long, value_delimiter = ',')]
+    codecs: Option<Vec<String>>,
     /// The folder of call recordings (the `record` command needs one).
     #[arg(long)]
     record_folder: Option<PathBuf>,
@@ -285,6 +288,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
             folder: args.record_folder.clone(),
             automatic: args.record_all,
         },
+        codecs: args.codecs.clone(),
         ..PhoneOptions::default()
     };
     let mut events = handle.start_phone(bind, options).await?;

@@ -99,26 +99,37 @@ fn main() {
     let samples: Vec<i16> = (0..FRAME).map(|i| (i as i16 * 200) - 16_000).collect();
     let mut bytes = Vec::with_capacity(FRAME);
     let mut back = Vec::with_capacity(FRAME);
-    let encode = per_call(200_000, || {
-        bytes.clear();
-        Codec::Pcmu.encode(black_box(&samples), &mut bytes);
-    });
-    let decode = per_call(200_000, || {
-        back.clear();
-        Codec::Pcmu.decode(black_box(&bytes), &mut back);
-    });
+    let mut codec_rows = Vec::new();
+    for (name, codec) in [
+        ("G.711", Codec::Pcmu),
+        ("G.722", Codec::G722),
+        ("Opus", Codec::Opus),
+    ] {
+        let mut encoder = codec.encoder().expect("encoder");
+        let mut decoder = codec.decoder().expect("decoder");
+        let encode = per_call(20_000, || {
+            bytes.clear();
+            encoder.encode(black_box(&samples), &mut bytes);
+        });
+        let decode = per_call(20_000, || {
+            back.clear();
+            decoder.decode(black_box(&bytes), &mut back);
+        });
+        codec_rows.push((format!("{name} encode"), encode));
+        codec_rows.push((format!("{name} decode"), decode));
+    }
     let mut out = Packetizer::new(0);
     let rtp = per_call(200_000, || {
         let packet = out.packet(black_box(&bytes), 160);
         black_box(parse(&packet).map(|p| p.payload.len()));
     });
-    let mut jb = JitterBuffer::new();
+    let mut jb = JitterBuffer::new(8000);
     let mut seq = 0u16;
     let jitter = per_call(200_000, || {
         jb.push(
             seq,
             u32::from(seq) * 160,
-            samples.clone(),
+            bytes.clone(),
             Duration::from_millis(u64::from(seq) * 20),
         );
         seq = seq.wrapping_add(1);
@@ -135,13 +146,12 @@ fn main() {
     println!();
     println!("| stage, one 20 ms frame | time |");
     println!("|---|---|");
-    for (stage, t) in [
-        ("G.711 encode", encode),
-        ("G.711 decode", decode),
-        ("RTP build + parse", rtp),
-        ("jitter buffer push + pop", jitter),
-        ("conference mix, 4 parties", mix),
-    ] {
+    codec_rows.extend([
+        ("RTP build + parse".to_owned(), rtp),
+        ("jitter buffer push + pop".to_owned(), jitter),
+        ("conference mix, 4 parties".to_owned(), mix),
+    ]);
+    for (stage, t) in codec_rows {
         println!("| {stage} | {:.2} us |", t.as_secs_f64() * 1e6);
     }
 }

@@ -232,7 +232,7 @@ pub(crate) fn open_output(wanted: Option<&str>) -> Result<Output, MediaError> {
     })
 }
 
-/// Converts 20 ms frames between a device's rate and 8 kHz.
+/// Converts 20 ms frames between a device's rate and the phone's (16 kHz).
 pub(crate) struct Converter {
     resampler: Option<Fft<f32>>,
     /// A frame at the first rate.

@@ -3,8 +3,6 @@
 //! every 20 ms, the last three marked as the end (§2.5.1.4: the end is sent three times); a
 //! received event is reported once, at its first packet.
 
-use crate::FRAME;
-
 /// The event code of a DTMF key (§3.2): 0-9, `*` 10, `#` 11, A-D 12-15.
 pub fn event_code(key: char) -> Option<u8> {
     match key.to_ascii_uppercase() {
@@ -52,10 +50,11 @@ pub fn frequencies(key: char) -> Option<(f32, f32)> {
         .find_map(|(r, row)| row.find(key).map(|c| (LOW[r], HIGH[c])))
 }
 
-/// The packets of one key, in order, one per 20 ms.
-pub fn packets(key: char) -> Option<Vec<EventPacket>> {
+/// The packets of one key, in order, one per 20 ms of `frame_units` timestamp units (the
+/// events' clock is the audio codec's, RFC 4733 §2.1).
+pub fn packets(key: char, frame_units: u32) -> Option<Vec<EventPacket>> {
     let code = event_code(key)?;
-    let step = FRAME as u16;
+    let step = u16::try_from(frame_units).unwrap_or(u16::MAX / PACKETS);
     let mut out: Vec<EventPacket> = (1..=PACKETS)
         .map(|n| EventPacket {
             marker: n == 1,
@@ -113,7 +112,7 @@ mod tests {
 
     #[test]
     fn a_key_is_five_packets_then_three_ends() {
-        let sent = packets('5').expect("a key");
+        let sent = packets('5', 160).expect("a key");
         assert_eq!(sent.len(), 8);
         assert!(sent[0].marker && sent[1..].iter().all(|p| !p.marker));
         assert_eq!(sent[0].payload, [5, 10, 0, 160]);
@@ -121,13 +120,20 @@ mod tests {
         for end in &sent[5..] {
             assert_eq!(end.payload, [5, 0x80 | 10, 0x03, 0x20]);
         }
-        assert_eq!(packets('?'), None);
+        assert_eq!(packets('?', 160), None);
+        // Opus calls count in 48 kHz: 960 per packet.
+        let opus = packets('5', 960).expect("a key");
+        assert_eq!(
+            opus[4].payload,
+            [5, 10, 0x12, 0xc0],
+            "4800 = 100 ms at 48 kHz"
+        );
     }
 
     #[test]
     fn each_event_is_reported_once() {
         let mut rx = EventReceiver::default();
-        let sent = packets('#').expect("a key");
+        let sent = packets('#', 160).expect("a key");
         let got: Vec<char> = sent
             .iter()
             .filter_map(|p| rx.receive(1000, &p.payload))

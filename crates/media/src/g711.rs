@@ -2,42 +2,6 @@
 //! and A-law (PCMA, payload type 8), and back. Segment encoding as the recommendation
 //! describes it: a sign bit, a 3-bit segment (exponent) and a 4-bit step inside it.
 
-/// A narrow-band codec of the call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Codec {
-    /// G.711 mu-law.
-    Pcmu,
-    /// G.711 A-law.
-    Pcma,
-}
-
-impl Codec {
-    /// The codec of an rtpmap encoding name (`PCMU`, `pcma`...), if it is one of ours.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name.to_ascii_uppercase().as_str() {
-            "PCMU" => Some(Self::Pcmu),
-            "PCMA" => Some(Self::Pcma),
-            _ => None,
-        }
-    }
-
-    /// Encodes `samples` into `out` (one byte per sample).
-    pub fn encode(self, samples: &[i16], out: &mut Vec<u8>) {
-        out.extend(samples.iter().map(|&s| match self {
-            Self::Pcmu => ulaw_encode(s),
-            Self::Pcma => alaw_encode(s),
-        }));
-    }
-
-    /// Decodes `bytes` into `out` (one sample per byte).
-    pub fn decode(self, bytes: &[u8], out: &mut Vec<i16>) {
-        out.extend(bytes.iter().map(|&b| match self {
-            Self::Pcmu => ulaw_decode(b),
-            Self::Pcma => alaw_decode(b),
-        }));
-    }
-}
-
 /// Added before mu-law segmenting so that the segments line up on powers of two.
 const ULAW_BIAS: i32 = 0x84;
 /// The largest magnitude mu-law represents (after the bias it still fits 15 bits).
@@ -175,20 +139,5 @@ mod tests {
             let a = i32::from(alaw_decode(alaw_encode(sample)));
             assert!((a - x).abs() <= half + 1, "A-law {sample} -> {a}");
         }
-    }
-
-    #[test]
-    fn frames_encode_and_decode_whole() {
-        let samples: Vec<i16> = (0..160).map(|i| (i * 200 - 16_000) as i16).collect();
-        for codec in [Codec::Pcmu, Codec::Pcma] {
-            let mut bytes = Vec::new();
-            codec.encode(&samples, &mut bytes);
-            assert_eq!(bytes.len(), 160);
-            let mut back = Vec::new();
-            codec.decode(&bytes, &mut back);
-            assert_eq!(back.len(), 160);
-        }
-        assert_eq!(Codec::from_name("pcma"), Some(Codec::Pcma));
-        assert_eq!(Codec::from_name("G729"), None);
     }
 }

@@ -1,5 +1,5 @@
 //! The agent's headset: one microphone, one speaker and a ringer shared by every call. A
-//! thread of its own runs every 20 ms: it cuts what the microphone recorded into 8 kHz frames
+//! thread of its own runs every 20 ms: it cuts what the microphone recorded into 16 kHz frames
 //! for each call's port, mixes what the calls' ports hand back (with the phone's tones) for
 //! the speaker, and plays the ringtone on the ringer while a call rings. Device rates are
 //! converted with rubato.

@@ -1,14 +1,14 @@
 //! The adaptive jitter buffer, sans I/O: packets go in as they arrive (in any order, twice,
 //! or never), one 20 ms frame comes out per tick. It waits for a target depth that follows
 //! the measured jitter (RFC 3550 §6.4.1 estimator) between 20 and 60 ms, puts late packets
-//! back in order, drops duplicates and packets too late to play, conceals a lost frame by
-//! repeating the last one fading out, and drops a frame when the far end's clock runs fast
-//! and the buffer grows.
+//! back in order, drops duplicates and packets too late to play, says when a frame is lost
+//! (the codec conceals it: Opus from its redundancy or its own concealment, G.711 and G.722
+//! by repeating the last frame fading out), and drops a frame when the far end's clock runs
+//! fast and the buffer grows. It holds the packets' payloads: they are decoded as they play,
+//! in order.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-use crate::FRAME;
 
 /// Frame length.
 const FRAME_MS: f64 = 20.0;
@@ -20,11 +20,11 @@ const MAX_CONCEALED: u32 = 3;
 
 /// What a tick plays.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Playout {
+pub enum Playout<T> {
     /// A frame received.
-    Audio(Vec<i16>),
-    /// A lost frame replaced (the last one, quieter).
-    Concealed(Vec<i16>),
+    Audio(T),
+    /// The frame is lost: conceal it (the next one, if it is waiting, may carry it again).
+    Lost(Option<T>),
     /// Nothing to play (not started, or the stream stopped).
     Silence,
 }
@@ -44,11 +44,13 @@ pub struct JitterStats {
     pub dropped: u64,
 }
 
-/// One stream's jitter buffer.
-#[derive(Debug, Default)]
-pub struct JitterBuffer {
+/// One stream's jitter buffer, of frames `T` (the packets' payloads).
+#[derive(Debug)]
+pub struct JitterBuffer<T> {
+    /// The RTP clock, in ticks per millisecond.
+    clock_khz: f64,
     /// Frames waiting, with their arrival time.
-    frames: BTreeMap<u64, (Vec<i16>, Duration)>,
+    frames: BTreeMap<u64, (T, Duration)>,
     /// When the frame played last arrived (for the playout delay).
     played_arrival: Option<Duration>,
     /// The extended sequence number to play next.
@@ -60,15 +62,25 @@ pub struct JitterBuffer {
     /// The last packet's (arrival - timestamp) in milliseconds.
     transit: Option<f64>,
     playing: bool,
-    last: Vec<i16>,
     concealed_run: u32,
     stats: JitterStats,
 }
 
-impl JitterBuffer {
-    /// An empty buffer.
-    pub fn new() -> Self {
-        Self::default()
+impl<T: Clone> JitterBuffer<T> {
+    /// An empty buffer for a stream whose RTP clock is `clock_rate` Hz.
+    pub fn new(clock_rate: u32) -> Self {
+        Self {
+            clock_khz: f64::from(clock_rate.max(1)) / 1000.0,
+            frames: BTreeMap::new(),
+            played_arrival: None,
+            next: None,
+            highest: None,
+            jitter: 0.0,
+            transit: None,
+            playing: false,
+            concealed_run: 0,
+            stats: JitterStats::default(),
+        }
     }
 
     /// The counters so far.
@@ -106,12 +118,12 @@ impl JitterBuffer {
             .unwrap_or(u64::from(seq))
     }
 
-    /// A packet arrived at `arrival` (any fixed origin) with RTP `seq`, `timestamp` (8 kHz
-    /// units) and its decoded `samples`.
-    pub fn push(&mut self, seq: u16, timestamp: u32, samples: Vec<i16>, arrival: Duration) {
+    /// A packet arrived at `arrival` (any fixed origin) with RTP `seq`, `timestamp` (in
+    /// units of the stream's clock) and its `frame`.
+    pub fn push(&mut self, seq: u16, timestamp: u32, frame: T, arrival: Duration) {
         let ext = self.extend(seq);
         // RFC 3550 §6.4.1: J += (|D| - J) / 16, D the change in transit time.
-        let transit = arrival.as_secs_f64() * 1000.0 - f64::from(timestamp) / 8.0;
+        let transit = arrival.as_secs_f64() * 1000.0 - f64::from(timestamp) / self.clock_khz;
         if let Some(previous) = self.transit {
             let d = (transit - previous).abs();
             // A jump of seconds is a new talk spurt or a clock step, not jitter.
@@ -129,7 +141,7 @@ impl JitterBuffer {
             return;
         }
         self.highest = Some(self.highest.map_or(ext, |h| h.max(ext)));
-        self.frames.insert(ext, (samples, arrival));
+        self.frames.insert(ext, (frame, arrival));
     }
 
     /// When the frame the last [`JitterBuffer::pop`] played had arrived (`None` when it
@@ -139,7 +151,7 @@ impl JitterBuffer {
     }
 
     /// The frame of this tick.
-    pub fn pop(&mut self) -> Playout {
+    pub fn pop(&mut self) -> Playout<T> {
         self.played_arrival = None;
         if !self.playing {
             if self.frames.len() < self.target() {
@@ -159,13 +171,12 @@ impl JitterBuffer {
         let Some(next) = self.next else {
             return Playout::Silence;
         };
-        if let Some((samples, arrival)) = self.frames.remove(&next) {
+        if let Some((frame, arrival)) = self.frames.remove(&next) {
             self.next = Some(next + 1);
             self.played_arrival = Some(arrival);
-            self.last.clone_from(&samples);
             self.concealed_run = 0;
             self.stats.played += 1;
-            return Playout::Audio(samples);
+            return Playout::Audio(frame);
         }
         // The frame is missing. With later frames waiting it is lost (or later than the
         // buffer allows): conceal it and go on. With none, the stream paused: wait for it.
@@ -173,26 +184,13 @@ impl JitterBuffer {
         if lost {
             self.next = Some(next + 1);
         }
-        self.conceal()
-    }
-
-    /// The last frame again, each time at half the level, then silence.
-    fn conceal(&mut self) -> Playout {
-        if self.last.is_empty() || self.concealed_run >= MAX_CONCEALED {
+        if self.stats.played == 0 || self.concealed_run >= MAX_CONCEALED {
             return Playout::Silence;
         }
         self.concealed_run += 1;
-        for s in &mut self.last {
-            *s /= 2;
-        }
         self.stats.concealed += 1;
-        Playout::Concealed(self.last.clone())
+        Playout::Lost(self.frames.get(&(next + 1)).map(|(f, _)| f.clone()))
     }
-}
-
-/// A silent frame.
-pub fn silence() -> Vec<i16> {
-    vec![0; FRAME]
 }
 
 #[cfg(test)]
@@ -203,22 +201,22 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    /// A frame whose samples all say `n`.
-    fn frame(n: i16) -> Vec<i16> {
-        vec![n * 100; FRAME]
+    /// A frame that says `n` (times 100, as the tests read it).
+    fn frame(n: i16) -> i16 {
+        n * 100
     }
 
-    fn first_sample(p: &Playout) -> Option<i16> {
+    fn first_sample(p: &Playout<i16>) -> Option<i16> {
         match p {
-            Playout::Audio(s) | Playout::Concealed(s) => s.first().copied(),
-            Playout::Silence => None,
+            Playout::Audio(s) => Some(*s),
+            Playout::Lost(_) | Playout::Silence => None,
         }
     }
 
     /// Sends frames `order` (sequence numbers from 100), each arriving 20 ms after the last,
     /// and plays `ticks` ticks.
-    fn run(order: &[u16], ticks: usize) -> (Vec<Playout>, JitterBuffer) {
-        let mut jb = JitterBuffer::new();
+    fn run(order: &[u16], ticks: usize) -> (Vec<Playout<i16>>, JitterBuffer<i16>) {
+        let mut jb = JitterBuffer::new(8000);
         let mut out = Vec::new();
         for (i, &n) in order.iter().enumerate() {
             let seq = 100 + n;
@@ -236,10 +234,10 @@ mod tests {
         (out, jb)
     }
 
-    fn audio(out: &[Playout]) -> Vec<i16> {
+    fn audio(out: &[Playout<i16>]) -> Vec<i16> {
         out.iter()
             .filter_map(|p| match p {
-                Playout::Audio(s) => Some(s[0] / 100),
+                Playout::Audio(s) => Some(s / 100),
                 _ => None,
             })
             .collect()
@@ -256,7 +254,7 @@ mod tests {
     #[test]
     fn reordered_packets_are_put_back_in_order() {
         // 2 arrives before 1; with a frame waiting, 1 is not yet given up.
-        let mut jb = JitterBuffer::new();
+        let mut jb = JitterBuffer::new(8000);
         jb.push(100, 0, frame(0), ms(0));
         jb.push(101, 160, frame(1), ms(20));
         assert_eq!(first_sample(&jb.pop()), Some(0));
@@ -269,35 +267,60 @@ mod tests {
 
     #[test]
     fn duplicates_are_dropped_and_late_packets_too() {
-        let mut jb = JitterBuffer::new();
+        let mut jb = JitterBuffer::new(8000);
         jb.push(100, 0, frame(0), ms(0));
         jb.push(100, 0, frame(0), ms(1));
         assert_eq!(jb.stats().duplicates, 1);
         assert_eq!(first_sample(&jb.pop()), Some(0));
         jb.push(102, 320, frame(2), ms(40));
         jb.push(103, 480, frame(3), ms(60));
-        // 101 is missing while 102 and 103 wait: concealed.
-        assert!(matches!(jb.pop(), Playout::Concealed(_)));
+        // 101 is missing while 102 and 103 wait: lost, with 102 offered for its redundancy.
+        assert_eq!(jb.pop(), Playout::Lost(Some(200)));
         jb.push(101, 160, frame(1), ms(70));
         assert_eq!(jb.stats().late, 1, "101 came after its turn");
         assert_eq!(first_sample(&jb.pop()), Some(200));
     }
 
     #[test]
-    fn a_lost_frame_is_concealed_fading_then_silence() {
-        let mut jb = JitterBuffer::new();
+    fn a_stopped_stream_is_concealed_three_times_then_silence() {
+        let mut jb = JitterBuffer::new(8000);
+        assert_eq!(
+            jb.pop(),
+            Playout::Silence,
+            "nothing yet: nothing to conceal"
+        );
         jb.push(100, 0, frame(8), ms(0));
         assert_eq!(first_sample(&jb.pop()), Some(800));
-        // The stream stops: three fading frames, then silence; nothing is skipped.
-        let tail: Vec<Option<i16>> = (0..4).map(|_| first_sample(&jb.pop())).collect();
-        assert_eq!(tail, [Some(400), Some(200), Some(100), None]);
+        // The stream stops: three concealed frames, then silence; nothing is skipped.
+        let tail: Vec<Playout<i16>> = (0..4).map(|_| jb.pop()).collect();
+        assert_eq!(
+            tail,
+            [
+                Playout::Lost(None),
+                Playout::Lost(None),
+                Playout::Lost(None),
+                Playout::Silence
+            ]
+        );
         jb.push(101, 160, frame(1), ms(100));
         assert_eq!(first_sample(&jb.pop()), Some(100), "the stream goes on");
+        assert_eq!(jb.stats().concealed, 3);
+    }
+
+    #[test]
+    fn jitter_is_measured_in_the_streams_clock() {
+        // Opus: 48 kHz, 960 per 20 ms; arrivals exactly on time show no jitter.
+        let mut jb = JitterBuffer::new(48_000);
+        for i in 0..50u16 {
+            jb.push(i, u32::from(i) * 960, frame(1), ms(u64::from(i) * 20));
+            jb.pop();
+        }
+        assert!(jb.jitter() < ms(1), "{:?}", jb.jitter());
     }
 
     #[test]
     fn jitter_raises_the_target_within_60_ms() {
-        let mut jb = JitterBuffer::new();
+        let mut jb = JitterBuffer::new(8000);
         for i in 0..200u16 {
             // Packets every 20 ms of timestamp, arriving +-25 ms around their time.
             let wobble = if i % 2 == 0 { 0 } else { 50 };
@@ -315,7 +338,7 @@ mod tests {
 
     #[test]
     fn a_fast_far_end_does_not_grow_the_delay() {
-        let mut jb = JitterBuffer::new();
+        let mut jb = JitterBuffer::new(8000);
         // 101 packets arrive for every 100 ticks.
         let mut seq = 0u16;
         for tick in 0..1000u64 {
@@ -334,7 +357,7 @@ mod tests {
     #[test]
     fn sequence_numbers_wrap() {
         let order: Vec<u16> = (65_530..=65_535).chain(0..5).collect();
-        let mut jb = JitterBuffer::new();
+        let mut jb = JitterBuffer::new(8000);
         let mut played = 0;
         for (i, &seq) in order.iter().enumerate() {
             jb.push(seq, i as u32 * 160, frame(1), ms(20 * i as u64));

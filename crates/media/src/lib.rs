@@ -3,6 +3,7 @@
 //! speaker). The real-time audio devices, jitter buffer, DTMF and the conference mix build on
 //! these pieces.
 
+pub mod codec;
 pub mod device;
 pub mod dtmf;
 pub mod g711;
@@ -19,13 +20,14 @@ pub mod tones;
 pub mod voice;
 pub mod wav;
 
-pub use g711::Codec;
+pub use codec::Codec;
 pub use session::{MediaSession, SessionConfig, SessionEvent};
 
-/// Samples per second of narrow-band telephony (G.711).
-pub const RATE: u32 = 8000;
-/// Samples in one 20 ms packet at [`RATE`].
-pub const FRAME: usize = 160;
+/// Samples per second of the phone's sound: wide band (G.722, Opus carry it whole; G.711
+/// calls are brought to it and from it).
+pub const RATE: u32 = 16_000;
+/// Samples in one 20 ms frame at [`RATE`].
+pub const FRAME: usize = 320;
 
 /// What can go wrong with media.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,9 @@ pub enum MediaError {
         /// Why.
         reason: String,
     },
+    /// A codec could not be set up.
+    #[error("codec: {0}")]
+    Codec(String),
     /// A sound device could not be listed or opened.
     #[error("sound device: {0}")]
     Device(String),
@@ -76,6 +81,7 @@ impl MediaError {
             Self::WavFormat { .. } => "media_wav_format",
             Self::Socket(_) => "media_socket",
             Self::Device(_) => "media_device",
+            Self::Codec(_) => "media_codec",
             Self::Recording { .. } => "media_recording",
             Self::NoTelephoneEvents => "media_no_telephone_events",
             Self::NotAKey(_) => "media_not_a_key",

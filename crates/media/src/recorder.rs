@@ -1,5 +1,5 @@
 //! A call's recording: a stereo WAV file, the agent on the left and the other party on the
-//! right, 8 kHz 16-bit. Each frame is flushed to the file as it is written, with the WAV
+//! right, 16 kHz 16-bit. Each frame is flushed to the file as it is written, with the WAV
 //! header kept whole, so a recording cut short (the app killed, the disk full) still plays up
 //! to its last frame. Paused, nothing is written: the pause is cut out of the file.
 

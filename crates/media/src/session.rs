@@ -11,9 +11,10 @@ use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::codec::{Decoder, Encoder};
 use crate::headset::HeadsetPort;
 use crate::histogram::Histogram;
-use crate::jitter::{silence, JitterBuffer, JitterStats, Playout};
+use crate::jitter::{JitterBuffer, JitterStats, Playout};
 use crate::quality::mos;
 use crate::recorder::{RecordCommand, Recording, RecordingEvent};
 use crate::rtcp::{ntp_now, Reporter};
@@ -162,7 +163,15 @@ impl MediaSession {
             mute,
             stopped,
         };
-        let task = tokio::spawn(run((socket, rtcp), config, devices, control, on_event));
+        let codecs = (config.codec.encoder()?, config.codec.decoder()?);
+        let task = tokio::spawn(run(
+            (socket, rtcp),
+            codecs,
+            config,
+            devices,
+            control,
+            on_event,
+        ));
         Ok(Self {
             stop,
             held,
@@ -302,6 +311,7 @@ async fn run(
         tokio::net::UdpSocket,
         Option<(tokio::net::UdpSocket, SocketAddr)>,
     ),
+    (mut encoder, mut decoder): (Encoder, Decoder),
     config: SessionConfig,
     mut devices: Devices,
     mut control: Control,
@@ -318,7 +328,8 @@ async fn run(
     let mut pending: VecDeque<Option<dtmf::EventPacket>> = VecDeque::new();
     let mut event_start = 0;
     let mut keys_in = dtmf::EventReceiver::default();
-    let mut jitter = JitterBuffer::new();
+    let units = config.codec.frame_units();
+    let mut jitter = JitterBuffer::<Vec<u8>>::new(config.codec.clock_rate());
     let started = tokio::time::Instant::now();
     // When RTP last came (or the call or its hold began), and whether silence was reported.
     let mut last_heard = started;
@@ -331,8 +342,9 @@ async fn run(
     let mut reporter = Reporter::new(out.ssrc(), format!("switchboard@{}", config.remote.ip()));
     let mut rtcp_tick = tokio::time::interval_at(started + RTCP_EVERY / 2, RTCP_EVERY);
     let mut rtcp_buf = vec![0u8; 1500];
-    // Arrival times in the far end's timestamp units (8 kHz), for the jitter of RTCP.
-    let arrival_units = || (started.elapsed().as_micros() as u64) * 8 / 1000;
+    // Arrival times in the far end's timestamp units (the codec's clock), for the jitter of RTCP.
+    let clock = u128::from(config.codec.clock_rate());
+    let arrival_units = || (started.elapsed().as_micros() * clock / 1_000_000) as u64;
     let outcome = loop {
         tokio::select! {
             _ = &mut control.stopped => break Ok(()),
@@ -352,7 +364,7 @@ async fn run(
                 recording.command(command, &mut |e| on_event(SessionEvent::Recording(e)));
             }
             Some(key) = control.keys.recv() => {
-                pending.extend(dtmf::packets(key).into_iter().flatten().map(Some));
+                pending.extend(dtmf::packets(key, units).into_iter().flatten().map(Some));
                 pending.extend(std::iter::repeat_n(None, KEY_GAP));
             }
             _ = tick.tick() => {
@@ -360,7 +372,7 @@ async fn run(
                 if held {
                     last_heard = tokio::time::Instant::now();
                     // Nothing goes out, nothing is played; the recording keeps time.
-                    out.skip(FRAME as u32);
+                    out.skip(units);
                     if let Err(e) = devices.play(None) {
                         break Err(e);
                     }
@@ -373,10 +385,17 @@ async fn run(
                     on_event(SessionEvent::Silent(last_heard.elapsed()));
                 }
                 // What the party said this tick: to the speaker, and to the conference.
-                let heard = match jitter.pop() {
-                    Playout::Audio(s) | Playout::Concealed(s) => s,
-                    Playout::Silence => silence(),
+                let mut heard = match jitter.pop() {
+                    Playout::Audio(payload) => {
+                        let mut decoded = Vec::with_capacity(FRAME);
+                        decoder.decode(&payload, &mut decoded);
+                        decoded
+                    }
+                    Playout::Lost(next) => decoder.conceal(next.as_deref()),
+                    Playout::Silence => vec![0; FRAME],
                 };
+                // A payload of another length (a peer's 30 ms packets) is cut or padded.
+                heard.resize(FRAME, 0);
                 if let Some(arrival) = jitter.played_arrival() {
                     stats.arrival_to_play.record(started.elapsed().saturating_sub(arrival));
                 }
@@ -416,7 +435,7 @@ async fn run(
                             event_start = out.timestamp();
                         }
                         let packet = out.other(pt, event.marker, event_start, &event.payload);
-                        out.skip(FRAME as u32);
+                        out.skip(units);
                         packet
                     }
                     (gap, _) => {
@@ -433,8 +452,8 @@ async fn run(
                             mixer.exchange(id, &heard, &mic, &mut frame);
                         }
                         payload.clear();
-                        config.codec.encode(&frame, &mut payload);
-                        out.packet(&payload, FRAME as u32)
+                        encoder.encode(&frame, &mut payload);
+                        out.packet(&payload, units)
                     }
                 };
                 // A lost datagram is lost audio, not an error of the call.
@@ -464,9 +483,7 @@ async fn run(
                 }
                 stats.received += 1;
                 reporter.received(packet.ssrc, packet.sequence, packet.timestamp, arrival_units());
-                let mut decoded = Vec::with_capacity(FRAME);
-                config.codec.decode(packet.payload, &mut decoded);
-                jitter.push(packet.sequence, packet.timestamp, decoded, started.elapsed());
+                jitter.push(packet.sequence, packet.timestamp, packet.payload.to_vec(), started.elapsed());
             }
         }
     };

@@ -174,7 +174,7 @@ mod tests {
 
     /// Whether 20 ms starting at `ms` carry sound.
     fn sounds(samples: &[i16], ms: usize) -> bool {
-        let start = ms * 8;
+        let start = ms * (RATE as usize / 1000);
         samples[start..start + FRAME]
             .iter()
             .any(|s| s.unsigned_abs() > 100)
@@ -183,7 +183,8 @@ mod tests {
     /// Zero crossings per second over `ms` milliseconds from `from`: twice the frequency of a
     /// pure tone.
     fn crossings(samples: &[i16], from: usize, ms: usize) -> f64 {
-        let part = &samples[from * 8..(from + ms) * 8];
+        let per_ms = RATE as usize / 1000;
+        let part = &samples[from * per_ms..(from + ms) * per_ms];
         let n = part.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
         n as f64 * 1000.0 / ms as f64
     }

@@ -1,7 +1,7 @@
 //! Voice processing of the agent's microphone (sonora, a port of WebRTC's audio processing):
 //! echo cancellation, so the caller does not hear themselves come back from the agent's
 //! speaker, and noise suppression, so the open-space around the agent stays out of the call.
-//! It works on the headset's 20 ms frames at 8 kHz, in two 10 ms halves as it requires; what
+//! It works on the headset's 20 ms frames at 16 kHz, in two 10 ms halves as it requires; what
 //! was played (the render side) is given before the microphone frames that may echo it.
 
 use sonora::config::{EchoCanceller, NoiseSuppression, NoiseSuppressionLevel};

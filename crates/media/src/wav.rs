@@ -1,5 +1,5 @@
 //! The headless agent's devices: a WAV file as the microphone (looped) and a WAV file as the
-//! speaker, both at the call's 8 kHz mono.
+//! speaker, both at the phone's 16 kHz mono.
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ pub struct WavSource {
 }
 
 impl WavSource {
-    /// Reads `path` (16-bit PCM, any rate, mono or stereo) and brings it to 8 kHz mono.
+    /// Reads `path` (16-bit PCM, any rate, mono or stereo) and brings it to 16 kHz mono.
     pub fn open(path: &Path) -> Result<Self, MediaError> {
         let shown = path.display().to_string();
         let mut reader = hound::WavReader::open(path).map_err(|e| MediaError::Wav {
@@ -84,7 +84,7 @@ fn resample(samples: &[i16], from: u32, to: u32) -> Vec<i16> {
         .collect()
 }
 
-/// A WAV file written as the speaker: 8 kHz, mono, 16-bit.
+/// A WAV file written as the speaker: 16 kHz, mono, 16-bit.
 pub struct WavSink {
     writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
     path: String,
@@ -161,10 +161,14 @@ mod tests {
     }
 
     #[test]
-    fn other_rates_are_brought_to_8_khz() {
+    fn other_rates_are_brought_to_the_phones_rate() {
         let at_16k: Vec<i16> = (0..320).map(|i| i as i16).collect();
         let down = resample(&at_16k, 16_000, 8000);
         assert_eq!(down.len(), 160);
         assert_eq!(&down[..3], [0, 2, 4]);
+        let at_8k: Vec<i16> = (0..160).map(|i| (i * 2) as i16).collect();
+        let up = resample(&at_8k, 8000, RATE);
+        assert_eq!(up.len(), 320);
+        assert_eq!(&up[..4], [0, 1, 2, 3]);
     }
 }

@@ -11,7 +11,7 @@ use switchboard_media::headset::{
     DeviceChoice, DeviceEvent, Headset, HeadsetConfig, HeadsetPort, Role,
 };
 use switchboard_media::tones::Tone;
-use switchboard_media::FRAME;
+use switchboard_media::{FRAME, RATE};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -117,7 +117,7 @@ fn listen(
 fn sine(frequency: f64, n: u64) -> [i16; FRAME] {
     let mut frame = [0; FRAME];
     for (i, s) in frame.iter_mut().enumerate() {
-        let t = (n as f64 * FRAME as f64 + i as f64) / 8000.0;
+        let t = (n as f64 * FRAME as f64 + i as f64) / f64::from(RATE);
         *s = (10_000.0 * (std::f64::consts::TAU * frequency * t).sin()) as i16;
     }
     frame
@@ -150,7 +150,7 @@ fn a_call_played_on_the_speaker_comes_back_on_the_microphone() {
         "only {} samples came back",
         loud.len()
     );
-    let f = dominant_frequency(&loud, 8000, 300, 3400);
+    let f = dominant_frequency(&loud, RATE, 300, 3400);
     assert!((995..=1005).contains(&f), "heard {f} Hz");
     assert!(headset.mic_level() > 1000, "level {}", headset.mic_level());
 }
@@ -180,7 +180,7 @@ fn the_busy_tone_sounds_in_french_beats() {
         "{loud} of {} frames sound",
         heard.len()
     );
-    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    let f = dominant_frequency(&loud_samples(&heard), RATE, 300, 3400);
     assert!((435..=445).contains(&f), "heard {f} Hz");
 }
 
@@ -214,7 +214,7 @@ fn the_ringtone_plays_on_the_ringer_and_stops() {
         vec![using("ringer", Role::Ringer, "ringer", false)],
     );
     let heard = talk(&mut port, |_| None, 25, WAIT);
-    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    let f = dominant_frequency(&loud_samples(&heard), RATE, 300, 3400);
     // The ringtone's chime: G5 (784 Hz) and E5 (659 Hz).
     assert!(
         (654..=664).contains(&f) || (779..=789).contains(&f),
@@ -263,7 +263,7 @@ fn an_unplugged_device_falls_back_to_the_default_and_comes_back() {
     // Sound goes on through the fallback.
     let mut port = headset.port();
     let heard = talk(&mut port, |n| Some(sine(600.0, n)), 25, WAIT);
-    let f = dominant_frequency(&loud_samples(&heard), 8000, 300, 3400);
+    let f = dominant_frequency(&loud_samples(&heard), RATE, 300, 3400);
     assert!((595..=605).contains(&f), "heard {f} Hz");
     // Plugged in again: back on it.
     pulse.add_sink("usb");

@@ -16,6 +16,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 mod common;
 use common::{next, phone_for, reach, reach_all, WAIT};
 
+/// The phone's sound: what its speaker files hold, in samples a second.
+const RATE: u32 = switchboard_media::RATE;
+/// A second of it.
+const SECOND: usize = RATE as usize;
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -67,13 +72,13 @@ async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
     assert!(telephone_event.is_some(), "DTMF goes in the audio");
     caller.wait_event("CALL_ESTABLISHED", WAIT);
 
-    // Two seconds of the caller's sound: 44-byte header and 16,000 bytes a second.
+    // Two seconds of the caller's sound: 44-byte header and two bytes a sample.
     let file = dir.path().join(format!(
         "heard-{}.wav",
         line.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
     ));
     wait_until("two seconds of recorded sound", WAIT, || {
-        std::fs::metadata(&file).is_ok_and(|m| m.len() > 44 + 2 * 16_000)
+        std::fs::metadata(&file).is_ok_and(|m| m.len() > 44 + 2 * 2 * SECOND as u64)
     });
     // DTMF both ways in the audio (RFC 4733): ours reaches the caller, the caller's reaches
     // the agent.
@@ -97,9 +102,9 @@ async fn the_agent_hears_the_callers_tone_and_dtmf_goes_both_ways() {
     assert!(report.sent >= 100, "{report:?}");
 
     let (samples, rate) = read_wav(&file);
-    assert_eq!(rate, 8000);
+    assert_eq!(rate, RATE);
     // The tone, away from the first packets.
-    let tone = &samples[4000..samples.len().min(20_000)];
+    let tone = &samples[SECOND / 2..samples.len().min(5 * SECOND / 2)];
     assert!(rms(tone) > 1000.0, "sound, not silence: rms {}", rms(tone));
     let heard = dominant_frequency(tone, rate, 300, 3000);
     assert!(heard.abs_diff(440) <= 5, "heard {heard} Hz");
@@ -229,7 +234,7 @@ async fn sound_stops_while_held_or_muted_and_comes_back() {
     };
     other.answer(&theirs).expect("answer");
     reach(&mut agent_events, &line, LineState::Connected).await;
-    let second = 8000;
+    let second = SECOND;
     wait_until("a second of sound", WAIT, || samples_now(&heard) > second);
     agent.hold(&line).expect("hold");
     reach(&mut agent_events, &line, LineState::OnHold).await;
@@ -269,11 +274,11 @@ async fn sound_stops_while_held_or_muted_and_comes_back() {
         "tone before the hold: {}",
         rms(before)
     );
-    let f = dominant_frequency(before, 8000, 300, 3000);
+    let f = dominant_frequency(before, RATE, 300, 3000);
     assert!(f.abs_diff(1000) <= 5, "before: {f} Hz");
     assert!(rms(during) < 50.0, "silence while held: {}", rms(during));
     assert!(rms(after) > 1000.0, "tone after resume: {}", rms(after));
-    let f = dominant_frequency(after, 8000, 300, 3000);
+    let f = dominant_frequency(after, RATE, 300, 3000);
     assert!(f.abs_diff(1000) <= 5, "after: {f} Hz");
     assert!(rms(muted) < 50.0, "silence while muted: {}", rms(muted));
     assert!(rms(unmuted) > 1000.0, "tone after unmute: {}", rms(unmuted));
@@ -345,15 +350,15 @@ async fn speaking_phones(
 /// second half-second on) and not the agent's 1 kHz.
 fn hears_only_the_other(file: &std::path::Path, wanted: u32) {
     let (samples, _) = read_wav(file);
-    let part = &samples[4000..samples.len().min(12_000)];
-    let heard = dominant_frequency(part, 8000, 300, 3000);
+    let part = &samples[SECOND / 2..samples.len().min(3 * SECOND / 2)];
+    let heard = dominant_frequency(part, RATE, 300, 3000);
     assert!(
         heard.abs_diff(wanted) <= 5,
         "{}: {heard} Hz",
         file.display()
     );
     assert!(
-        tone_power(part, 8000, 1000) < 0.01 * tone_power(part, 8000, wanted),
+        tone_power(part, RATE, 1000) < 0.01 * tone_power(part, RATE, wanted),
         "the agent is out of it"
     );
 }
@@ -405,13 +410,15 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     let heard_two = dir.path().join("heard-1003.wav");
     let (from_one, from_two) = (samples_now(&heard_one), samples_now(&heard_two));
     wait_until("two seconds of conference", WAIT, || {
-        samples_now(&heard_one) > from_one + 16_000 && samples_now(&heard_two) > from_two + 16_000
+        samples_now(&heard_one) > from_one + 2 * SECOND
+            && samples_now(&heard_two) > from_two + 2 * SECOND
     });
     // Mute-listen the first caller: it hears nothing, and the second still hears it.
     agent.set_listens(&first, false).expect("mute-listen");
     let (deaf_one, deaf_two) = (samples_now(&heard_one), samples_now(&heard_two));
     wait_until("a second and a half of mute-listen", WAIT, || {
-        samples_now(&heard_one) > deaf_one + 12_000 && samples_now(&heard_two) > deaf_two + 12_000
+        samples_now(&heard_one) > deaf_one + 3 * SECOND / 2
+            && samples_now(&heard_two) > deaf_two + 3 * SECOND / 2
     });
     assert!(agent.set_listens("nobody", false).is_err());
     agent.hangup(&first).expect("hang up");
@@ -424,14 +431,14 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     // (under a hundredth of the weaker one).
     let hears = |file: &std::path::Path, (from, to): (usize, usize), wanted: [u32; 2], own: u32| {
         let (samples, _) = read_wav(file);
-        let part = &samples[from + 4000..to];
-        let [a, b] = wanted.map(|f| tone_power(part, 8000, f));
+        let part = &samples[from + SECOND / 2..to];
+        let [a, b] = wanted.map(|f| tone_power(part, RATE, f));
         let shown = file.display();
         assert!(
             a.min(b) > 0.1 * a.max(b),
             "{wanted:?} Hz in {shown}: {a:e} and {b:e}"
         );
-        let mine = tone_power(part, 8000, own);
+        let mine = tone_power(part, RATE, own);
         assert!(
             mine < 0.01 * a.min(b),
             "its own {own} Hz in {shown}: {mine:e}"
@@ -440,13 +447,18 @@ async fn in_a_conference_each_party_hears_the_agent_and_the_other() {
     hears(&heard_one, (from_one, deaf_one), [1000, 700], 440);
     hears(&heard_two, (from_two, deaf_two), [1000, 440], 700);
     let (deaf, _) = read_wav(&heard_one);
-    let deaf = &deaf[deaf_one + 4000..deaf_one + 12_000];
+    let deaf = &deaf[deaf_one + SECOND / 2..deaf_one + 3 * SECOND / 2];
     assert!(
         rms(deaf) < 50.0,
         "the mute-listened caller hears silence: {}",
         rms(deaf)
     );
-    hears(&heard_two, (deaf_two, deaf_two + 12_000), [1000, 440], 700);
+    hears(
+        &heard_two,
+        (deaf_two, deaf_two + 3 * SECOND / 2),
+        [1000, 440],
+        700,
+    );
     for phone in [agent, one, two] {
         phone.shutdown().await;
     }

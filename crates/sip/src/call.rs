@@ -95,6 +95,8 @@ pub(crate) struct Entry {
     pub(crate) media: UdpSocket,
     /// The next port, for RTCP (RFC 3550 §11).
     pub(crate) rtcp: UdpSocket,
+    /// The codecs this call offers and answers with.
+    pub(crate) order: sdp::CodecOrder,
     /// Our SDP answer to an incoming call's offer.
     pub(crate) answer_sdp: Option<String>,
     /// The id of the account an outgoing call was placed from.
@@ -132,6 +134,7 @@ impl Entry {
         incoming: Option<rsipstack::dialog::invite_dialog::InviteDialog>,
         (media, rtcp): (UdpSocket, UdpSocket),
         remote: String,
+        order: sdp::CodecOrder,
     ) -> Self {
         let port = media.local_addr().map_or(0, |a| a.port());
         Self {
@@ -149,6 +152,7 @@ impl Entry {
             version: 0,
             media,
             rtcp,
+            order,
             answer_sdp: None,
             account: None,
             local_user: None,
@@ -164,6 +168,7 @@ impl Entry {
             port: self.media.local_addr().map_or(0, |a| a.port()),
             session: self.session,
             version: self.version,
+            order: self.order,
         }
     }
 
@@ -175,6 +180,7 @@ impl Entry {
             port: self.media.local_addr().map_or(0, |a| a.port()),
             session: self.session,
             version: self.version,
+            order: self.order,
         }
     }
 }
@@ -190,9 +196,22 @@ impl std::fmt::Debug for Entry {
 }
 
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Calls(Arc<Mutex<HashMap<String, Entry>>>);
+pub(crate) struct Calls(
+    Arc<Mutex<HashMap<String, Entry>>>,
+    Arc<Mutex<sdp::CodecOrder>>,
+);
 
 impl Calls {
+    /// The codecs new calls offer and answer with.
+    pub(crate) fn order(&self) -> sdp::CodecOrder {
+        *self.1.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Changes them (for calls to come).
+    pub(crate) fn set_order(&self, order: sdp::CodecOrder) {
+        *self.1.lock().unwrap_or_else(PoisonError::into_inner) = order;
+    }
+
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
@@ -413,7 +432,7 @@ pub(crate) fn dial(
     })?;
     // Through the outbound proxy when the account has one, and over the account's transport.
     let destination = account.destination()?;
-    let mut entry = Entry::new(None, media, callee.clone());
+    let mut entry = Entry::new(None, media, callee.clone(), d.calls.order());
     let local_sdp = entry.next_sdp(local_ip);
     let option = InviteOption {
         caller_display_name: account.display_name.clone(),

@@ -4,6 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SipError {
+    /// A codec list that cannot be used.
+    #[error("codecs: {0}")]
+    Codecs(String),
     /// The local address cannot be bound.
     #[error("cannot listen on {addr}: {reason}")]
     Bind {
@@ -34,6 +37,7 @@ impl SipError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Bind { .. } => "sip_bind",
+            Self::Codecs(_) => "sip_codecs",
             Self::Account(_) => "sip_account",
             Self::NoSuchCall(_) => "sip_no_such_call",
             Self::Refused { .. } => "sip_refused",

@@ -54,7 +54,7 @@ pub(crate) fn take(
     };
     // RFC 3261 §13.3.1.1: an offer we cannot answer (no codec in common, not SDP) is refused
     // with 488 at once rather than ringing a call the agent could never answer.
-    if !sdp::acceptable(&String::from_utf8_lossy(&request.body)) {
+    if !sdp::acceptable(&String::from_utf8_lossy(&request.body), calls.order()) {
         tokio::spawn(async move { tx.reply(StatusCode::NotAcceptableHere).await });
         return;
     }
@@ -127,7 +127,7 @@ pub(crate) fn take(
             }
         },
     };
-    let mut entry = Entry::new(Some(dialog.clone()), media, from.clone());
+    let mut entry = Entry::new(Some(dialog.clone()), media, from.clone(), calls.order());
     entry.ringing = true;
     entry.local_user = request.uri.auth.as_ref().map(|a| a.user.clone());
     if let CalleeTimer::Run(answer, timer) = timer {

@@ -446,6 +446,19 @@ impl Engine {
             .map_err(|e| SipError::Stack(format!("audio port: {e}")))
     }
 
+    /// The codecs calls offer and answer with from now on, best first (`G722`, `PCMU`,
+    /// `PCMA`, `opus`); by default all four in that order.
+    pub fn set_codecs(&self, names: &[&str]) -> Result<(), SipError> {
+        let order = sdp::CodecOrder::from_names(names).map_err(SipError::Codecs)?;
+        self.calls.set_order(order);
+        Ok(())
+    }
+
+    /// The codecs calls offer, best first.
+    pub fn codecs(&self) -> Vec<&'static str> {
+        self.calls.order().names()
+    }
+
     /// The call's RTCP port (the one after its audio port).
     pub fn rtcp_socket(&self, call: &str) -> Result<std::net::UdpSocket, SipError> {
         self.calls

@@ -75,6 +75,8 @@ pub(crate) struct Local {
     pub port: u16,
     pub session: u64,
     pub version: u64,
+    /// The codecs to offer and answer with, best first.
+    pub order: CodecOrder,
 }
 
 /// An audio codec we offer and answer with.
@@ -85,24 +87,103 @@ struct Codec {
     name: &'static str,
     /// The RTP clock rate.
     clock_rate: u32,
+    /// What follows the clock rate in `a=rtpmap` (Opus: `/2`, RFC 7587 §7).
+    rtpmap_tail: &'static str,
+    /// Its `a=fmtp` parameters, if any.
+    fmtp: Option<&'static str>,
 }
 
-/// The codecs, best first. The media engine adds its own (Opus, G.722) here.
-const CODECS: [Codec; 2] = [
+/// The codecs, in the default order: HD voice first (G.722 at 64 kbit/s, what desk phones
+/// have), then G.711 that every network takes, then Opus (RFC 7587: mono, wide band, FEC).
+const CODECS: [Codec; 4] = [
+    Codec {
+        payload_type: 9,
+        name: "G722",
+        clock_rate: 8000,
+        rtpmap_tail: "",
+        fmtp: None,
+    },
     Codec {
         payload_type: 0,
         name: "PCMU",
         clock_rate: 8000,
+        rtpmap_tail: "",
+        fmtp: None,
     },
     Codec {
         payload_type: 8,
         name: "PCMA",
         clock_rate: 8000,
+        rtpmap_tail: "",
+        fmtp: None,
+    },
+    Codec {
+        payload_type: 111,
+        name: "opus",
+        clock_rate: 48_000,
+        rtpmap_tail: "/2",
+        fmtp: Some("useinbandfec=1; maxplaybackrate=16000; sprop-maxcapturerate=16000"),
     },
 ];
 
-/// The payload type of RFC 4733 telephone events in our offers.
+/// The codecs a call offers and answers with, best first: indexes into [`CODECS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodecOrder {
+    ids: [u8; 4],
+    len: u8,
+}
+
+impl Default for CodecOrder {
+    fn default() -> Self {
+        Self {
+            ids: [0, 1, 2, 3],
+            len: 4,
+        }
+    }
+}
+
+impl CodecOrder {
+    /// The order of `names` (`G722`, `PCMU`, `PCMA`, `opus`, any case); an unknown or
+    /// repeated name, or none at all, is refused with the offending name.
+    pub fn from_names(names: &[&str]) -> Result<Self, String> {
+        let mut order = Self {
+            ids: [0; 4],
+            len: 0,
+        };
+        for name in names {
+            let id = CODECS
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| format!("unknown codec {name} (G722, PCMU, PCMA, opus)"))?;
+            let id = id as u8;
+            if order.ids[..usize::from(order.len)].contains(&id) {
+                return Err(format!("codec {name} is listed twice"));
+            }
+            order.ids[usize::from(order.len)] = id;
+            order.len += 1;
+        }
+        if order.len == 0 {
+            return Err("no codec".into());
+        }
+        Ok(order)
+    }
+
+    /// The codecs' names in this order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.codecs().map(|c| c.name).collect()
+    }
+
+    fn codecs(&self) -> impl Iterator<Item = &'static Codec> + '_ {
+        self.ids[..usize::from(self.len)]
+            .iter()
+            .map(|&i| &CODECS[usize::from(i)])
+    }
+}
+
+/// The payload type of RFC 4733 telephone events at 8 kHz in our offers, and at 48 kHz for
+/// Opus (the events' clock is the audio codec's, RFC 4733 §2.1).
 const TELEPHONE_EVENT: u8 = 101;
+const TELEPHONE_EVENT_48K: u8 = 102;
 
 /// The session around our audio stream `media`.
 fn write(local: &Local, media: Media) -> String {
@@ -118,11 +199,11 @@ fn write(local: &Local, media: Media) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Our audio stream: `formats` with their rtpmap, telephone events as `events` if any, 20 ms
-/// packets, and the direction.
-fn stream(local: &Local, formats: &[&Codec], events: Option<u8>, direction: Direction) -> Media {
+/// Our audio stream: `formats` with their rtpmap, telephone events as `events` (payload
+/// type, clock rate), 20 ms packets, and the direction.
+fn stream(local: &Local, formats: &[&Codec], events: &[(u8, u32)], direction: Direction) -> Media {
     let mut fmt: Vec<String> = formats.iter().map(|c| c.payload_type.to_string()).collect();
-    fmt.extend(events.map(|pt| pt.to_string()));
+    fmt.extend(events.iter().map(|(pt, _)| pt.to_string()));
     let mut media = Media::new(
         MediaType::Audio,
         local.port,
@@ -132,11 +213,17 @@ fn stream(local: &Local, formats: &[&Codec], events: Option<u8>, direction: Dire
     for codec in formats {
         media.add_attribute_with_value(
             "rtpmap",
-            format!("{} {}/{}", codec.payload_type, codec.name, codec.clock_rate),
+            format!(
+                "{} {}/{}{}",
+                codec.payload_type, codec.name, codec.clock_rate, codec.rtpmap_tail
+            ),
         );
+        if let Some(fmtp) = codec.fmtp {
+            media.add_attribute_with_value("fmtp", format!("{} {fmtp}", codec.payload_type));
+        }
     }
-    if let Some(pt) = events {
-        media.add_attribute_with_value("rtpmap", format!("{pt} telephone-event/8000"));
+    for (pt, rate) in events {
+        media.add_attribute_with_value("rtpmap", format!("{pt} telephone-event/{rate}"));
         media.add_attribute_with_value("fmtp", format!("{pt} 0-16"));
     }
     media.add_attribute_with_value("ptime", "20");
@@ -144,13 +231,14 @@ fn stream(local: &Local, formats: &[&Codec], events: Option<u8>, direction: Dire
     media
 }
 
-/// Our offer: every codec and telephone events.
+/// Our offer: our codecs in our order, and telephone events at each of their clock rates.
 pub(crate) fn offer(local: &Local, direction: Direction) -> String {
-    let codecs: Vec<&Codec> = CODECS.iter().collect();
-    write(
-        local,
-        stream(local, &codecs, Some(TELEPHONE_EVENT), direction),
-    )
+    let codecs: Vec<&Codec> = local.order.codecs().collect();
+    let mut events = vec![(TELEPHONE_EVENT, 8000)];
+    if codecs.iter().any(|c| c.clock_rate == 48_000) {
+        events.push((TELEPHONE_EVENT_48K, 48_000));
+    }
+    write(local, stream(local, &codecs, &events, direction))
 }
 
 /// The rtpmap of each payload type the stream lists: (type, lower-case name, clock rate).
@@ -196,7 +284,7 @@ pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<Strin
             .any(|c| c.payload_type == pt && c.name == name && pt < 96),
     };
     // Our best codec the offer has, under the offer's payload type for it (§6.1).
-    let (codec, pt) = CODECS.iter().find_map(|c| {
+    let (codec, pt) = local.order.codecs().find_map(|c| {
         offered
             .iter()
             .find(|&&pt| means(pt, c.name, c.clock_rate))
@@ -206,13 +294,19 @@ pub(crate) fn answer(remote: &str, local: &Local, holding: bool) -> Option<Strin
         payload_type: pt,
         name: codec.name,
         clock_rate: codec.clock_rate,
+        rtpmap_tail: codec.rtpmap_tail,
+        fmtp: codec.fmtp,
     };
-    let events = offered
+    // Telephone events at the chosen codec's clock (RFC 4733 §2.1).
+    let events: Vec<(u8, u32)> = offered
         .iter()
         .copied()
-        .find(|&pt| means(pt, "telephone-event", 8000));
+        .find(|&pt| means(pt, "telephone-event", codec.clock_rate))
+        .map(|pt| (pt, codec.clock_rate))
+        .into_iter()
+        .collect();
     let dir = direction(remote).answer(holding);
-    Some(write(local, stream(local, &[&chosen], events, dir)))
+    Some(write(local, stream(local, &[&chosen], &events, dir)))
 }
 
 /// The audio of a call once offer and answer are known: where to send it and in what.
@@ -238,21 +332,22 @@ pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
     let media = audio(&answer).filter(|m| m.port != 0)?;
     let payload_type: u8 = media.fmt.split_whitespace().next()?.parse().ok()?;
     let maps = rtpmaps(media);
-    let events = maps
+    let (codec, clock) = maps
         .iter()
-        .find(|(_, name, rate)| name == "telephone-event" && *rate == 8000)
-        .map(|(pt, _, _)| *pt)
-        .filter(|pt| media.fmt.split_whitespace().any(|f| f == pt.to_string()));
-    let codec = maps
-        .into_iter()
         .find(|(pt, _, _)| *pt == payload_type)
-        .map(|(_, name, _)| name.to_ascii_uppercase())
+        .map(|(_, name, rate)| (name.to_ascii_uppercase(), *rate))
         .or_else(|| {
             CODECS
                 .iter()
-                .find(|c| c.payload_type == payload_type)
-                .map(|c| c.name.to_owned())
+                .find(|c| c.payload_type == payload_type && payload_type < 96)
+                .map(|c| (c.name.to_ascii_uppercase(), c.clock_rate))
         })?;
+    // Telephone events at the codec's clock (RFC 4733 §2.1).
+    let events = maps
+        .iter()
+        .find(|(_, name, rate)| name == "telephone-event" && *rate == clock)
+        .map(|(pt, _, _)| *pt)
+        .filter(|pt| media.fmt.split_whitespace().any(|f| f == pt.to_string()));
     let theirs = Session::parse(remote.as_bytes()).ok()?;
     let their_media = audio(&theirs).filter(|m| m.port != 0)?;
     let connection = their_media
@@ -288,12 +383,13 @@ fn rtcp_attribute(value: &str, ip: IpAddr) -> Option<std::net::SocketAddr> {
 
 /// Whether we can answer `remote` (an INVITE's body): no body (we make the offer), or an
 /// offer with a codec in common (RFC 3264 §6).
-pub(crate) fn acceptable(remote: &str) -> bool {
+pub(crate) fn acceptable(remote: &str, order: CodecOrder) -> bool {
     let probe = Local {
         ip: IpAddr::from([127, 0, 0, 1]),
         port: 0,
         session: 0,
         version: 0,
+        order,
     };
     answer(remote, &probe, false).is_some()
 }
@@ -308,6 +404,7 @@ mod tests {
             port: 30000,
             session: 7,
             version: 1,
+            order: CodecOrder::default(),
         }
     }
 
@@ -339,30 +436,82 @@ mod tests {
         assert!(sdp.contains("m=audio 30000 RTP/AVP 97\r\n"), "{sdp}");
         assert!(sdp.contains("a=rtpmap:97 PCMA/8000"), "{sdp}");
         // And a static number remapped to something else is not PCMU.
-        let remapped = remote("m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 opus/48000/2\r\n");
+        let remapped = remote("m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 iLBC/8000\r\n");
         assert_eq!(answer(&remapped, &local(), false), None);
     }
 
     #[test]
     fn no_common_codec_gives_no_answer_and_no_offer_gives_ours() {
         assert_eq!(
-            answer(&remote("m=audio 4000 RTP/AVP 9 18\r\n"), &local(), false),
+            answer(&remote("m=audio 4000 RTP/AVP 4 18\r\n"), &local(), false),
             None
         );
         let late = answer("", &local(), false).expect("offer");
-        assert!(late.contains("m=audio 30000 RTP/AVP 0 8 101\r\n"), "{late}");
-        assert!(late.contains("a=fmtp:101 0-16"), "{late}");
-        assert!(acceptable("\r\n"), "no body: a late offer");
-        assert!(!acceptable("this is not SDP"));
         assert!(
-            !acceptable(&remote("m=video 5000 RTP/AVP 96\r\n")),
+            late.contains("m=audio 30000 RTP/AVP 9 0 8 111 101 102\r\n"),
+            "{late}"
+        );
+        assert!(late.contains("a=rtpmap:111 opus/48000/2"), "{late}");
+        assert!(
+            late.contains("a=rtpmap:102 telephone-event/48000"),
+            "{late}"
+        );
+        assert!(late.contains("a=fmtp:101 0-16"), "{late}");
+        assert!(
+            acceptable("\r\n", CodecOrder::default()),
+            "no body: a late offer"
+        );
+        assert!(!acceptable("this is not SDP", CodecOrder::default()));
+        assert!(
+            !acceptable(
+                &remote("m=video 5000 RTP/AVP 96\r\n"),
+                CodecOrder::default()
+            ),
             "no audio"
         );
         assert!(
-            !acceptable(&remote("m=audio 0 RTP/AVP 0\r\n")),
+            !acceptable(&remote("m=audio 0 RTP/AVP 0\r\n"), CodecOrder::default()),
             "audio refused (port 0)"
         );
-        assert!(acceptable(&remote("m=audio 5000 RTP/AVP 18 8\r\n")));
+        assert!(acceptable(
+            &remote("m=audio 5000 RTP/AVP 18 8\r\n"),
+            CodecOrder::default()
+        ));
+    }
+
+    #[test]
+    fn the_codec_order_decides_offer_and_answer() {
+        let order = CodecOrder::from_names(&["pcma", "G722"]).expect("order");
+        assert_eq!(order.names(), ["PCMA", "G722"]);
+        let ours_first = Local { order, ..local() };
+        let sdp = offer(&ours_first, Direction::SendRecv);
+        assert!(sdp.contains("m=audio 30000 RTP/AVP 8 9 101\r\n"), "{sdp}");
+        // Offered G.711 both ways and G.722: our first choice that is offered wins.
+        let both = remote("m=audio 4000 RTP/AVP 0 8 9\r\n");
+        let sdp = answer(&both, &ours_first, false).expect("answer");
+        assert!(sdp.contains("m=audio 30000 RTP/AVP 8\r\n"), "{sdp}");
+        // Opus answered with its 48 kHz telephone events.
+        let opus_only = CodecOrder::from_names(&["opus"]).expect("order");
+        let offer_opus = remote(
+            "m=audio 4000 RTP/AVP 96 97 98\r\na=rtpmap:96 opus/48000/2\r\n\
+             a=rtpmap:97 telephone-event/8000\r\na=rtpmap:98 telephone-event/48000\r\n",
+        );
+        let ours = answer(
+            &offer_opus,
+            &Local {
+                order: opus_only,
+                ..local()
+            },
+            false,
+        )
+        .expect("answer");
+        assert!(ours.contains("m=audio 30000 RTP/AVP 96 98\r\n"), "{ours}");
+        let agreed = negotiated(&ours, &offer_opus).expect("agreed");
+        assert_eq!((agreed.codec.as_str(), agreed.events), ("OPUS", Some(98)));
+        // Bad lists are refused by name.
+        assert!(CodecOrder::from_names(&["G729"]).is_err());
+        assert!(CodecOrder::from_names(&["PCMU", "pcmu"]).is_err());
+        assert!(CodecOrder::from_names(&[]).is_err());
     }
 
     #[test]

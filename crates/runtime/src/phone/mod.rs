@@ -61,6 +61,9 @@ pub struct PhoneOptions {
     pub headset: Option<HeadsetConfig>,
     /// Call recording.
     pub recording: RecordingOptions,
+    /// The codecs to offer and answer with, best first (`G722`, `PCMU`, `PCMA`, `opus`);
+    /// none: all four in that order.
+    pub codecs: Option<Vec<String>>,
 }
 
 impl Default for PhoneOptions {
@@ -74,6 +77,7 @@ impl Default for PhoneOptions {
             quality_every: Duration::from_secs(5),
             headset: None,
             recording: RecordingOptions::default(),
+            codecs: None,
         }
     }
 }
@@ -349,6 +353,10 @@ impl Phone {
         options: PhoneOptions,
     ) -> Result<(Self, mpsc::UnboundedReceiver<PhoneEvent>), Error> {
         let (engine, mut sip) = Engine::start(bind).await?;
+        if let Some(codecs) = &options.codecs {
+            let names: Vec<&str> = codecs.iter().map(String::as_str).collect();
+            engine.set_codecs(&names)?;
+        }
         let (events, receiver) = mpsc::unbounded_channel();
         let headset = match options.headset {
             Some(config) => {

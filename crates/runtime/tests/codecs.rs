@@ -1,0 +1,111 @@
+//! Wide-band calls against baresip: G.722 and Opus are agreed, and the sound goes both ways
+//! whole, up to 6 kHz, which G.711 cannot carry; the codec order decides what is offered.
+
+use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, write_tone_wav};
+use switchboard_e2e::baresip::{Answer, Baresip};
+use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::{wait_until, Started};
+use switchboard_runtime::{PhoneEvent, PhoneOptions, SipEvent};
+
+// These calls need only some of the shared waits.
+#[allow(dead_code)]
+mod common;
+use common::{next, phone_for, WAIT};
+
+/// The agent plays 6 kHz and records; the callee (baresip with `codecs` only) plays its
+/// 440 Hz and records. Returns the codec agreed, what the agent heard (its main frequency)
+/// and what the callee heard.
+async fn call_with(codecs: &str, agent_codecs: Option<Vec<String>>) -> (String, u32, u32) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let callee = Baresip::start_with_codecs(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        ("1002", "pw1002"),
+        Answer::Auto,
+        codecs,
+    );
+    let mic = dir.path().join("mic.wav");
+    write_tone_wav(&mic, 6000.0, 1, 16_000);
+    let heard = dir.path().join("heard.wav");
+    let options = PhoneOptions {
+        mic_wav: Some(mic),
+        speaker_wav: Some(heard.clone()),
+        codecs: agent_codecs,
+        ..PhoneOptions::default()
+    };
+    let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
+    let line = phone.dial("main", "1002").expect("dial");
+    let codec = loop {
+        if let PhoneEvent::Sip(SipEvent::Media { codec, .. }) = next(&mut events).await {
+            break codec;
+        }
+    };
+    // Two seconds of call, by the agent's recording (16 kHz mono: 32,000 bytes a second).
+    wait_until("two seconds of call", WAIT, || {
+        std::fs::metadata(&heard).is_ok_and(|m| m.len() > 44 + 2 * 32_000)
+    });
+    phone.hangup(&line).expect("hang up");
+    while !matches!(next(&mut events).await, PhoneEvent::MediaEnded(_)) {}
+    let (ours, rate) = read_wav(&heard);
+    let ours = &ours[rate as usize / 2..];
+    assert!(rms(ours) > 500.0, "the agent heard silence");
+    let agent_heard = dominant_frequency(ours, rate, 300, 7000);
+    let recording = callee.recordings().first().cloned().expect("a recording");
+    let (theirs, rate) = read_wav(&recording);
+    let theirs = &theirs[rate as usize / 2..(rate as usize * 3 / 2).min(theirs.len())];
+    let callee_heard = if rms(theirs) > 500.0 {
+        dominant_frequency(theirs, rate, 300, 7000)
+    } else {
+        0
+    };
+    phone.shutdown().await;
+    (codec, agent_heard, callee_heard)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_g722_call_carries_wide_band_sound_both_ways() {
+    let (codec, agent_heard, callee_heard) = call_with("G722", None).await;
+    assert_eq!(codec, "G722");
+    assert!(
+        agent_heard.abs_diff(440) <= 5,
+        "the agent heard {agent_heard} Hz"
+    );
+    assert!(
+        callee_heard.abs_diff(6000) <= 10,
+        "the callee heard {callee_heard} Hz of our 6 kHz"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_opus_call_carries_wide_band_sound_both_ways() {
+    let (codec, agent_heard, callee_heard) = call_with("opus/48000/2", None).await;
+    assert_eq!(codec, "OPUS");
+    assert!(
+        agent_heard.abs_diff(440) <= 5,
+        "the agent heard {agent_heard} Hz"
+    );
+    assert!(
+        callee_heard.abs_diff(6000) <= 10,
+        "the callee heard {callee_heard} Hz of our 6 kHz"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_g711_call_cannot_carry_6_khz_and_the_order_is_ours() {
+    // The callee takes G.722 and PCMU; the agent prefers PCMU.
+    let order = Some(vec!["PCMU".to_owned(), "G722".to_owned()]);
+    let (codec, agent_heard, callee_heard) = call_with("G722,PCMU", order).await;
+    assert_eq!(codec, "PCMU");
+    assert!(
+        agent_heard.abs_diff(440) <= 5,
+        "the agent heard {agent_heard} Hz"
+    );
+    assert_eq!(callee_heard, 0, "6 kHz does not pass narrow band");
+}
