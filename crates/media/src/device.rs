@@ -94,8 +94,9 @@ pub(crate) fn host() -> cpal::Host {
     cpal::default_host()
 }
 
-/// The stream's shape: a rate the 20 ms frames divide (a multiple of 50 Hz), the device's
-/// channels, and 10 ms callbacks.
+/// The stream's shape: the phone's own rate when the device takes it (a sound server
+/// converts better and sooner than a second resampler here), otherwise its default rate if
+/// the 20 ms frames divide it (a multiple of 50 Hz); the device's channels; 10 ms callbacks.
 fn shape(device: &cpal::Device, input: bool) -> Result<cpal::StreamConfig, MediaError> {
     let default = if input {
         device.default_input_config()
@@ -103,7 +104,19 @@ fn shape(device: &cpal::Device, input: bool) -> Result<cpal::StreamConfig, Media
         device.default_output_config()
     }
     .map_err(|e| device_error("configuration", &e))?;
+    let ranges: Vec<cpal::SupportedStreamConfigRange> = if input {
+        device.supported_input_configs().map(Iterator::collect)
+    } else {
+        device.supported_output_configs().map(Iterator::collect)
+    }
+    .unwrap_or_default();
+    let takes_ours = ranges.iter().any(|r| {
+        r.channels() == default.channels()
+            && r.sample_format() == cpal::SampleFormat::F32
+            && (r.min_sample_rate()..=r.max_sample_rate()).contains(&crate::RATE)
+    });
     let rate = match default.sample_rate() {
+        _ if takes_ours => crate::RATE,
         r if r % 50 == 0 && r > 0 => r,
         _ => 48_000,
     };

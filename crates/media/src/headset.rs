@@ -396,8 +396,8 @@ fn capture(slot: &mut Slot<Input>, frame: &mut [i16; FRAME]) -> bool {
     };
     let channels = input.opened.channels;
     let need = convert.input.len() * channels;
-    // More than three frames waiting: the oldest are dropped, to keep the delay short.
-    while input.queue.slots() >= 4 * need {
+    // More than one frame waiting: the oldest are dropped, to keep the delay short.
+    while input.queue.slots() >= 2 * need {
         if let Ok(chunk) = input.queue.read_chunk(need) {
             chunk.commit_all();
         }
@@ -421,7 +421,7 @@ fn capture(slot: &mut Slot<Input>, frame: &mut [i16; FRAME]) -> bool {
     true
 }
 
-/// Plays one frame on a speaker, keeping its queue between one and three frames.
+/// Plays one frame on a speaker, keeping its queue under two frames.
 fn play(slot: &mut Slot<Output>, frame: &[i16; FRAME]) {
     let (Some(output), Some(convert)) = (slot.open.as_mut(), slot.convert.as_mut()) else {
         return;
@@ -429,7 +429,7 @@ fn play(slot: &mut Slot<Output>, frame: &[i16; FRAME]) {
     let channels = output.opened.channels;
     let per_frame = convert.output.len() * channels;
     let queued = output.queue.buffer().capacity() - output.queue.slots();
-    if queued >= 3 * per_frame {
+    if queued >= 2 * per_frame {
         // The device runs slower than our clock: a frame is skipped.
         return;
     }
@@ -437,8 +437,8 @@ fn play(slot: &mut Slot<Output>, frame: &[i16; FRAME]) {
         *i = f32::from(s) / 32768.0;
     }
     convert.run();
-    // Running dry: a frame of silence first, so the next tick's lateness is absorbed.
-    let frames = if queued < per_frame { 2 } else { 1 };
+    // Run dry: a frame of silence first, so the next tick's lateness is absorbed.
+    let frames = if queued == 0 { 2 } else { 1 };
     for round in 0..frames {
         let Ok(chunk) = output.queue.write_chunk_uninit(per_frame) else {
             return;
@@ -504,7 +504,7 @@ fn run(
                         chunk.fill_from_iter(frame.iter().copied());
                     }
                 }
-                while port.speaker.slots() > 3 * FRAME {
+                while port.speaker.slots() > 2 * FRAME {
                     if let Ok(chunk) = port.speaker.read_chunk(FRAME) {
                         chunk.commit_all();
                     }
