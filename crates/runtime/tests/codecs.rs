@@ -109,3 +109,129 @@ async fn a_g711_call_cannot_carry_6_khz_and_the_order_is_ours() {
     );
     assert_eq!(callee_heard, 0, "6 kHz does not pass narrow band");
 }
+
+/// The samples of a WAV file so far (it is kept whole while written).
+fn samples_now(path: &std::path::Path) -> usize {
+    std::fs::metadata(path).map_or(0, |m| (m.len().saturating_sub(44) / 2) as usize)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conference_of_three_callers_on_three_codecs_mixes_everyone_but_oneself() {
+    use switchboard_core::desk::{DeskEvent, LineState};
+    use switchboard_e2e::audio::tone_power;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let users = [
+        ("1001", "pw1001"),
+        ("1002", "pw1002"),
+        ("1003", "pw1003"),
+        ("1004", "pw1004"),
+    ];
+    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    // The agent at 1 kHz on every codec; each caller on one codec with its own tone.
+    let people = [
+        ("1001", 1000.0, None),
+        ("1002", 440.0, Some("PCMU")),
+        ("1003", 700.0, Some("G722")),
+        ("1004", 1300.0, Some("opus")),
+    ];
+    let mut phones = Vec::new();
+    for (user, tone, codec) in people {
+        let mic = dir.path().join(format!("mic-{user}.wav"));
+        write_tone_wav(&mic, tone, 1, 16_000);
+        let options = PhoneOptions {
+            mic_wav: Some(mic),
+            speaker_wav: Some(dir.path().join(format!("heard-{user}.wav"))),
+            codecs: codec.map(|c: &str| vec![c.to_owned()]),
+            ..PhoneOptions::default()
+        };
+        phones.push(phone_for(&kamailio, user, options).await);
+    }
+    let mut phones = phones.into_iter();
+    let (agent, mut agent_events) = phones.next().expect("agent");
+    let mut callers: Vec<_> = phones.collect();
+    let mut lines = Vec::new();
+    for (i, (phone, events)) in callers.iter_mut().enumerate() {
+        // Calling the next one holds the conference or the call so far.
+        let line = agent.dial("main", users[i + 1].0).expect("dial");
+        let theirs = loop {
+            if let PhoneEvent::Desk(DeskEvent::Line {
+                line,
+                state: LineState::RingingIn,
+            }) = next(events).await
+            {
+                break line;
+            }
+        };
+        phone.answer(&theirs).expect("answer");
+        loop {
+            if let PhoneEvent::Desk(DeskEvent::Line { line: l, state }) =
+                next(&mut agent_events).await
+            {
+                if l == line && state == LineState::Connected {
+                    break;
+                }
+            }
+        }
+        if i > 0 {
+            agent.merge().expect("merge");
+            // Every line so far is in the conference.
+            let mut joined: Vec<String> = Vec::new();
+            while joined.len() <= i {
+                if let PhoneEvent::Desk(DeskEvent::Line {
+                    line,
+                    state: LineState::InConference,
+                }) = next(&mut agent_events).await
+                {
+                    if !joined.contains(&line) {
+                        joined.push(line);
+                    }
+                }
+            }
+        }
+        lines.push(line);
+    }
+    let files: Vec<_> = users[1..]
+        .iter()
+        .map(|(u, _)| dir.path().join(format!("heard-{u}.wav")))
+        .collect();
+    let from: Vec<usize> = files.iter().map(|f| samples_now(f)).collect();
+    // Two seconds of the whole conference (16 kHz recordings).
+    wait_until("two seconds of conference", WAIT, || {
+        files
+            .iter()
+            .zip(&from)
+            .all(|(f, &start)| samples_now(f) > start + 2 * 16_000)
+    });
+    for line in &lines {
+        agent.hangup(line).expect("hang up");
+    }
+    for (i, file) in files.iter().enumerate() {
+        let (samples, rate) = read_wav(file);
+        let part = &samples[from[i] + rate as usize / 2..];
+        let own = people[i + 1].1 as u32;
+        let others: Vec<u32> = people
+            .iter()
+            .map(|p| p.1 as u32)
+            .filter(|&f| f != own)
+            .collect();
+        let powers: Vec<f64> = others.iter().map(|&f| tone_power(part, rate, f)).collect();
+        let (weakest, loudest) = powers
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+        let shown = file.display();
+        assert!(
+            weakest > 0.1 * loudest,
+            "{shown} hears {others:?} Hz unevenly: {powers:?}"
+        );
+        let mine = tone_power(part, rate, own);
+        assert!(
+            mine < 0.01 * weakest,
+            "{shown} hears its own {own} Hz: {mine:e}"
+        );
+    }
+    agent.shutdown().await;
+    for (phone, _) in callers {
+        phone.shutdown().await;
+    }
+}
