@@ -3,14 +3,11 @@
 
 use switchboard_e2e::audio::{dominant_frequency, read_wav, rms, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
-use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{PhoneEvent, PhoneOptions, SipEvent};
 
-// These calls need only some of the shared waits.
-#[allow(dead_code)]
 mod common;
-use common::{next, phone_for, WAIT};
+use common::{kamailio_for, next, phone_for, WAIT};
 
 /// The agent plays 6 kHz and records; the callee (baresip with `codecs` only) plays its
 /// 440 Hz and records. Returns the codec agreed, what the agent heard (its main frequency)
@@ -18,11 +15,7 @@ use common::{next, phone_for, WAIT};
 async fn call_with(codecs: &str, agent_codecs: Option<Vec<String>>) -> (String, u32, u32) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
-    let kamailio = Kamailio::start(
-        &mut started,
-        dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
-    );
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
     let callee = Baresip::start_with_codecs(
         &mut started,
         dir.path(),
@@ -121,13 +114,8 @@ async fn a_conference_of_three_callers_on_three_codecs_mixes_everyone_but_onesel
     use switchboard_e2e::audio::tone_power;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
-    let users = [
-        ("1001", "pw1001"),
-        ("1002", "pw1002"),
-        ("1003", "pw1003"),
-        ("1004", "pw1004"),
-    ];
-    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let users = ["1001", "1002", "1003", "1004"];
+    let kamailio = kamailio_for(&mut started, dir.path(), &users);
     // The agent at 1 kHz on every codec; each caller on one codec with its own tone.
     let people = [
         ("1001", 1000.0, None),
@@ -153,7 +141,7 @@ async fn a_conference_of_three_callers_on_three_codecs_mixes_everyone_but_onesel
     let mut lines = Vec::new();
     for (i, (phone, events)) in callers.iter_mut().enumerate() {
         // Calling the next one holds the conference or the call so far.
-        let line = agent.dial("main", users[i + 1].0).expect("dial");
+        let line = agent.dial("main", users[i + 1]).expect("dial");
         let theirs = loop {
             if let PhoneEvent::Desk(DeskEvent::Line {
                 line,
@@ -193,7 +181,7 @@ async fn a_conference_of_three_callers_on_three_codecs_mixes_everyone_but_onesel
     }
     let files: Vec<_> = users[1..]
         .iter()
-        .map(|(u, _)| dir.path().join(format!("heard-{u}.wav")))
+        .map(|u| dir.path().join(format!("heard-{u}.wav")))
         .collect();
     let from: Vec<usize> = files.iter().map(|f| samples_now(f)).collect();
     // Two seconds of the whole conference (16 kHz recordings).

@@ -7,14 +7,13 @@
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::audio::{dominant_frequency, read_wav, rms};
-use switchboard_e2e::baresip::{Answer, Baresip};
-use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::baresip::Answer;
 use switchboard_e2e::pulse::{Pulse, Recorder};
 use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{DeviceChoice, HeadsetConfig, PhoneEvent, PhoneOptions};
 
 mod common;
-use common::{next, phone_for, reach, WAIT};
+use common::{baresip_for, kamailio_for, next, phone_for, reach, WAIT};
 
 /// The headset on the sink `headset` (its monitor as the microphone), ringing on `ringer`.
 fn headset() -> PhoneOptions {
@@ -60,19 +59,8 @@ async fn an_incoming_call_rings_then_its_sound_goes_through_the_headset() {
     let pulse = Pulse::start(&["headset", "ringer"]);
     let ringer = pulse.record("ringer.monitor");
     let mut started = Started::default();
-    let kamailio = Kamailio::start(
-        &mut started,
-        dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
-    );
-    let mut caller = Baresip::start(
-        &mut started,
-        dir.path(),
-        &kamailio,
-        "1002",
-        "pw1002",
-        Answer::Manual,
-    );
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
+    let mut caller = baresip_for(&mut started, dir.path(), &kamailio, "1002", Answer::Manual);
     let (phone, mut events) = phone_for(&kamailio, "1001", headset()).await;
 
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
@@ -142,19 +130,8 @@ async fn an_outgoing_call_rings_back_then_sounds_busy() {
     let pulse = Pulse::start(&["headset", "ringer"]);
     let headset_sound = pulse.record("headset.monitor");
     let mut started = Started::default();
-    let kamailio = Kamailio::start(
-        &mut started,
-        dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
-    );
-    let mut callee = Baresip::start(
-        &mut started,
-        dir.path(),
-        &kamailio,
-        "1002",
-        "pw1002",
-        Answer::Manual,
-    );
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
+    let mut callee = baresip_for(&mut started, dir.path(), &kamailio, "1002", Answer::Manual);
     let (phone, mut events) = phone_for(&kamailio, "1001", headset()).await;
     let line = phone.dial("main", "1002").expect("dial");
     reach(&mut events, &line, LineState::RingingOut).await;

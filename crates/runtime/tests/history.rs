@@ -4,16 +4,14 @@
 use std::time::{Duration, Instant};
 
 use switchboard_core::desk::LineState;
-use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
 use switchboard_runtime::{
-    AccountConfig, Handle, HistoryEntry, OpenOptions, PhoneEvent, PhoneOptions, RecordingOptions,
-    SipEvent, Transport,
+    Handle, HistoryEntry, OpenOptions, PhoneEvent, PhoneOptions, RecordingOptions,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, phone_for, reach, WAIT};
+use common::{account_for, kamailio_for, next, phone_for, reach, registered, WAIT};
 
 /// Waits until the newest history row satisfies `done`; returns it.
 async fn newest(handle: &Handle, what: &str, done: impl Fn(&HistoryEntry) -> bool) -> HistoryEntry {
@@ -40,8 +38,7 @@ async fn incoming_line(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
 async fn calls_go_into_the_history_with_their_contact_and_recording() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
-    let users = [("1001", "pw1001"), ("0199009999", "pw0199009999")];
-    let kamailio = Kamailio::start(&mut started, dir.path(), &users);
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "0199009999"]);
     let handle = Handle::open(
         &dir.path().join("agent.db"),
         OpenOptions { demo_data: true },
@@ -62,22 +59,11 @@ async fn calls_go_into_the_history_with_their_contact_and_recording() {
         .await
         .expect("phone");
     let agent = handle.phone().expect("started");
-    let account = AccountConfig {
-        registrar: format!("sip:{}", kamailio.hostport()),
-        user: "1001".into(),
-        auth_user: None,
-        password: "pw1001".into(),
-        display_name: None,
-        transport: Transport::Udp,
-        expires: 600,
-        outbound_proxy: None,
-        tls_ca: None,
-    };
-    agent.add_account("main", account).await.expect("account");
-    while !matches!(
-        next(&mut events).await,
-        PhoneEvent::Sip(SipEvent::Registered { .. })
-    ) {}
+    agent
+        .add_account("main", account_for(&kamailio, "1001"))
+        .await
+        .expect("account");
+    registered(&mut events).await;
     // The household line of the demo contacts Claire and Marc Duval.
     let (caller, mut caller_events) =
         phone_for(&kamailio, "0199009999", PhoneOptions::default()).await;

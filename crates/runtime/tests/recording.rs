@@ -5,13 +5,12 @@
 use switchboard_core::desk::LineState;
 use switchboard_e2e::audio::{dominant_frequency, rms, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
-use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{PhoneEvent, PhoneOptions, RecordingOptions, RecordingReport};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, phone_for, reach, WAIT};
+use common::{baresip_for, kamailio_for, next, phone_for, reach, WAIT};
 
 async fn recording_event(
     events: &mut UnboundedReceiver<PhoneEvent>,
@@ -40,20 +39,9 @@ fn recorded(callee: &Baresip) -> u64 {
 async fn every_call_is_recorded_in_stereo_without_its_pause() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
-    let kamailio = Kamailio::start(
-        &mut started,
-        dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
-    );
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
     // The callee answers and plays 440 Hz; the agent's microphone plays 1 kHz.
-    let callee = Baresip::start(
-        &mut started,
-        dir.path(),
-        &kamailio,
-        "1002",
-        "pw1002",
-        Answer::Auto,
-    );
+    let callee = baresip_for(&mut started, dir.path(), &kamailio, "1002", Answer::Auto);
     let mic = dir.path().join("mic.wav");
     write_tone_wav(&mic, 1000.0, 1, 8000);
     let folder = dir.path().join("recordings");
@@ -127,19 +115,8 @@ async fn every_call_is_recorded_in_stereo_without_its_pause() {
 async fn a_missing_folder_is_an_event_and_the_call_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
-    let kamailio = Kamailio::start(
-        &mut started,
-        dir.path(),
-        &[("1001", "pw1001"), ("1002", "pw1002")],
-    );
-    let callee = Baresip::start(
-        &mut started,
-        dir.path(),
-        &kamailio,
-        "1002",
-        "pw1002",
-        Answer::Auto,
-    );
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
+    let callee = baresip_for(&mut started, dir.path(), &kamailio, "1002", Answer::Auto);
     let options = PhoneOptions {
         recording: RecordingOptions {
             folder: Some(dir.path().join("not-there")),

@@ -1,10 +1,15 @@
 //! What the runtime's live tests share: waiting on a phone's events, and a phone registered
-//! with the test kamailio.
+//! with the test kamailio. Each test binary uses a part of it.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
+use std::path::Path;
 use switchboard_core::desk::{DeskEvent, LineState};
+
+use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
+use switchboard_e2e::Started;
 use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -39,16 +44,31 @@ pub async fn reach_all(events: &mut UnboundedReceiver<PhoneEvent>, wanted: &[(&s
     }
 }
 
-/// A phone registered as `user` at `kamailio`.
-pub async fn phone_for(
+/// A kamailio that knows `users`, each with the password `pw` + user.
+pub fn kamailio_for(started: &mut Started, dir: &Path, users: &[&str]) -> Kamailio {
+    let passwords: Vec<String> = users.iter().map(|u| format!("pw{u}")).collect();
+    let pairs: Vec<(&str, &str)> = users
+        .iter()
+        .zip(&passwords)
+        .map(|(u, p)| (*u, p.as_str()))
+        .collect();
+    Kamailio::start(started, dir, &pairs)
+}
+
+/// A baresip registered as `user` (password `pw` + user) with G.711 mu-law.
+pub fn baresip_for(
+    started: &mut Started,
+    dir: &Path,
     kamailio: &Kamailio,
     user: &str,
-    options: PhoneOptions,
-) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let account = AccountConfig {
+    answer: Answer,
+) -> Baresip {
+    Baresip::start(started, dir, kamailio, user, &format!("pw{user}"), answer)
+}
+
+/// The UDP account of `user` (password `pw` + user) at `kamailio`.
+pub fn account_for(kamailio: &Kamailio, user: &str) -> AccountConfig {
+    AccountConfig {
         registrar: format!("sip:{}", kamailio.hostport()),
         user: user.into(),
         auth_user: None,
@@ -58,11 +78,30 @@ pub async fn phone_for(
         expires: 600,
         outbound_proxy: None,
         tls_ca: None,
-    };
-    phone.add_account("main", account).await.expect("account");
-    loop {
-        if let PhoneEvent::Sip(SipEvent::Registered { .. }) = next(&mut events).await {
-            return (phone, events);
-        }
     }
+}
+
+/// Waits until `events` says an account is registered.
+pub async fn registered(events: &mut UnboundedReceiver<PhoneEvent>) {
+    while !matches!(
+        next(events).await,
+        PhoneEvent::Sip(SipEvent::Registered { .. })
+    ) {}
+}
+
+/// A phone registered as `user` at `kamailio`.
+pub async fn phone_for(
+    kamailio: &Kamailio,
+    user: &str,
+    options: PhoneOptions,
+) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    let (phone, mut events) = Phone::start("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
+    phone
+        .add_account("main", account_for(kamailio, user))
+        .await
+        .expect("account");
+    registered(&mut events).await;
+    (phone, events)
 }
