@@ -43,8 +43,8 @@ fn main() {
         port.fill(&mut heard);
         if let (Some(sent), Some(i)) = (sent_at, heard.iter().position(|s| s.abs() > 5_000)) {
             let back = frame_no * FRAME as u64 + i as u64;
-            // The first second lets the devices settle.
-            if frame_no > 50 {
+            // The first three seconds let the devices and the queues settle.
+            if frame_no > 150 {
                 delays.push(Duration::from_secs_f64(
                     (back - sent) as f64 / f64::from(RATE),
                 ));

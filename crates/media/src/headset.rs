@@ -116,6 +116,7 @@ pub type OnDeviceEvent = Box<dyn FnMut(DeviceEvent) + Send>;
 pub struct HeadsetPort {
     mic: rtrb::Consumer<i16>,
     speaker: rtrb::Producer<i16>,
+    backlog: Backlog,
 }
 
 impl HeadsetPort {
@@ -124,6 +125,14 @@ impl HeadsetPort {
     pub fn fill(&mut self, frame: &mut [i16; FRAME]) {
         while self.mic.slots() >= 2 * FRAME {
             if let Ok(chunk) = self.mic.read_chunk(FRAME) {
+                chunk.commit_all();
+            }
+        }
+        // What always waits after this frame is delay: cut.
+        let left = self.mic.slots().saturating_sub(FRAME);
+        let cut = self.backlog.observe(left, FRAME / 4);
+        if cut > 0 {
+            if let Ok(chunk) = self.mic.read_chunk(cut) {
                 chunk.commit_all();
             }
         }
@@ -151,6 +160,7 @@ impl HeadsetPort {
 struct PortEnds {
     mic: rtrb::Producer<i16>,
     speaker: rtrb::Consumer<i16>,
+    backlog: Backlog,
 }
 
 /// What the phone and the headset thread share.
@@ -214,8 +224,13 @@ impl Headset {
             .push(PortEnds {
                 mic: mic_in,
                 speaker: speaker_out,
+                backlog: Backlog::default(),
             });
-        HeadsetPort { mic, speaker }
+        HeadsetPort {
+            mic,
+            speaker,
+            backlog: Backlog::default(),
+        }
     }
 
     /// Plays `tone` on the speaker (for `duration`, or until changed), or stops the tone.
@@ -271,6 +286,32 @@ struct Slot<T> {
     /// The tick of the next try when no device is open.
     next_try: u64,
     convert: Option<Converter>,
+    /// How much sound always waited in the device's queue lately.
+    backlog: Backlog,
+}
+
+/// The least sound waiting in a device queue over the last second: what always waits is
+/// delay the call does not need, and is cut (the clocks of the device, of this thread and of
+/// the calls settle in phases that can leave a whole frame waiting for good).
+#[derive(Debug, Default)]
+struct Backlog {
+    least: Option<usize>,
+    ticks: u32,
+}
+
+impl Backlog {
+    /// Notes that `level` samples waited this tick; once a second, returns how many can go
+    /// while keeping `margin` (for the ticks that come late).
+    fn observe(&mut self, level: usize, margin: usize) -> usize {
+        self.least = Some(self.least.map_or(level, |l| l.min(level)));
+        self.ticks += 1;
+        if self.ticks < 50 {
+            return 0;
+        }
+        let least = self.least.take().unwrap_or(0);
+        self.ticks = 0;
+        least.saturating_sub(margin)
+    }
 }
 
 /// Ticks without the callback moving before the device counts as gone (one second).
@@ -313,6 +354,7 @@ impl<T: Stream + Send + 'static> Slot<T> {
             still: 0,
             next_try: 0,
             convert: None,
+            backlog: Backlog::default(),
         }
     }
 
@@ -396,9 +438,17 @@ fn capture(slot: &mut Slot<Input>, frame: &mut [i16; FRAME]) -> bool {
     };
     let channels = input.opened.channels;
     let need = convert.input.len() * channels;
-    // More than one frame waiting: the oldest are dropped, to keep the delay short.
+    // More than one frame waiting: the oldest are dropped, to keep the delay short; and
+    // what always stays after a frame is read goes too.
     while input.queue.slots() >= 2 * need {
         if let Ok(chunk) = input.queue.read_chunk(need) {
+            chunk.commit_all();
+        }
+    }
+    let left = input.queue.slots().saturating_sub(need);
+    let cut = slot.backlog.observe(left, need / 4) / channels * channels;
+    if cut > 0 {
+        if let Ok(chunk) = input.queue.read_chunk(cut) {
             chunk.commit_all();
         }
     }
@@ -437,17 +487,18 @@ fn play(slot: &mut Slot<Output>, frame: &[i16; FRAME]) {
         *i = f32::from(s) / 32768.0;
     }
     convert.run();
+    // What always waited lately is cut from the start of this frame.
+    let cut = (slot.backlog.observe(queued, per_frame / 4) / channels).min(convert.output.len());
+    let kept = &convert.output[cut..];
     // Run dry: a frame of silence first, so the next tick's lateness is absorbed.
     let frames = if queued == 0 { 2 } else { 1 };
     for round in 0..frames {
-        let Ok(chunk) = output.queue.write_chunk_uninit(per_frame) else {
+        let Ok(chunk) = output.queue.write_chunk_uninit(kept.len() * channels) else {
             return;
         };
         let silent = frames == 2 && round == 0;
         chunk.fill_from_iter(
-            convert
-                .output
-                .iter()
+            kept.iter()
                 .flat_map(|&s| std::iter::repeat_n(if silent { 0.0 } else { s }, channels)),
         );
     }
@@ -506,6 +557,13 @@ fn run(
                 }
                 while port.speaker.slots() > 2 * FRAME {
                     if let Ok(chunk) = port.speaker.read_chunk(FRAME) {
+                        chunk.commit_all();
+                    }
+                }
+                let left = port.speaker.slots().saturating_sub(FRAME);
+                let cut = port.backlog.observe(left, FRAME / 4);
+                if cut > 0 {
+                    if let Ok(chunk) = port.speaker.read_chunk(cut) {
                         chunk.commit_all();
                     }
                 }
