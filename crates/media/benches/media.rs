@@ -41,6 +41,7 @@ fn main() {
             codec: Codec::Pcmu,
             payload_type: 0,
             rtcp: None,
+            receive: (0, None),
             audio: switchboard_media::session::Audio::Files {
                 mic: None,
                 speaker: None,

@@ -118,6 +118,13 @@ impl<T: Clone> JitterBuffer<T> {
             .unwrap_or(u64::from(seq))
     }
 
+    /// A packet that is no sound of its own (a telephone event in the stream) fills its
+    /// place with `frame`, leaving the jitter estimate alone.
+    pub fn fill(&mut self, seq: u16, frame: T, arrival: Duration) {
+        let ext = self.extend(seq);
+        self.insert(ext, frame, arrival);
+    }
+
     /// A packet arrived at `arrival` (any fixed origin) with RTP `seq`, `timestamp` (in
     /// units of the stream's clock) and its `frame`.
     pub fn push(&mut self, seq: u16, timestamp: u32, frame: T, arrival: Duration) {
@@ -132,6 +139,10 @@ impl<T: Clone> JitterBuffer<T> {
             }
         }
         self.transit = Some(transit);
+        self.insert(ext, frame, arrival);
+    }
+
+    fn insert(&mut self, ext: u64, frame: T, arrival: Duration) {
         if self.next.is_some_and(|n| ext < n) {
             self.stats.late += 1;
             return;
@@ -305,6 +316,17 @@ mod tests {
         jb.push(101, 160, frame(1), ms(100));
         assert_eq!(first_sample(&jb.pop()), Some(100), "the stream goes on");
         assert_eq!(jb.stats().concealed, 3);
+    }
+
+    #[test]
+    fn an_event_in_the_stream_fills_its_place_without_being_lost() {
+        let mut jb = JitterBuffer::new(8000);
+        jb.push(100, 0, frame(1), ms(0));
+        jb.fill(101, frame(0), ms(20));
+        jb.push(102, 320, frame(2), ms(40));
+        let played: Vec<Option<i16>> = (0..3).map(|_| first_sample(&jb.pop())).collect();
+        assert_eq!(played, [Some(100), Some(0), Some(200)]);
+        assert_eq!(jb.stats().concealed, 0);
     }
 
     #[test]

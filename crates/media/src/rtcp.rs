@@ -220,7 +220,7 @@ pub struct Reception {
     /// Interarrival jitter, in timestamp units, times 16 (A.8).
     jitter: u32,
     /// The last packet's relative transit time.
-    transit: Option<i64>,
+    transit: Option<u32>,
     /// The last sender report's compact NTP time, and when (our compact NTP) it came.
     last_sr: Option<(u32, u32)>,
 }
@@ -249,13 +249,13 @@ impl Reception {
         }
         self.received = self.received.wrapping_add(1);
         // A.8: J += (|D| - J) / 16, computed on J * 16.
-        let transit = arrival as i64 - i64::from(timestamp);
+        // Modulo 2^32, as the timestamps are (they start anywhere and wrap).
+        let transit = (arrival as u32).wrapping_sub(timestamp);
         if let Some(previous) = self.transit {
-            let d = (transit - previous).unsigned_abs().min(u64::from(u32::MAX)) as u32;
-            self.jitter = self
-                .jitter
-                .wrapping_add(d)
-                .wrapping_sub((self.jitter.wrapping_add(8)) >> 4);
+            let d = (transit.wrapping_sub(previous) as i32).unsigned_abs();
+            // J*16 += |D| - J (A.8), in 64 bits so a burst cannot wrap it.
+            let j16 = i64::from(self.jitter) + i64::from(d) - i64::from((self.jitter + 8) >> 4);
+            self.jitter = j16.clamp(0, i64::from(u32::MAX >> 1)) as u32;
         }
         self.transit = Some(transit);
     }
@@ -462,6 +462,17 @@ mod tests {
         let b = r.block(0).expect("a block");
         assert_eq!(b.fraction_lost, 0);
         assert!(b.jitter > 0, "a late packet shows as jitter");
+        // Across the timestamp's wrap, the jitter stays a jitter.
+        let mut w = Reception::default();
+        for i in 0..20u32 {
+            let ts = (u32::MAX - 800).wrapping_add(i * 160);
+            w.packet(3, i as u16, ts, u64::from(i) * 160 + 5);
+        }
+        assert!(
+            w.block(0).is_some_and(|b| b.jitter < 10),
+            "{:?}",
+            w.block(0)
+        );
         // A duplicate or old packet does not move the highest number back.
         r.packet(9, 2, 0, arrival);
         assert_eq!(r.block(0).map(|b| b.highest_sequence), Some(0x0001_000a));

@@ -58,6 +58,9 @@ pub struct SessionConfig {
     pub mix: Option<(std::sync::Arc<crate::mixer::Mixer>, String)>,
     /// The call's RTCP port and where the far end receives RTCP (none: no reports).
     pub rtcp: Option<(std::net::UdpSocket, SocketAddr)>,
+    /// The payload types the far end sends audio and telephone events with (they may differ
+    /// from those we send with, RFC 3264 §6.1).
+    pub receive: (u8, Option<u8>),
 }
 
 /// What the session notices while it runs.
@@ -386,6 +389,7 @@ async fn run(
                 }
                 // What the party said this tick: to the speaker, and to the conference.
                 let mut heard = match jitter.pop() {
+                    Playout::Audio(payload) if payload.is_empty() => vec![0; FRAME],
                     Playout::Audio(payload) => {
                         let mut decoded = Vec::with_capacity(FRAME);
                         decoder.decode(&payload, &mut decoded);
@@ -472,17 +476,23 @@ async fn run(
                     silent = false;
                     on_event(SessionEvent::Back);
                 }
-                if Some(packet.payload_type) == config.events {
+                let pt = Some(packet.payload_type);
+                let event = pt == config.events || pt == config.receive.1;
+                if !event && pt != Some(config.payload_type) && pt != Some(config.receive.0) {
+                    continue;
+                }
+                // Events and sound share the stream's sequence numbers: both count as
+                // received for the reports.
+                reporter.received(packet.ssrc, packet.sequence, packet.timestamp, arrival_units());
+                if event {
                     if let Some(key) = keys_in.receive(packet.timestamp, packet.payload) {
                         on_event(SessionEvent::Key(key));
                     }
-                    continue;
-                }
-                if packet.payload_type != config.payload_type {
+                    // The event took the place of a frame of sound: silence, not a loss.
+                    jitter.fill(packet.sequence, Vec::new(), started.elapsed());
                     continue;
                 }
                 stats.received += 1;
-                reporter.received(packet.ssrc, packet.sequence, packet.timestamp, arrival_units());
                 jitter.push(packet.sequence, packet.timestamp, packet.payload.to_vec(), started.elapsed());
             }
         }

@@ -342,6 +342,7 @@ pub(crate) async fn follow(
                             payload_type: agreed.payload_type,
                             telephone_event: agreed.events,
                             remote_rtcp: agreed.remote_rtcp,
+                            receive: agreed.receive,
                         });
                     }
                     referrals.outcome(&layer, &calls, &id.call_id, None).await;

@@ -64,6 +64,9 @@ pub enum SipEvent {
         telephone_event: Option<u8>,
         /// The far end's RTCP address.
         remote_rtcp: std::net::SocketAddr,
+        /// The payload types the far end sends audio and telephone events with (ours when we
+        /// made the offer).
+        receive: (u8, Option<u8>),
     },
     /// The other side sent a DTMF digit as SIP INFO.
     Dtmf {

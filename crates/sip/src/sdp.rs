@@ -323,11 +323,28 @@ pub(crate) struct Negotiated {
     /// Where the far end receives RTCP: its `a=rtcp` (RFC 3605), or the port after its RTP
     /// port (RFC 3550 §11).
     pub remote_rtcp: std::net::SocketAddr,
+    /// The payload types the far end sends with: those of our offer when we made it (RFC
+    /// 3264 §6.1: an answer may number the codec differently), the same otherwise.
+    pub receive: (u8, Option<u8>),
+}
+
+/// The payload types our offers give `codec` and its telephone events.
+fn offered_types(codec: &str, clock: u32) -> Option<(u8, Option<u8>)> {
+    let ours = CODECS.iter().find(|c| c.name.eq_ignore_ascii_case(codec))?;
+    let events = if clock == 48_000 {
+        TELEPHONE_EVENT_48K
+    } else {
+        TELEPHONE_EVENT
+    };
+    Some((ours.payload_type, Some(events)))
 }
 
 /// Reads what was agreed: the codec is the first format of the `answer` (RFC 3264 §6.1),
-/// the address the far end's (`remote`, its own SDP: the offer or the answer).
+/// the address the far end's (`remote`, its own SDP: the offer or the answer). When the
+/// answer is the far end's (`remote` is `answer`), we made the offer, and the far end sends
+/// with its payload types.
 pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
+    let we_offered = answer == remote;
     let answer = Session::parse(answer.as_bytes()).ok()?;
     let media = audio(&answer).filter(|m| m.port != 0)?;
     let payload_type: u8 = media.fmt.split_whitespace().next()?.parse().ok()?;
@@ -361,12 +378,18 @@ pub(crate) fn negotiated(answer: &str, remote: &str) -> Option<Negotiated> {
         .find(|a| a.attribute == "rtcp")
         .and_then(|a| rtcp_attribute(a.value.as_deref()?, ip))
         .unwrap_or_else(|| std::net::SocketAddr::new(ip, their_media.port.saturating_add(1)));
+    let receive = if we_offered {
+        offered_types(&codec, clock).unwrap_or((payload_type, events))
+    } else {
+        (payload_type, events)
+    };
     Some(Negotiated {
         remote: std::net::SocketAddr::new(ip, their_media.port),
         codec,
         payload_type,
         events,
         remote_rtcp: rtcp,
+        receive,
     })
 }
 
@@ -508,6 +531,15 @@ mod tests {
         assert!(ours.contains("m=audio 30000 RTP/AVP 96 98\r\n"), "{ours}");
         let agreed = negotiated(&ours, &offer_opus).expect("agreed");
         assert_eq!((agreed.codec.as_str(), agreed.events), ("OPUS", Some(98)));
+        // We offered opus as 111 and events as 102; an answer numbering them 96 and 98 is
+        // what we send with, and the far end sends with ours (RFC 3264 §6.1).
+        let renumbered = remote(
+            "m=audio 4000 RTP/AVP 96 98\r\na=rtpmap:96 opus/48000/2\r\n\
+             a=rtpmap:98 telephone-event/48000\r\n",
+        );
+        let agreed = negotiated(&renumbered, &renumbered).expect("agreed");
+        assert_eq!((agreed.payload_type, agreed.events), (96, Some(98)));
+        assert_eq!(agreed.receive, (111, Some(102)));
         // Bad lists are refused by name.
         assert!(CodecOrder::from_names(&["G729"]).is_err());
         assert!(CodecOrder::from_names(&["PCMU", "pcmu"]).is_err());

@@ -27,7 +27,7 @@ impl Inner {
         call: &str,
         remote: SocketAddr,
         (codec, pt, events): (&str, u8, Option<u8>),
-        remote_rtcp: SocketAddr,
+        (remote_rtcp, receive): (SocketAddr, (u8, Option<u8>)),
     ) {
         let Some(codec) = Codec::from_name(codec) else {
             tracing::warn!(call, codec, "no media for this codec yet");
@@ -50,6 +50,7 @@ impl Inner {
         let rtcp = self.engine.rtcp_socket(call).ok().map(|s| (s, remote_rtcp));
         let config = SessionConfig {
             rtcp,
+            receive,
             remote,
             codec,
             payload_type: pt,

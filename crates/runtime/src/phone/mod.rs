@@ -232,13 +232,14 @@ impl Inner {
             payload_type,
             telephone_event,
             remote_rtcp,
+            receive,
         } = &event
         {
             self.start_media(
                 call,
                 *remote,
                 (codec, *payload_type, *telephone_event),
-                *remote_rtcp,
+                (*remote_rtcp, *receive),
             );
         }
         let SipEvent::Call { call, state } = event else {

@@ -111,11 +111,12 @@ impl Inner {
 }
 
 /// Text as a part of a file name: letters, digits, `+` and `-` kept (accents too), spaces
-/// and the rest as `-`.
+/// and the rest as `-`; at most 48 characters (a file name has 255 bytes at most).
 fn file_part(text: &str) -> String {
     let part: String = text
         .trim()
         .chars()
+        .take(48)
         .map(|c| {
             if c.is_alphanumeric() || c == '+' || c == '-' {
                 c
@@ -191,5 +192,6 @@ mod tests {
         assert_eq!(file_part("Hélène O'Brien / ACME"), "Hélène-O-Brien---ACME");
         assert_eq!(file_part("  "), "unknown");
         assert_eq!(file_part("../../etc"), "------etc");
+        assert_eq!(file_part(&"é".repeat(300)).chars().count(), 48);
     }
 }
