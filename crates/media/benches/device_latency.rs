@@ -27,7 +27,7 @@ fn main() {
     let mut frame_no: u64 = 0;
     // A click every half second; where it comes back, in samples.
     let mut sent_at: Option<u64> = None;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(90);
     while delays.len() < 60 && Instant::now() < deadline {
         let mut out = [0i16; FRAME];
         if frame_no % 25 == 10 && sent_at.is_none() {
@@ -43,8 +43,8 @@ fn main() {
         port.fill(&mut heard);
         if let (Some(sent), Some(i)) = (sent_at, heard.iter().position(|s| s.abs() > 5_000)) {
             let back = frame_no * FRAME as u64 + i as u64;
-            // The first three seconds let the devices and the queues settle.
-            if frame_no > 150 {
+            // The first six seconds let the devices and the queues settle.
+            if frame_no > 300 {
                 delays.push(Duration::from_secs_f64(
                     (back - sent) as f64 / f64::from(RATE),
                 ));

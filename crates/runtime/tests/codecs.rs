@@ -7,7 +7,7 @@ use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{PhoneEvent, PhoneOptions, SipEvent};
 
 mod common;
-use common::{kamailio_for, next, phone_for, WAIT};
+use common::{kamailio_for, next, phone_for, reach_all, WAIT};
 
 /// The agent plays 6 kHz and records; the callee (baresip with `codecs` only) plays its
 /// 440 Hz and records. Returns the codec agreed, what the agent heard (its main frequency)
@@ -152,15 +152,14 @@ async fn a_conference_of_three_callers_on_three_codecs_mixes_everyone_but_onesel
             }
         };
         phone.answer(&theirs).expect("answer");
-        loop {
-            if let PhoneEvent::Desk(DeskEvent::Line { line: l, state }) =
-                next(&mut agent_events).await
-            {
-                if l == line && state == LineState::Connected {
-                    break;
-                }
-            }
-        }
+        // The new call answered, and the calls so far held (their re-INVITEs answered).
+        let mut wanted: Vec<(&str, LineState)> = vec![(line.as_str(), LineState::Connected)];
+        wanted.extend(
+            lines
+                .iter()
+                .map(|l: &String| (l.as_str(), LineState::OnHold)),
+        );
+        reach_all(&mut agent_events, &wanted).await;
         if i > 0 {
             agent.merge().expect("merge");
             // Every line so far is in the conference.

@@ -29,7 +29,7 @@ pub(super) struct Slot<T> {
     back_after: u64,
 }
 
-/// The least sound waiting in a device queue over the last second: what always waits is
+/// The least sound waiting in a device queue over five seconds: what always waits is
 /// delay the call does not need, and is cut (the clocks of the device, of this thread and of
 /// the calls settle in phases that can leave a whole frame waiting for good).
 #[derive(Debug, Default)]
@@ -39,17 +39,23 @@ pub(super) struct Backlog {
 }
 
 impl Backlog {
-    /// Notes that `level` samples waited this tick; once a second, returns how many can go
-    /// while keeping `margin` (for the ticks that come late).
+    /// Notes that `level` samples waited this tick; every five seconds, returns how many can
+    /// go while keeping `margin` (for the ticks that come late). Cuts are rare and only of
+    /// 5 ms or more: each one moves the echo's delay, which the echo canceller relearns.
     pub(super) fn observe(&mut self, level: usize, margin: usize) -> usize {
         self.least = Some(self.least.map_or(level, |l| l.min(level)));
         self.ticks += 1;
-        if self.ticks < 50 {
+        if self.ticks < 250 {
             return 0;
         }
         let least = self.least.take().unwrap_or(0);
         self.ticks = 0;
-        least.saturating_sub(margin)
+        let cut = least.saturating_sub(margin);
+        if cut >= margin {
+            cut
+        } else {
+            0
+        }
     }
 }
 
