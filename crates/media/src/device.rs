@@ -143,6 +143,30 @@ pub(crate) struct Opened {
     _stream: cpal::Stream,
 }
 
+impl Opened {
+    /// Starts `stream`, built on `device` with `config`, as the `role`'s.
+    fn started(
+        device: &cpal::Device,
+        config: cpal::StreamConfig,
+        progress: Arc<AtomicU64>,
+        stream: cpal::Stream,
+        role: &str,
+    ) -> Result<Self, MediaError> {
+        stream.play().map_err(|e| device_error(role, &e))?;
+        Ok(Self {
+            name: device
+                .description()
+                .map(|n| n.name().to_owned())
+                .unwrap_or_default(),
+            id: short_id(device),
+            rate: config.sample_rate,
+            channels: usize::from(config.channels),
+            progress,
+            _stream: stream,
+        })
+    }
+}
+
 /// An open microphone: what it records comes out of `queue`.
 pub(crate) struct Input {
     pub opened: Opened,
@@ -184,19 +208,8 @@ pub(crate) fn open_input(wanted: Option<&str>) -> Result<Input, MediaError> {
             Some(std::time::Duration::from_secs(2)),
         )
         .map_err(|e| device_error("microphone", &e))?;
-    stream.play().map_err(|e| device_error("microphone", &e))?;
     Ok(Input {
-        opened: Opened {
-            name: device
-                .description()
-                .map(|n| n.name().to_owned())
-                .unwrap_or_default(),
-            id: short_id(&device),
-            rate: config.sample_rate,
-            channels: usize::from(config.channels),
-            progress,
-            _stream: stream,
-        },
+        opened: Opened::started(&device, config, progress, stream, "microphone")?,
         queue,
     })
 }
@@ -228,19 +241,8 @@ pub(crate) fn open_output(wanted: Option<&str>) -> Result<Output, MediaError> {
             Some(std::time::Duration::from_secs(2)),
         )
         .map_err(|e| device_error("speaker", &e))?;
-    stream.play().map_err(|e| device_error("speaker", &e))?;
     Ok(Output {
-        opened: Opened {
-            name: device
-                .description()
-                .map(|n| n.name().to_owned())
-                .unwrap_or_default(),
-            id: short_id(&device),
-            rate: config.sample_rate,
-            channels: usize::from(config.channels),
-            progress,
-            _stream: stream,
-        },
+        opened: Opened::started(&device, config, progress, stream, "speaker")?,
         queue,
     })
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod call;
+mod codecs;
 mod dtmf;
 mod error;
 mod event;
