@@ -97,7 +97,8 @@ pub(crate) struct Entry {
     pub(crate) rtcp: UdpSocket,
     /// The codecs this call offers and answers with.
     pub(crate) order: sdp::CodecOrder,
-    /// Our SDP answer to an incoming call's offer.
+    /// The SDP of our 2xx to an incoming call: the answer to its offer, or our offer when
+    /// the INVITE had none (late offer).
     pub(crate) answer_sdp: Option<String>,
     /// The id of the account an outgoing call was placed from.
     pub(crate) account: Option<String>,
@@ -323,7 +324,16 @@ pub(crate) async fn follow(
                             }
                             (Some(dialog), Some(ours)) => {
                                 let offer = dialog.initial_request().body;
-                                sdp::negotiated(ours, &String::from_utf8_lossy(&offer))
+                                let offer = String::from_utf8_lossy(&offer);
+                                if offer.trim().is_empty() {
+                                    // Late offer: the far end answered ours in the ACK
+                                    // (RFC 3264 §6.1: its payload types may differ).
+                                    let ack = dialog.last_remote_ack()?.body;
+                                    let theirs = String::from_utf8_lossy(&ack);
+                                    sdp::negotiated(&theirs, &theirs)
+                                } else {
+                                    sdp::negotiated(ours, &offer)
+                                }
                             }
                             (Some(_), None) => None,
                         }

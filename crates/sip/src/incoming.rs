@@ -233,15 +233,13 @@ pub(crate) fn accept(calls: &Calls, call: &str, local: SocketAddr) -> Result<(),
             .map(crate::session::answer_headers)
             .unwrap_or_default(),
     );
-    // A late offer (no SDP in the INVITE) gets our offer here and its answer in the ACK,
-    // which the stack keeps to itself: such a call has no media event yet.
-    if !offer.trim().is_empty() {
-        calls.with(|c| {
-            if let Some(e) = c.get_mut(call) {
-                e.answer_sdp = Some(sdp.clone());
-            }
-        });
-    }
+    // A late offer (no SDP in the INVITE) gets our offer here and its answer in the ACK
+    // (RFC 3261 §13.2.1), read when the ACK confirms the dialog.
+    calls.with(|c| {
+        if let Some(e) = c.get_mut(call) {
+            e.answer_sdp = Some(sdp.clone());
+        }
+    });
     dialog
         .accept(Some(headers), Some(sdp.into_bytes()))
         .map_err(|e| SipError::Stack(e.to_string()))

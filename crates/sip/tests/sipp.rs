@@ -165,11 +165,15 @@ async fn a_422_is_retried_with_the_interval_asked_for() {
 async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
     let mut b = bed().await;
     let target = b.engine.local_addr().to_string();
+    let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free port")
+        .port();
     let sipp = Sipp::start(
         b.dir.path(),
         "late_offer_uac",
         include_str!("sipp/late_offer_uac.xml"),
-        &[&target],
+        &[&target, "-mp", &media_port.to_string()],
     );
     // The INVITE refused with 422 never rings: the first call the agent sees is the second.
     let call = loop {
@@ -184,6 +188,24 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
     };
     b.engine.answer(&call).expect("answer");
     reach(&mut b.events, &call, &CallState::Connected).await;
+    // The audio is what the ACK answered, to where it said.
+    match next(&mut b.events, LONG).await {
+        SipEvent::Media {
+            call: media_call,
+            remote,
+            codec,
+            payload_type,
+            ..
+        } => {
+            assert_eq!(media_call, call);
+            assert_eq!((codec.as_str(), payload_type), ("PCMA", 8));
+            assert_eq!(
+                remote,
+                std::net::SocketAddr::from(([127, 0, 0, 1], media_port))
+            );
+        }
+        other => panic!("expected the call's media, got {other:?}"),
+    }
     reach(
         &mut b.events,
         &call,
