@@ -1,5 +1,6 @@
 //! The call history, written from the phone's events as calls go: a row when a call comes
-//! in (with the contact of its screen pop) or is dialled (with the contact of the number),
+//! in (with the contact of its screen pop) or is dialled (with the contact of the number,
+//! from the `dialled` event, which comes before the line's first state however fast it ends),
 //! its answer, its end and reason, and its recording's file.
 
 use std::collections::HashMap;
@@ -90,31 +91,6 @@ impl CallLog {
         let store = &handle.store;
         let outcome = match event {
             PhoneEvent::Desk(DeskEvent::Line { line, state }) => match state {
-                LineState::Dialing if !self.rows.contains_key(line) => {
-                    let Some(number) = handle.phone().ok().and_then(|p| p.remote(line)) else {
-                        return;
-                    };
-                    let identity = CallerIdentity {
-                        user: number.clone(),
-                        display_name: None,
-                    };
-                    let lookup = handle.lookup(&identity).await.ok();
-                    let (contact_id, name) = lookup.as_ref().map_or((None, None), contact_of);
-                    if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
-                        phone.label(line, name);
-                    }
-                    let e164 = lookup.as_ref().and_then(e164_of);
-                    self.begin(
-                        handle,
-                        line,
-                        Direction::Out,
-                        &number,
-                        e164.as_deref(),
-                        contact_id,
-                    )
-                    .await;
-                    Ok(())
-                }
                 LineState::Connected => match self.rows.get(line) {
                     Some(&id) => store.history_answered(id).await,
                     None => Ok(()),
@@ -125,6 +101,28 @@ impl CallLog {
                 },
                 _ => Ok(()),
             },
+            PhoneEvent::Dialled(dialled) => {
+                let identity = CallerIdentity {
+                    user: dialled.to.clone(),
+                    display_name: None,
+                };
+                let lookup = handle.lookup(&identity).await.ok();
+                let (contact_id, name) = lookup.as_ref().map_or((None, None), contact_of);
+                if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
+                    phone.label(&dialled.call, name);
+                }
+                let e164 = lookup.as_ref().and_then(e164_of);
+                self.begin(
+                    handle,
+                    &dialled.call,
+                    Direction::Out,
+                    &dialled.to,
+                    e164.as_deref(),
+                    contact_id,
+                )
+                .await;
+                Ok(())
+            }
             PhoneEvent::Recording(r) if r.state == "started" => match self.rows.get(&r.call) {
                 Some(&id) => store.history_recording(id, &r.file).await,
                 None => Ok(()),

@@ -20,8 +20,8 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, DeviceReport, Hundredths, MediaReport, MediaSilence, MuteState, Phone,
-    PhoneEvent, PhoneOptions, QualityReport, RecordingOptions, RecordingReport, ScreenPop,
+    ActionFailed, DeviceReport, DialledReport, Hundredths, MediaReport, MediaSilence, MuteState,
+    Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions, RecordingReport, ScreenPop,
 };
 pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;

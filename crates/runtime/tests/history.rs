@@ -1,5 +1,6 @@
 //! The call history, written as calls go: an answered and recorded incoming call, a missed
-//! one, and a call the agent dialled, each with the contact of its number.
+//! one, a call the agent dialled, each with the contact of its number, and a dialled call
+//! refused at once.
 
 use std::time::{Duration, Instant};
 
@@ -139,6 +140,37 @@ async fn calls_go_into_the_history_with_their_contact_and_recording() {
     );
     assert_eq!(back.end_reason.as_deref(), Some("hung_up"));
     assert!(back.recording.is_some(), "recorded too: {back:?}");
+
+    // 4. A number nobody answers to: refused at once (404), still in the history with the
+    // number dialled, even though the line ended before the history was written.
+    let gone = agent.dial("main", "0612345678").expect("dial");
+    let mut dialled = false;
+    loop {
+        match next(&mut events).await {
+            PhoneEvent::Dialled(d) if d.call == gone => {
+                assert_eq!(d.to, "0612345678");
+                dialled = true;
+            }
+            PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line { line, state })
+                if line == gone =>
+            {
+                assert!(dialled, "`dialled` comes before the line's first state");
+                if let LineState::Ended { .. } = state {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let refused = newest(&handle, "the refused call", |r| {
+        r.id != back.id && r.ended_at.is_some()
+    })
+    .await;
+    assert_eq!(refused.direction, switchboard_runtime::CallDirection::Out);
+    assert_eq!(refused.remote_raw, "0612345678");
+    assert_eq!(refused.remote_e164.as_deref(), Some("+33612345678"));
+    assert_eq!(refused.answered_at, None);
+    assert_eq!(refused.end_reason.as_deref(), Some("not_found"));
 
     for phone in [agent, caller] {
         phone.shutdown().await;

@@ -41,6 +41,20 @@ pub enum PhoneEvent {
     Device(DeviceReport),
     /// A call's recording started, paused, resumed, stopped or failed.
     Recording(RecordingReport),
+    /// A number was dialled (or consulted): the new line and what was dialled, before the
+    /// line's first state.
+    Dialled(DialledReport),
+}
+
+/// A line the agent dialled, and the number as it was dialled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DialledReport {
+    /// Always `"dialled"`.
+    pub event: &'static str,
+    /// The new line.
+    pub call: String,
+    /// What was dialled.
+    pub to: String,
 }
 
 /// What happened to a call's recording.

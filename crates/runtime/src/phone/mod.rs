@@ -29,8 +29,8 @@ pub use options::{PhoneOptions, RecordingOptions};
 
 pub(crate) use events::incoming_caller;
 pub use events::{
-    ActionFailed, DeviceReport, Hundredths, MediaReport, MediaSilence, MuteState, PhoneEvent,
-    QualityReport, RecordingReport, ScreenPop,
+    ActionFailed, DeviceReport, DialledReport, Hundredths, MediaReport, MediaSilence, MuteState,
+    PhoneEvent, QualityReport, RecordingReport, ScreenPop,
 };
 
 #[derive(Debug)]
@@ -424,6 +424,12 @@ impl Phone {
             .insert(line.clone(), (account.to_owned(), to.to_owned()));
         let now = self.inner.now();
         self.inner.remember(&line, false, to);
+        // Ahead of the line's first state, so whoever follows the events knows the number.
+        self.inner.send(PhoneEvent::Dialled(DialledReport {
+            event: "dialled",
+            call: line.clone(),
+            to: to.to_owned(),
+        }));
         let result = self.command(|d| d.dial(&line, to, now));
         if result.is_err() {
             self.inner.forget(&line);
@@ -447,6 +453,12 @@ impl Phone {
             .insert(consult.clone(), (account.to_owned(), to.to_owned()));
         let now = self.inner.now();
         self.inner.remember(&consult, false, to);
+        // Ahead of the line's first state, so whoever follows the events knows the number.
+        self.inner.send(PhoneEvent::Dialled(DialledReport {
+            event: "dialled",
+            call: consult.clone(),
+            to: to.to_owned(),
+        }));
         let result = self.command(|d| d.consult(line, &consult, to, now));
         if result.is_err() {
             self.inner.forget(&consult);
