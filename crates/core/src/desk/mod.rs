@@ -21,10 +21,12 @@ use crate::call::EndReason;
 
 mod alert;
 mod conference;
+mod controls;
 mod dtmf;
 mod error;
 
 pub use alert::Alert;
+pub use controls::Control;
 use error::name;
 pub use error::DeskError;
 
@@ -170,7 +172,7 @@ pub enum DeskEvent {
     },
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Line {
     state: LineState,
     /// For outgoing lines not answered yet: when to give up.
@@ -178,7 +180,7 @@ struct Line {
 }
 
 /// The agent's lines.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Desk {
     lines: BTreeMap<LineId, Line>,
     limit: usize,
