@@ -20,8 +20,9 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, DeviceReport, DialledReport, Hundredths, MediaReport, MediaSilence, MuteState,
-    Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions, RecordingReport, ScreenPop,
+    ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport, MediaSilence,
+    MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions, RecordingReport,
+    ScreenPop, Status,
 };
 pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;
@@ -218,6 +219,18 @@ impl Handle {
     pub fn normalize(&self, input: &str, source: Source) -> Result<NumberInfo, Error> {
         let plan = self.settings().dial_plan;
         normalize_with(input, &plan, source)
+    }
+
+    /// The agent's live lines, oldest first, each number in human format.
+    pub fn board(&self) -> Result<Vec<LineView>, Error> {
+        let mut lines = self.phone()?.board();
+        for line in &mut lines {
+            line.display = self
+                .normalize(&line.number, Source::Field)
+                .ok()
+                .map(|n| n.display);
+        }
+        Ok(lines)
     }
 
     /// Contacts matching `query` (words of a name, company or e-mail, or a number).

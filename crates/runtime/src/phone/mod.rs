@@ -20,11 +20,13 @@ use tokio::sync::mpsc;
 
 use crate::Error;
 
+mod board;
 mod events;
 mod media;
 mod options;
 mod recording;
 
+pub use board::{LineView, Status};
 pub use options::{PhoneOptions, RecordingOptions};
 
 pub(crate) use events::incoming_caller;
@@ -67,6 +69,8 @@ struct Inner {
     remotes: Mutex<HashMap<String, (bool, String)>>,
     /// The name of each call's contact, when known (for the recordings' names).
     labels: Mutex<HashMap<String, String>>,
+    /// What the board keeps of each live line.
+    board: Mutex<HashMap<String, board::Times>>,
 }
 
 /// The running phone.
@@ -115,6 +119,7 @@ impl Inner {
                     self.mixer.leave(line);
                 }
             }
+            self.note(&event);
             self.send(PhoneEvent::Desk(event));
         }
         self.sound_alerts();
@@ -342,6 +347,7 @@ impl Phone {
             recording: options.recording,
             remotes: Mutex::new(HashMap::new()),
             labels: Mutex::new(HashMap::new()),
+            board: Mutex::new(HashMap::new()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {

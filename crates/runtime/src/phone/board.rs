@@ -1,0 +1,172 @@
+//! The agent's board: every live line as a window shows it (the number, the contact, the
+//! state in the manuals' words, since when, and the controls the state allows), kept from
+//! the desk's own events.
+
+use std::collections::HashMap;
+use std::sync::PoisonError;
+
+use serde::Serialize;
+use switchboard_core::desk::{Control, DeskEvent, LineState};
+
+use super::{Inner, Phone};
+
+/// A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Dialling, nothing heard back yet.
+    Dialing,
+    /// Our call rings at the other end.
+    RingingOut,
+    /// The other end plays an announcement or a ringback before answering.
+    EarlyMedia,
+    /// A call rings here.
+    RingingIn,
+    /// Talking.
+    Connected,
+    /// Being put on hold.
+    Holding,
+    /// On hold.
+    OnHold,
+    /// Being taken off hold.
+    Resuming,
+    /// Handed over to another number; waiting for it.
+    Transferring,
+    /// In the agent's conference.
+    InConference,
+}
+
+impl Status {
+    fn of(state: &LineState) -> Option<Self> {
+        Some(match state {
+            LineState::Dialing => Self::Dialing,
+            LineState::RingingOut => Self::RingingOut,
+            LineState::EarlyMedia => Self::EarlyMedia,
+            LineState::RingingIn => Self::RingingIn,
+            LineState::Connected => Self::Connected,
+            LineState::Holding => Self::Holding,
+            LineState::OnHold => Self::OnHold,
+            LineState::Resuming => Self::Resuming,
+            LineState::Transferring => Self::Transferring,
+            LineState::InConference => Self::InConference,
+            LineState::Ended { .. } => return None,
+        })
+    }
+}
+
+/// One live line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LineView {
+    /// The line's id (the call's, in commands).
+    pub line: String,
+    /// Whether the call came in.
+    pub incoming: bool,
+    /// The other party's number as received or dialled.
+    pub number: String,
+    /// The number in human format, when the dial plan reads it.
+    pub display: Option<String>,
+    /// The contact (or company) of the number, when known.
+    pub contact: Option<String>,
+    /// Its state.
+    pub status: Status,
+    /// This line is the colleague of a consultation (the "Consulting" call).
+    pub consulting: bool,
+    /// The other side holds the call.
+    pub held_by_remote: bool,
+    /// When the line appeared, in milliseconds since 1970 (UTC).
+    pub started_ms: i64,
+    /// When it was answered, in milliseconds since 1970 (UTC).
+    pub connected_ms: Option<i64>,
+    /// The controls the agent can use now.
+    pub controls: Vec<Control>,
+}
+
+/// What the board keeps of a line beside the desk.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Times {
+    started_ms: i64,
+    connected_ms: Option<i64>,
+    held_by_remote: bool,
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl Inner {
+    /// Notes a desk event on the board.
+    pub(super) fn note(&self, event: &DeskEvent) {
+        let mut board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            DeskEvent::Line { line, state } => {
+                if matches!(state, LineState::Ended { .. }) {
+                    board.remove(line);
+                    return;
+                }
+                let times = board.entry(line.clone()).or_insert_with(|| Times {
+                    started_ms: now_ms(),
+                    connected_ms: None,
+                    held_by_remote: false,
+                });
+                if *state == LineState::Connected && times.connected_ms.is_none() {
+                    times.connected_ms = Some(now_ms());
+                }
+            }
+            DeskEvent::RemoteHold { line, held } => {
+                if let Some(times) = board.get_mut(line) {
+                    times.held_by_remote = *held;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Phone {
+    /// Every live line, oldest first (without `display`, which the dial plan gives).
+    pub fn board(&self) -> Vec<LineView> {
+        let inner = &self.inner;
+        let times: HashMap<String, Times> = inner
+            .board
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let remotes = inner
+            .remotes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let labels = inner
+            .labels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut lines: Vec<LineView> = inner.desk(|desk| {
+            let colleague = desk.consultation().map(|(_, c)| c.to_owned());
+            times
+                .iter()
+                .filter_map(|(line, t)| {
+                    let status = Status::of(desk.state(line)?)?;
+                    let (incoming, number) = remotes.get(line).cloned().unwrap_or_default();
+                    Some(LineView {
+                        line: line.clone(),
+                        incoming,
+                        number,
+                        display: None,
+                        contact: labels.get(line).cloned(),
+                        status,
+                        consulting: colleague.as_deref() == Some(line.as_str()),
+                        held_by_remote: t.held_by_remote,
+                        started_ms: t.started_ms,
+                        connected_ms: t.connected_ms,
+                        controls: desk.controls(line),
+                    })
+                })
+                .collect()
+        });
+        lines.sort_by(|a, b| a.started_ms.cmp(&b.started_ms).then(a.line.cmp(&b.line)));
+        lines
+    }
+}
