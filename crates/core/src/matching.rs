@@ -25,6 +25,7 @@ pub struct CallerIdentity {
 
 /// Why a caller cannot be looked up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownReason {
     /// The caller asked for anonymity (`anonymous`, RFC 3323).
@@ -37,11 +38,13 @@ pub enum UnknownReason {
 
 /// What the caller is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Caller {
     /// A public number: look it up.
     External {
         /// The caller's number.
+        #[cfg_attr(feature = "specta", specta(type = String))]
         e164: E164,
     },
     /// A colleague: the number has the extension length.

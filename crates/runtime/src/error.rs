@@ -26,13 +26,16 @@ pub enum Error {
     /// Sound: a device, a WAV file.
     #[error(transparent)]
     Media(#[from] switchboard_media::MediaError),
-    /// The telephone is already running.
     /// The line has no sound (yet, or any more) to record.
     #[error("line {0} has no sound to record")]
     NoSound(String),
     /// Recording was asked for but no folder is set for recordings.
     #[error("no folder is set for recordings")]
     NoRecordingFolder,
+    /// No SIP account to call from.
+    #[error("no SIP account is set up to call from")]
+    NoAccount,
+    /// The telephone is already running.
     #[error("the telephone is already started")]
     PhoneStarted,
     /// The telephone is not started.
@@ -56,6 +59,7 @@ impl Error {
             Self::NoDataDir => "no_data_dir",
             Self::NoSound(_) => "no_sound",
             Self::NoRecordingFolder => "no_recording_folder",
+            Self::NoAccount => "no_account",
             Self::PhoneStarted => "phone_started",
             Self::PhoneNotStarted => "phone_not_started",
         }

@@ -1,6 +1,7 @@
 //! The one API surface of Switchboard: a [`Handle`] over the store and the domain logic.
 //! The desktop app and the CLI call only this.
 
+mod dialling;
 mod error;
 mod history;
 mod phone;
@@ -20,9 +21,9 @@ use switchboard_store::{
 
 pub use error::{Error, ErrorReport};
 pub use phone::{
-    ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport, MediaSilence,
-    MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions, RecordingReport,
-    ScreenPop, Status,
+    AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,
+    MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions,
+    RecordingReport, Registration, ScreenPop, Status,
 };
 pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;
@@ -68,6 +69,7 @@ impl NumberInfo {
 
 /// Who is calling: the caller's identity read with the plan, and every matching contact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Lookup {
     /// External, internal (a colleague) or unknown with the reason.
     pub caller: Caller,

@@ -1,12 +1,15 @@
-//! The board a window shows: a caller from the demo contacts rings, is answered, held, and
+//! The board a window shows: the account registered; a caller from the demo contacts rings, is answered, held, and
 //! consulted about with a colleague; each line shows its number in human format, its
 //! contact, its state, since when, and exactly the controls its state allows.
 
 use std::time::{Duration, Instant};
 
 use switchboard_core::desk::{Control, LineState};
+use switchboard_core::Source;
 use switchboard_e2e::Started;
-use switchboard_runtime::{Handle, LineView, OpenOptions, PhoneEvent, PhoneOptions, Status};
+use switchboard_runtime::{
+    Handle, LineView, OpenOptions, PhoneEvent, PhoneOptions, Registration, Status,
+};
 
 mod common;
 use common::{account_for, kamailio_for, next, phone_for, reach, registered, WAIT};
@@ -56,6 +59,13 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
         .expect("account");
     registered(&mut events).await;
     assert!(handle.board().expect("board").is_empty());
+    let accounts = agent.accounts();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].account, "main");
+    assert!(
+        matches!(accounts[0].registration, Registration::Registered { expires } if expires > 0),
+        "{accounts:?}"
+    );
 
     // The household line of the demo contacts Claire and Marc Duval calls.
     let (caller, mut caller_events) =
@@ -105,7 +115,16 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     // The agent consults a colleague: the caller waits on hold.
     let (colleague, mut colleague_events) =
         phone_for(&kamailio, "2004", PhoneOptions::default()).await;
-    let consult = agent.consult(&line, "main", "2004").expect("consult");
+    // Typed in the dial box: read with the dial plan (an extension here).
+    let wrong = handle.consult(&line, "20O4", Source::DialBox);
+    assert_eq!(
+        wrong.map_err(|e| e.code()),
+        Err("number_letters"),
+        "a letter O"
+    );
+    let consult = handle
+        .consult(&line, " 2004 ", Source::DialBox)
+        .expect("consult");
     let ring = loop {
         if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
             line,

@@ -2,11 +2,12 @@
 //! state in the manuals' words, since when, and the controls the state allows), kept from
 //! the desk's own events.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::PoisonError;
 
 use serde::Serialize;
 use switchboard_core::desk::{Control, DeskEvent, LineState};
+use switchboard_sip::SipEvent;
 
 use super::{Inner, Phone};
 
@@ -83,6 +84,44 @@ pub struct LineView {
     pub controls: Vec<Control>,
 }
 
+/// Where an account's registration stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Registration {
+    /// A REGISTER is on its way (`attempt` 2 and more: retrying after failures).
+    Registering {
+        /// Tries since the last success.
+        attempt: u32,
+    },
+    /// The registrar accepted; calls can come in.
+    Registered {
+        /// Seconds granted (refreshed before they run out).
+        expires: u32,
+    },
+    /// Refused or unanswered; tried again after `retry_in_ms`.
+    Failed {
+        /// The registrar's status, or none when it did not answer.
+        status: Option<u16>,
+        /// The reason phrase or the network error.
+        reason: String,
+        /// When the next attempt starts.
+        retry_in_ms: u64,
+    },
+    /// Not registered (removed, or the phone is stopping).
+    Unregistered,
+}
+
+/// One account and its registration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AccountView {
+    /// The account's id.
+    pub account: String,
+    /// Where its registration stands.
+    pub registration: Registration,
+}
+
 /// What the board keeps of a line beside the desk.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Times {
@@ -96,6 +135,37 @@ fn now_ms() -> i64 {
 }
 
 impl Inner {
+    /// Notes a registration event.
+    pub(super) fn note_registration(&self, event: &SipEvent) {
+        let (account, registration) = match event {
+            SipEvent::Registering { account, attempt } => {
+                (account, Registration::Registering { attempt: *attempt })
+            }
+            SipEvent::Registered { account, expires } => {
+                (account, Registration::Registered { expires: *expires })
+            }
+            SipEvent::RegistrationFailed {
+                account,
+                status,
+                reason,
+                retry_in_ms,
+            } => (
+                account,
+                Registration::Failed {
+                    status: *status,
+                    reason: reason.clone(),
+                    retry_in_ms: *retry_in_ms,
+                },
+            ),
+            SipEvent::Unregistered { account } => (account, Registration::Unregistered),
+            _ => return,
+        };
+        self.registrations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(account.clone(), registration);
+    }
+
     /// Notes a desk event on the board.
     pub(super) fn note(&self, event: &DeskEvent) {
         let mut board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
@@ -125,6 +195,23 @@ impl Inner {
 }
 
 impl Phone {
+    /// Every account and its registration, by id.
+    pub fn accounts(&self) -> Vec<AccountView> {
+        let registrations: BTreeMap<String, Registration> = self
+            .inner
+            .registrations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        registrations
+            .into_iter()
+            .map(|(account, registration)| AccountView {
+                account,
+                registration,
+            })
+            .collect()
+    }
+
     /// Every live line, oldest first (without `display`, which the dial plan gives).
     pub fn board(&self) -> Vec<LineView> {
         let inner = &self.inner;

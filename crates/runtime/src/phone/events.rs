@@ -218,6 +218,7 @@ pub struct MediaSilence {
 
 /// The screen pop of an incoming call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScreenPop {
     /// Always `"pop"`.
     pub event: &'static str,

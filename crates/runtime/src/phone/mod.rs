@@ -26,7 +26,7 @@ mod media;
 mod options;
 mod recording;
 
-pub use board::{LineView, Status};
+pub use board::{AccountView, LineView, Registration, Status};
 pub use options::{PhoneOptions, RecordingOptions};
 
 pub(crate) use events::incoming_caller;
@@ -71,6 +71,8 @@ struct Inner {
     labels: Mutex<HashMap<String, String>>,
     /// What the board keeps of each live line.
     board: Mutex<HashMap<String, board::Times>>,
+    /// Each account's registration.
+    registrations: Mutex<std::collections::BTreeMap<String, Registration>>,
 }
 
 /// The running phone.
@@ -251,6 +253,7 @@ impl Inner {
             if let SipEvent::TransferFailed { call, status } = &event {
                 self.desk(|d| d.handle_transfer_failed(call, *status));
             } else {
+                self.note_registration(&event);
                 self.send(PhoneEvent::Sip(event));
             }
             return;
@@ -348,6 +351,7 @@ impl Phone {
             remotes: Mutex::new(HashMap::new()),
             labels: Mutex::new(HashMap::new()),
             board: Mutex::new(HashMap::new()),
+            registrations: Mutex::new(std::collections::BTreeMap::new()),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {

@@ -1,0 +1,42 @@
+//! Calls placed from a window: the number typed, pasted or clicked is read with the dial plan
+//! (a wrong one says what is wrong), and dialled from the agent's account.
+
+use switchboard_core::Source;
+
+use crate::{Error, Handle, Registration};
+
+impl Handle {
+    /// The account calls go out from: the first registered one, else the first one.
+    fn calling_account(&self) -> Result<String, Error> {
+        let accounts = self.phone()?.accounts();
+        accounts
+            .iter()
+            .find(|a| matches!(a.registration, Registration::Registered { .. }))
+            .or(accounts.first())
+            .map(|a| a.account.clone())
+            .ok_or(Error::NoAccount)
+    }
+
+    /// What `input` (typed in the dial box, or clicked: `source`) makes the PBX receive.
+    fn dial_string(&self, input: &str, source: Source) -> Result<String, Error> {
+        Ok(self.normalize(input, source)?.dial)
+    }
+
+    /// Dials `input`, read with the dial plan; returns the new line.
+    pub fn dial(&self, input: &str, source: Source) -> Result<String, Error> {
+        let to = self.dial_string(input, source)?;
+        self.phone()?.dial(&self.calling_account()?, &to)
+    }
+
+    /// Holds `line` and dials the colleague `input`; returns the consult line.
+    pub fn consult(&self, line: &str, input: &str, source: Source) -> Result<String, Error> {
+        let to = self.dial_string(input, source)?;
+        self.phone()?.consult(line, &self.calling_account()?, &to)
+    }
+
+    /// Transfers `line` to `input` without speaking first (blind transfer).
+    pub fn transfer(&self, line: &str, input: &str, source: Source) -> Result<(), Error> {
+        let to = self.dial_string(input, source)?;
+        self.phone()?.transfer(line, &to)
+    }
+}
