@@ -32,6 +32,17 @@ pub enum Error {
     /// Recording was asked for but no folder is set for recordings.
     #[error("no folder is set for recordings")]
     NoRecordingFolder,
+    /// A setting's field cannot be used (the message goes at the field).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The field, as the settings name it (`registrar`, `user`...).
+        field: &'static str,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+    /// The OS keyring refused to keep or give a password.
+    #[error("the keyring: {0}")]
+    Keyring(String),
     /// No SIP account to call from.
     #[error("no SIP account is set up to call from")]
     NoAccount,
@@ -60,6 +71,8 @@ impl Error {
             Self::NoSound(_) => "no_sound",
             Self::NoRecordingFolder => "no_recording_folder",
             Self::NoAccount => "no_account",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::Keyring(_) => "keyring",
             Self::PhoneStarted => "phone_started",
             Self::PhoneNotStarted => "phone_not_started",
         }
@@ -70,6 +83,10 @@ impl Error {
         ErrorReport {
             code: self.code().to_owned(),
             message: self.to_string(),
+            field: match self {
+                Self::InvalidField { field, .. } => Some((*field).to_owned()),
+                _ => None,
+            },
         }
     }
 }
@@ -82,4 +99,7 @@ pub struct ErrorReport {
     pub code: String,
     /// English message for logs and scripts.
     pub message: String,
+    /// The setting's field a refusal is about (`invalid_field`), for the message at it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }

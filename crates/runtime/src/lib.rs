@@ -1,6 +1,7 @@
 //! The one API surface of Switchboard: a [`Handle`] over the store and the domain logic.
 //! The desktop app and the CLI call only this.
 
+mod accounts;
 mod dialling;
 mod error;
 mod history;
@@ -19,6 +20,7 @@ use switchboard_store::{
     DEMO_CONTACTS,
 };
 
+pub use accounts::AccountSettings;
 pub use error::{Error, ErrorReport};
 pub use phone::{
     AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,
