@@ -1,7 +1,11 @@
 //! The desktop shell: typed commands that forward to the runtime [`Handle`]. No logic here.
 
+mod phone;
+
 use switchboard_core::Source;
-use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions};
+use switchboard_runtime::{
+    ErrorReport, Handle, HeadsetConfig, NumberInfo, OpenOptions, PhoneOptions, TonePlan,
+};
 use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
 
@@ -40,11 +44,37 @@ fn normalize_number(handle: State<'_, Handle>, input: String) -> Result<NumberIn
 
 /// The typed command set, shared by the app and the bindings test.
 pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        search_contacts,
-        get_contact,
-        normalize_number
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            search_contacts,
+            get_contact,
+            normalize_number,
+            phone::desk_view,
+            phone::dial,
+            phone::answer,
+            phone::reject,
+            phone::hangup,
+            phone::hold,
+            phone::resume,
+            phone::blind_transfer,
+            phone::consult,
+            phone::complete_transfer,
+            phone::cancel_consult,
+            phone::merge,
+            phone::remove_party,
+            phone::mute_listen,
+            phone::dtmf,
+            phone::mute,
+            phone::record,
+            phone::account_settings,
+            phone::save_account,
+            phone::delete_account,
+        ])
+        .events(tauri_specta::collect_events![
+            phone::DeskChanged,
+            phone::Popped,
+            phone::Notice
+        ])
 }
 
 /// Writes the TypeScript bindings of [`commands`] to `path`.
@@ -82,6 +112,39 @@ pub fn run() {
             ))
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
             tracing::info!(db = %path.display(), "contacts opened");
+            // The phone: SIP on SWITCHBOARD_SIP_BIND (any free port of every interface by
+            // default), the system's sound devices, the tones of the dial plan's country.
+            let bind = match std::env::var("SWITCHBOARD_SIP_BIND") {
+                Ok(text) => text
+                    .parse()
+                    .map_err(|e| format!("SWITCHBOARD_SIP_BIND={text}: {e}"))?,
+                Err(_) => std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            };
+            let options = PhoneOptions {
+                headset: Some(HeadsetConfig {
+                    plan: TonePlan::for_country(handle.settings().dial_plan.country.code()),
+                    ..HeadsetConfig::default()
+                }),
+                ..PhoneOptions::default()
+            };
+            let events = tauri::async_runtime::block_on(handle.start_phone(bind, options))
+                .map_err(|e| format!("cannot start the phone: {e}"))?;
+            tauri::async_runtime::spawn(phone::forward(
+                app.handle().clone(),
+                handle.clone(),
+                events,
+            ));
+            let accounts = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                match accounts.register_saved_accounts().await {
+                    Ok(problems) => {
+                        for problem in problems {
+                            tracing::warn!("{problem}");
+                        }
+                    }
+                    Err(e) => tracing::warn!("accounts not registered: {e}"),
+                }
+            });
             app.manage(handle);
             Ok(())
         })

@@ -38,12 +38,243 @@ async normalizeNumber(input: string) : Promise<Result<NumberInfo, ErrorReport>> 
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The panel's view now.
+ */
+async deskView() : Promise<Result<DeskView, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("desk_view") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Dials a number typed, pasted or clicked (`clicked`: a stored field, where every
+ * non-digit is ignored); returns the new line.
+ */
+async dial(to: string, clicked: boolean) : Promise<Result<string, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dial", { to, clicked }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Answers a ringing call (holding the one in progress).
+ */
+async answer(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("answer", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Refuses a ringing call: busy (486) or declined (603).
+ */
+async reject(line: string, decline: boolean) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reject", { line, decline }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Hangs up (or cancels, or refuses) a line.
+ */
+async hangup(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("hangup", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Puts a call on hold.
+ */
+async hold(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("hold", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Takes a call off hold (holding the one in progress).
+ */
+async resume(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resume", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Transfers a call to a number without speaking first.
+ */
+async blindTransfer(line: string, to: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("blind_transfer", { line, to }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Holds a call and dials a colleague; returns the consultation's line.
+ */
+async consult(line: string, to: string) : Promise<Result<string, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("consult", { line, to }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Hands the held caller over to the consulted colleague.
+ */
+async completeTransfer() : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("complete_transfer") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Hangs up on the colleague; the caller stays on hold.
+ */
+async cancelConsult() : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cancel_consult") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Merges the calls into one conference.
+ */
+async merge() : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("merge") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Takes a party out of the conference.
+ */
+async removeParty(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_party", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops (`on`) or lets a conference party hear the others.
+ */
+async muteListen(line: string, on: boolean) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mute_listen", { line, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends keys to one party.
+ */
+async dtmf(line: string, digits: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dtmf", { line, digits }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Mutes or unmutes the microphone.
+ */
+async mute(on: boolean) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mute", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Starts or stops recording a call.
+ */
+async record(line: string, on: boolean) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("record", { line, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The SIP accounts of the settings.
+ */
+async accountSettings() : Promise<Result<AccountSettings[], ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("account_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves an account (the password into the keyring; empty keeps the stored one) and
+ * registers it.
+ */
+async saveAccount(account: AccountSettings, password: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_account", { account, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Removes an account.
+ */
+async deleteAccount(id: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_account", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
 /** user-defined events **/
 
 
+export const events = __makeEvents__<{
+deskChanged: DeskChanged,
+notice: Notice,
+popped: Popped
+}>({
+deskChanged: "desk-changed",
+notice: "notice",
+popped: "popped"
+})
 
 /** user-defined constants **/
 
@@ -51,6 +282,70 @@ async normalizeNumber(input: string) : Promise<Result<NumberInfo, ErrorReport>> 
 
 /** user-defined types **/
 
+/**
+ * One SIP account as the settings hold it (no password).
+ */
+export type AccountSettings = { 
+/**
+ * A short name the agent chooses (`main`, `sales`).
+ */
+id: string; 
+/**
+ * The registrar: `sip:pbx.example.com` or `sip:192.0.2.10:5060`.
+ */
+registrar: string; 
+/**
+ * The user (extension) of the account.
+ */
+user: string; 
+/**
+ * The authentication user, when it differs.
+ */
+auth_user: string | null; 
+/**
+ * The name the people called see.
+ */
+display_name: string | null; 
+/**
+ * `udp`, `tcp` or `tls`.
+ */
+transport: string; 
+/**
+ * Where requests go first (a session border controller): `IP:PORT` or `sip:IP:PORT`.
+ */
+outbound_proxy: string | null; 
+/**
+ * Registration lifetime asked for, in seconds (60 to 86,400).
+ */
+expires: number }
+/**
+ * One account and its registration.
+ */
+export type AccountView = { 
+/**
+ * The account's id.
+ */
+account: string; 
+/**
+ * Where its registration stands.
+ */
+registration: Registration }
+/**
+ * What the caller is.
+ */
+export type Caller = 
+/**
+ * A public number: look it up.
+ */
+{ kind: "external"; e164: string } | 
+/**
+ * A colleague: the number has the extension length.
+ */
+{ kind: "internal"; extension: string; name: string | null } | 
+/**
+ * Nothing to look up.
+ */
+{ kind: "unknown"; reason: UnknownReason }
 /**
  * A company, by id and name.
  */
@@ -124,6 +419,86 @@ company: string | null;
  */
 number: string | null }
 /**
+ * A control of a line.
+ */
+export type Control = 
+/**
+ * Answer the ringing call.
+ */
+"answer" | 
+/**
+ * Refuse the ringing call.
+ */
+"reject" | 
+/**
+ * Hang up (cancel, refuse, or end the call; "Libérer" for a held caller).
+ */
+"hangup" | 
+/**
+ * Put the call on hold.
+ */
+"hold" | 
+/**
+ * Take the call off hold.
+ */
+"resume" | 
+/**
+ * Transfer the call to a number without speaking first.
+ */
+"blind_transfer" | 
+/**
+ * Hold the call and dial a colleague.
+ */
+"consult" | 
+/**
+ * Hand the held caller over to the consulted colleague.
+ */
+"complete_transfer" | 
+/**
+ * Hang up on the colleague; the caller stays on hold.
+ */
+"cancel_consult" | 
+/**
+ * Merge the calls into one conference.
+ */
+"merge" | 
+/**
+ * Take this party out of the conference.
+ */
+"remove_party" | 
+/**
+ * Let this conference party speak but not hear the others.
+ */
+"mute_listen" | 
+/**
+ * Send keys to this party.
+ */
+"dtmf" | 
+/**
+ * Record the call.
+ */
+"record"
+/**
+ * The softphone panel changed: its whole view.
+ */
+export type DeskChanged = DeskView
+/**
+ * Everything the softphone panel shows: the accounts, the lines, the microphone.
+ */
+export type DeskView = { 
+/**
+ * Each account and its registration.
+ */
+accounts: AccountView[]; 
+/**
+ * The live lines, oldest first.
+ */
+lines: LineView[]; 
+/**
+ * The agent's microphone is muted.
+ */
+muted: boolean }
+/**
  * An error ready to show or serialise.
  */
 export type ErrorReport = { 
@@ -134,7 +509,95 @@ code: string;
 /**
  * English message for logs and scripts.
  */
-message: string }
+message: string; 
+/**
+ * The setting's field a refusal is about (`invalid_field`), for the message at it.
+ */
+field?: string | null }
+/**
+ * One live line.
+ */
+export type LineView = { 
+/**
+ * The line's id (the call's, in commands).
+ */
+line: string; 
+/**
+ * Whether the call came in.
+ */
+incoming: boolean; 
+/**
+ * The other party's number as received or dialled.
+ */
+number: string; 
+/**
+ * The number in human format, when the dial plan reads it.
+ */
+display: string | null; 
+/**
+ * The contact (or company) of the number, when known.
+ */
+contact: string | null; 
+/**
+ * Its state.
+ */
+status: Status; 
+/**
+ * This line is the colleague of a consultation (the "Consulting" call).
+ */
+consulting: boolean; 
+/**
+ * The other side holds the call.
+ */
+held_by_remote: boolean; 
+/**
+ * When the line appeared, in milliseconds since 1970 (UTC).
+ */
+started_ms: number; 
+/**
+ * When it was answered, in milliseconds since 1970 (UTC).
+ */
+connected_ms: number | null; 
+/**
+ * The controls the agent can use now.
+ */
+controls: Control[] }
+/**
+ * Why a contact matches.
+ */
+export type MatchReason = 
+/**
+ * An internal caller: the colleague whose extension this is.
+ */
+{ reason: "extension" } | 
+/**
+ * The caller's number is one of the contact's own numbers.
+ */
+{ reason: "exact" } | 
+/**
+ * The last `digits` significant digits agree.
+ */
+{ reason: "last_digits"; digits: number } | 
+/**
+ * The caller's number is the switchboard of the contact's company.
+ */
+{ reason: "company_switchboard" } | 
+/**
+ * The caller's number starts with a stored number range.
+ */
+{ reason: "number_range"; prefix: string }
+/**
+ * Something the agent asked for did not happen (a refused hold, a failed transfer...).
+ */
+export type Notice = { 
+/**
+ * The line concerned.
+ */
+line: string; 
+/**
+ * A stable code the window translates.
+ */
+code: string }
 /**
  * A number read with the dial plan, as every front end shows it.
  */
@@ -203,6 +666,138 @@ raw: string;
  * E.164, when the dial plan could read it as a public number.
  */
 e164: string | null }
+/**
+ * One contact (or company) matched to a caller, with why.
+ */
+export type PopMatch = { 
+/**
+ * The contact, or `None` when a company without contacts matched.
+ */
+contact: ContactSummary | null; 
+/**
+ * The company, if any.
+ */
+company: CompanyRef | null; 
+/**
+ * The stored number that matched (E.164, or `+` and a range's prefix).
+ */
+matched_number: string; 
+/**
+ * Why it matched.
+ */
+reason: MatchReason }
+/**
+ * A call came in: who is calling.
+ */
+export type Popped = ScreenPop
+/**
+ * Where an account's registration stands.
+ */
+export type Registration = 
+/**
+ * A REGISTER is on its way (`attempt` 2 and more: retrying after failures).
+ */
+{ state: "registering"; attempt: number } | 
+/**
+ * The registrar accepted; calls can come in.
+ */
+{ state: "registered"; expires: number } | 
+/**
+ * Refused or unanswered; tried again after `retry_in_ms`.
+ */
+{ state: "failed"; status: number | null; reason: string; retry_in_ms: number } | 
+/**
+ * Not registered (removed, or the phone is stopping).
+ */
+{ state: "unregistered" }
+/**
+ * The screen pop of an incoming call.
+ */
+export type ScreenPop = 
+/**
+ * The caller and the matching contacts.
+ */
+({ 
+/**
+ * External, internal (a colleague) or unknown with the reason.
+ */
+caller: Caller; 
+/**
+ * The caller's number in human format (empty when unknown).
+ */
+display: string; 
+/**
+ * Ranked matches for an external caller; the colleague for an internal one.
+ */
+matches: PopMatch[] }) & { 
+/**
+ * Always `"pop"`.
+ */
+event: string; 
+/**
+ * The incoming call.
+ */
+call: string }
+/**
+ * A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
+ */
+export type Status = 
+/**
+ * Dialling, nothing heard back yet.
+ */
+"dialing" | 
+/**
+ * Our call rings at the other end.
+ */
+"ringing_out" | 
+/**
+ * The other end plays an announcement or a ringback before answering.
+ */
+"early_media" | 
+/**
+ * A call rings here.
+ */
+"ringing_in" | 
+/**
+ * Talking.
+ */
+"connected" | 
+/**
+ * Being put on hold.
+ */
+"holding" | 
+/**
+ * On hold.
+ */
+"on_hold" | 
+/**
+ * Being taken off hold.
+ */
+"resuming" | 
+/**
+ * Handed over to another number; waiting for it.
+ */
+"transferring" | 
+/**
+ * In the agent's conference.
+ */
+"in_conference"
+/**
+ * Why a caller cannot be looked up.
+ */
+export type UnknownReason = 
+/**
+ * The caller asked for anonymity (`anonymous`, RFC 3323).
+ */
+"anonymous" | 
+/**
+ * The network withheld the number (`withheld`, `restricted`, `private`, `unavailable`).
+ */
+"withheld" | 
+/**
+ * The identity holds something that is not a number.
+ */
+"unrecognised"
 
 /** tauri-specta globals **/
 

@@ -1,11 +1,34 @@
-//! Calls placed from a window: the number typed, pasted or clicked is read with the dial plan
+//! The softphone panel's view, and calls placed from a window: the number typed, pasted or clicked is read with the dial plan
 //! (a wrong one says what is wrong), and dialled from the agent's account.
 
+use serde::Serialize;
 use switchboard_core::Source;
 
-use crate::{Error, Handle, Registration};
+use crate::{AccountView, Error, Handle, LineView, Registration};
+
+/// Everything the softphone panel shows: the accounts, the lines, the microphone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeskView {
+    /// Each account and its registration.
+    pub accounts: Vec<AccountView>,
+    /// The live lines, oldest first.
+    pub lines: Vec<LineView>,
+    /// The agent's microphone is muted.
+    pub muted: bool,
+}
 
 impl Handle {
+    /// The softphone panel's view now.
+    pub fn desk_view(&self) -> Result<DeskView, Error> {
+        let phone = self.phone()?;
+        Ok(DeskView {
+            accounts: phone.accounts(),
+            lines: self.board()?,
+            muted: phone.muted(),
+        })
+    }
+
     /// The account calls go out from: the first registered one, else the first one.
     fn calling_account(&self) -> Result<String, Error> {
         let accounts = self.phone()?.accounts();

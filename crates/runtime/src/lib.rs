@@ -21,6 +21,7 @@ use switchboard_store::{
 };
 
 pub use accounts::AccountSettings;
+pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};
 pub use phone::{
     AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,

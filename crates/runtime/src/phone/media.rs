@@ -229,6 +229,11 @@ impl Phone {
         Ok(())
     }
 
+    /// Whether the agent's microphone is muted.
+    pub fn muted(&self) -> bool {
+        self.inner.muted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Mutes (`true`) or unmutes the agent's microphone, on every call.
     pub fn set_muted(&self, muted: bool) {
         self.inner
