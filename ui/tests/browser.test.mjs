@@ -34,8 +34,63 @@ function engine() {
     "01 23 45 00 00": { kind: "external", e164: "+33123450000", dial: "0033123450000", display: "+33 1 23 45 00 00" },
   };
   window.__calls = [];
+  // The telephone: lines the commands change, as the engine's desk would, each change
+  // sent to the window as the shell does.
+  const desk = { accounts: [{ account: "main", registration: { state: "registered", expires: 600 } }], lines: [], muted: false };
+  const emit = (event, payload) =>
+    window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload });
+  const changed = () => emit("desk-changed", structuredClone(desk));
+  const controls = {
+    ringing_in: ["answer", "reject", "hangup"],
+    ringing_out: ["hangup"],
+    connected: ["hold", "blind_transfer", "consult", "dtmf", "record", "hangup"],
+    on_hold: ["resume", "blind_transfer", "consult", "hangup"],
+  };
+  const set = (line, status) => {
+    const l = desk.lines.find((x) => x.line === line);
+    l.status = status;
+    l.controls = [...controls[status]];
+    if (status === "connected" && l.connected_ms === null) l.connected_ms = Date.now();
+  };
+  const add = (line, incoming, number, status, extra = {}) => {
+    desk.lines.push({ line, incoming, number, display: null, contact: null, status, consulting: false,
+      held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], ...extra });
+    set(line, status);
+  };
+  window.__ring = (pop, number) => {
+    add(pop.call, true, number, "ringing_in", { display: pop.display, contact: "Claire Duval" });
+    emit("popped", pop);
+    changed();
+  };
+  let consult = null;
+  const phone = {
+    desk_view: () => desk,
+    dial: ({ to }) => {
+      if (/[a-z]/i.test(to)) throw { code: "number_letters", message: "letters" };
+      add(`out-${desk.lines.length}`, false, to, "ringing_out");
+      return `out-${desk.lines.length}`;
+    },
+    answer: ({ line }) => set(line, "connected"),
+    hold: ({ line }) => set(line, "on_hold"),
+    resume: ({ line }) => set(line, "connected"),
+    hangup: ({ line }) => { desk.lines = desk.lines.filter((l) => l.line !== line); },
+    mute: ({ on }) => { desk.muted = on; },
+    consult: ({ line, to }) => {
+      set(line, "on_hold");
+      add("colleague", false, to, "connected", { consulting: true });
+      consult = [line, "colleague"];
+      for (const l of consult) desk.lines.find((x) => x.line === l).controls.unshift("complete_transfer", "cancel_consult");
+      return "colleague";
+    },
+    complete_transfer: () => { desk.lines = desk.lines.filter((l) => !consult.includes(l.line)); },
+  };
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
+    if (phone[cmd]) {
+      const value = phone[cmd](args);
+      if (cmd !== "desk_view") setTimeout(changed, 0);
+      return value ?? null;
+    }
     if (cmd === "search_contacts") {
       const q = args.query.toLowerCase();
       return contacts
@@ -48,7 +103,7 @@ function engine() {
       throw { code: "number_not_valid", message: "this is not a valid number for FR" };
     }
     throw { code: "unknown_command", message: cmd };
-  });
+  }, { shouldMockEvents: true });
 }
 
 let server;
@@ -89,7 +144,7 @@ async function page(locale) {
   return p;
 }
 
-test("search, open a card, click a number: the dial string shows", async () => {
+test("search, open a card, click a number: it is called", async () => {
   const p = await page("en-GB");
   await p.getByRole("button", { name: /Oliver Wright/ }).waitFor();
   assert.equal(await p.getByTestId("results").locator("li").count(), 2);
@@ -97,15 +152,12 @@ test("search, open a card, click a number: the dial string shows", async () => {
   await p.getByTestId("results").locator("li").filter({ hasText: "Oliver" }).waitFor({ state: "detached" });
   await p.getByRole("button", { name: /Jeanne Dupont/ }).click();
   assert.equal(await p.getByTestId("card-name").textContent(), "Jeanne Dupont");
-  await p.getByRole("button", { name: "Show the dial string for 01 23 45 67 89" }).click();
-  await p.getByTestId("status").filter({ hasText: "0033123456789" }).waitFor();
-  assert.equal(
-    (await p.getByTestId("status").textContent()).trim(),
-    "Dial string for +33 1 23 45 67 89: 0033123456789",
-  );
-  // The company switchboard and a number in the notes are links too.
-  await p.getByRole("button", { name: "Show the dial string for 06 12 34 56 78" }).click();
-  await p.getByTestId("status").filter({ hasText: "0033612345678" }).waitFor();
+  await p.getByRole("button", { name: "Call 01 23 45 67 89" }).click();
+  await p.getByTestId("status").filter({ hasText: "Calling +33 1 23 45 67 89…" }).waitFor();
+  await p.getByTestId("call").filter({ hasText: "Ringing (out)" }).waitFor();
+  // A number in the notes is a link too.
+  await p.getByRole("button", { name: "Call 06 12 34 56 78" }).click();
+  await p.getByTestId("status").filter({ hasText: "Calling +33 6 12 34 56 78…" }).waitFor();
   await p.getByLabel("Search contacts").fill("nobody");
   await p.getByTestId("no-results").waitFor();
 });
@@ -113,7 +165,7 @@ test("search, open a card, click a number: the dial string shows", async () => {
 test("a number the plan cannot read says what is wrong", async () => {
   const p = await page("en-US");
   await p.getByRole("button", { name: /Jeanne Dupont/ }).click();
-  await p.getByRole("button", { name: "Show the dial string for 06 1A 34" }).click();
+  await p.getByRole("button", { name: "Call 06 1A 34" }).click();
   const status = p.getByTestId("status");
   await status.filter({ hasText: "not a valid number" }).waitFor();
   assert.match(await status.getAttribute("class"), /error/);
@@ -126,8 +178,8 @@ test("French from the OS locale, and switchable", async () => {
   assert.equal(await p.locator("html").getAttribute("lang"), "fr");
   await p.getByRole("button", { name: /Jeanne Dupont/ }).click();
   await p.getByText("Numéros de la société").waitFor();
-  await p.getByRole("button", { name: "Afficher le numéro composé pour 01 23 45 00 00" }).click();
-  await p.getByTestId("status").filter({ hasText: "Numéro composé pour +33 1 23 45 00 00 : 0033123450000" }).waitFor();
+  await p.getByRole("button", { name: "Appeler le 01 23 45 00 00" }).click();
+  await p.getByTestId("status").filter({ hasText: "Appel de +33 1 23 45 00 00…" }).waitFor();
   await p.getByTestId("language").selectOption("en");
   await p.getByLabel("Search contacts").waitFor();
   assert.equal(await p.locator("html").getAttribute("lang"), "en");
@@ -143,4 +195,92 @@ test("every control has a name a screen reader can read", async () => {
       .map((el) => el.outerHTML),
   );
   assert.deepEqual(unnamed, []);
+});
+
+const duvalPop = {
+  event: "pop",
+  call: "in-1",
+  caller: { kind: "external", e164: "+33199009999" },
+  display: "+33 1 99 00 99 99",
+  matches: [
+    { contact: { id: 7, display_name: "Claire Duval", company: null, number: null },
+      company: { id: 3, name: "Duval & Fils" }, matched_number: "+33199009999", reason: { reason: "exact" } },
+    { contact: null, company: { id: 4, name: "Duval Holding" }, matched_number: "+33199000000",
+      reason: { reason: "company_switchboard" } },
+  ],
+};
+
+/** The names of the controls a call row offers. */
+async function controlsOf(p, status) {
+  const row = p.locator(`[data-testid="call"][data-status="${status}"]`).first();
+  await row.waitFor();
+  return row.locator(".controls button").allTextContents();
+}
+
+test("a call rings: the pop names the caller and why, and only its controls show", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("accounts").filter({ hasText: "main: ready" }).waitFor();
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  const pop = p.getByTestId("pop");
+  await pop.waitFor();
+  assert.equal(await p.getByTestId("pop-caller").textContent(), "+33 1 99 00 99 99");
+  assert.deepEqual(await p.getByTestId("pop-reason").allTextContents(), ["same number", "company switchboard"]);
+  assert.match(await pop.textContent(), /Claire Duval.*Duval & Fils/);
+  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Answer", "Reject", "Hang up"]);
+  assert.equal(await p.getByTestId("call-state").textContent(), "Ringing (in)");
+
+  await pop.getByRole("button", { name: "Answer" }).click();
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+  await pop.waitFor({ state: "detached" });
+  assert.deepEqual(await controlsOf(p, "connected"),
+    ["Hold", "Blind transfer", "Consult", "Keys", "Record", "Hang up"]);
+  assert.match(await p.getByTestId("call-timer").textContent(), /^0:0\d$/);
+
+  await p.getByRole("button", { name: "Hold: Claire Duval" }).click();
+  await p.locator('[data-testid="call"][data-status="on_hold"]').waitFor();
+  assert.equal(await p.getByTestId("call-state").textContent(), "On hold");
+  await p.getByRole("button", { name: "Resume: Claire Duval" }).click();
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+});
+
+test("consult a colleague, then complete the transfer", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
+  await p.getByRole("button", { name: "Consult: Claire Duval" }).click();
+  await p.getByTestId("call-entry").fill("2004");
+  await p.getByTestId("call").getByRole("button", { name: "Consult", exact: true }).click();
+  await p.getByTestId("call").nth(1).waitFor();
+  const states = await p.getByTestId("call-state").allTextContents();
+  assert.deepEqual(states, ["On hold", "Consulting"]);
+  // The held caller is released, not hung up on, while the colleague is consulted.
+  assert.ok((await controlsOf(p, "on_hold")).includes("Release"));
+  await p.getByRole("button", { name: "Complete transfer: Claire Duval" }).click();
+  await p.getByTestId("no-calls").waitFor();
+});
+
+test("the dial box says what is wrong with a number, and calls a good one", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("dial-box").fill("01 2A");
+  await p.getByRole("button", { name: "Call", exact: true }).click();
+  await p.getByTestId("dial-error").filter({ hasText: "Letters are not allowed in a number." }).waitFor();
+  assert.equal(await p.getByTestId("dial-box").getAttribute("aria-invalid"), "true");
+  await p.getByTestId("dial-box").fill("");
+  for (const key of ["2", "0", "0", "4"]) await p.getByRole("button", { name: `Key ${key}` }).click();
+  assert.equal(await p.getByTestId("dial-box").inputValue(), "2004");
+  await p.getByRole("button", { name: "Call", exact: true }).click();
+  await p.locator('[data-testid="call"][data-status="ringing_out"]').waitFor();
+  assert.equal(await p.getByTestId("dial-error").textContent(), "");
+  assert.equal(await p.getByTestId("call-state").textContent(), "Ringing (out)");
+});
+
+test("mute shows on the button and in words", async () => {
+  const p = await page("fr-FR");
+  const mute = p.getByTestId("mute");
+  await mute.click();
+  await p.getByText("Micro coupé").waitFor();
+  assert.equal(await mute.getAttribute("aria-pressed"), "true");
+  assert.equal((await mute.textContent()).trim(), "Rétablir le micro");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Répondre", "Refuser", "Raccrocher"]);
 });

@@ -2,21 +2,70 @@
 // tests can run the UI against mocked IPC in a plain browser.
 import {
   commands,
+  events,
+  type AccountSettings,
   type ContactCard,
   type ContactSummary,
+  type Control,
+  type DeskView,
   type ErrorReport,
+  type LineView,
   type NumberInfo,
+  type PopMatch,
+  type ScreenPop,
+  type Status,
 } from "../bindings";
 
-export type { ContactCard, ContactSummary, ErrorReport, NumberInfo };
+export type {
+  AccountSettings,
+  ContactCard,
+  ContactSummary,
+  Control,
+  DeskView,
+  ErrorReport,
+  LineView,
+  NumberInfo,
+  PopMatch,
+  ScreenPop,
+  Status,
+};
 
 /** A command's outcome: the value, or the engine's typed error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorReport };
+
+/** Something the agent asked for that did not happen, on a line. */
+export type Notice = { line: string; code: string };
+
+type Unlisten = () => void;
 
 export interface Backend {
   search(query: string): Promise<Outcome<ContactSummary[]>>;
   contact(id: number): Promise<Outcome<ContactCard>>;
   normalize(input: string): Promise<Outcome<NumberInfo>>;
+  deskView(): Promise<Outcome<DeskView>>;
+  /** Dials what was typed (`clicked` false) or clicked on a card; returns the new line. */
+  dial(to: string, clicked: boolean): Promise<Outcome<string>>;
+  answer(line: string): Promise<Outcome<null>>;
+  reject(line: string, decline: boolean): Promise<Outcome<null>>;
+  hangup(line: string): Promise<Outcome<null>>;
+  hold(line: string): Promise<Outcome<null>>;
+  resume(line: string): Promise<Outcome<null>>;
+  blindTransfer(line: string, to: string): Promise<Outcome<null>>;
+  consult(line: string, to: string): Promise<Outcome<string>>;
+  completeTransfer(): Promise<Outcome<null>>;
+  cancelConsult(): Promise<Outcome<null>>;
+  merge(): Promise<Outcome<null>>;
+  removeParty(line: string): Promise<Outcome<null>>;
+  muteListen(line: string, on: boolean): Promise<Outcome<null>>;
+  dtmf(line: string, digits: string): Promise<Outcome<null>>;
+  mute(on: boolean): Promise<Outcome<null>>;
+  record(line: string, on: boolean): Promise<Outcome<null>>;
+  accountSettings(): Promise<Outcome<AccountSettings[]>>;
+  saveAccount(account: AccountSettings, password: string): Promise<Outcome<null>>;
+  deleteAccount(id: string): Promise<Outcome<null>>;
+  onDesk(listener: (view: DeskView) => void): Promise<Unlisten>;
+  onPop(listener: (pop: ScreenPop) => void): Promise<Unlisten>;
+  onNotice(listener: (notice: Notice) => void): Promise<Unlisten>;
 }
 
 function outcome<T>(r: { status: "ok"; data: T } | { status: "error"; error: ErrorReport }): Outcome<T> {
@@ -28,5 +77,28 @@ export function tauriBackend(): Backend {
     search: async (query) => outcome(await commands.searchContacts(query)),
     contact: async (id) => outcome(await commands.getContact(id)),
     normalize: async (input) => outcome(await commands.normalizeNumber(input)),
+    deskView: async () => outcome(await commands.deskView()),
+    dial: async (to, clicked) => outcome(await commands.dial(to, clicked)),
+    answer: async (line) => outcome(await commands.answer(line)),
+    reject: async (line, decline) => outcome(await commands.reject(line, decline)),
+    hangup: async (line) => outcome(await commands.hangup(line)),
+    hold: async (line) => outcome(await commands.hold(line)),
+    resume: async (line) => outcome(await commands.resume(line)),
+    blindTransfer: async (line, to) => outcome(await commands.blindTransfer(line, to)),
+    consult: async (line, to) => outcome(await commands.consult(line, to)),
+    completeTransfer: async () => outcome(await commands.completeTransfer()),
+    cancelConsult: async () => outcome(await commands.cancelConsult()),
+    merge: async () => outcome(await commands.merge()),
+    removeParty: async (line) => outcome(await commands.removeParty(line)),
+    muteListen: async (line, on) => outcome(await commands.muteListen(line, on)),
+    dtmf: async (line, digits) => outcome(await commands.dtmf(line, digits)),
+    mute: async (on) => outcome(await commands.mute(on)),
+    record: async (line, on) => outcome(await commands.record(line, on)),
+    accountSettings: async () => outcome(await commands.accountSettings()),
+    saveAccount: async (account, password) => outcome(await commands.saveAccount(account, password)),
+    deleteAccount: async (id) => outcome(await commands.deleteAccount(id)),
+    onDesk: (listener) => events.deskChanged.listen((e) => listener(e.payload)),
+    onPop: (listener) => events.popped.listen((e) => listener(e.payload)),
+    onNotice: (listener) => events.notice.listen((e) => listener(e.payload)),
   };
 }

@@ -12,9 +12,9 @@ describe("language", () => {
   });
 
   it("fills placeholders in both languages", () => {
-    const vars = { display: "+33 1 23 45 67 89", dial: "0033123456789" };
-    expect(translate("en", "dialTo", vars)).toBe("Dial string for +33 1 23 45 67 89: 0033123456789");
-    expect(translate("fr", "dialTo", vars)).toBe("Numéro composé pour +33 1 23 45 67 89 : 0033123456789");
+    const vars = { display: "+33 1 23 45 67 89" };
+    expect(translate("en", "calling", vars)).toBe("Calling +33 1 23 45 67 89…");
+    expect(translate("fr", "calling", vars)).toBe("Appel de +33 1 23 45 67 89…");
   });
 
   it("translates engine errors by code, never by message", () => {

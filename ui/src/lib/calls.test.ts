@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { LineView, ScreenPop } from "./backend";
+import { controlText, elapsed, needsInput, popHeadline, reasonText, stateText, who } from "./calls";
+
+function line(overrides: Partial<LineView>): LineView {
+  return {
+    line: "a",
+    incoming: true,
+    number: "0199009999",
+    display: "+33 1 99 00 99 99",
+    contact: null,
+    status: "connected",
+    consulting: false,
+    held_by_remote: false,
+    started_ms: 0,
+    connected_ms: 0,
+    controls: [],
+    ...overrides,
+  };
+}
+
+describe("call list", () => {
+  it("counts the time of a call", () => {
+    expect(elapsed(0, 0)).toBe("0:00");
+    expect(elapsed(0, 65_400)).toBe("1:05");
+    expect(elapsed(0, 3_725_000)).toBe("1:02:05");
+    expect(elapsed(10_000, 0)).toBe("0:00");
+  });
+
+  it("names states in the manuals' words, consulting included", () => {
+    expect(stateText("fr", line({ status: "on_hold" }))).toBe("En attente");
+    expect(stateText("en", line({ status: "ringing_in" }))).toBe("Ringing (in)");
+    expect(stateText("en", line({ consulting: true }))).toBe("Consulting");
+    expect(stateText("fr", line({ status: "in_conference" }))).toBe("Conférence");
+  });
+
+  it("shows the contact first, then the number", () => {
+    expect(who("en", line({ contact: "Claire Duval" }))).toBe("Claire Duval");
+    expect(who("en", line({}))).toBe("+33 1 99 00 99 99");
+    expect(who("en", line({ display: null }))).toBe("0199009999");
+    expect(who("fr", line({ display: null, number: "" }))).toBe("Inconnu");
+  });
+
+  it("releases the held caller during a consultation", () => {
+    const caller = line({ status: "on_hold" });
+    const colleague = line({ line: "b", consulting: true });
+    expect(controlText("fr", "hangup", caller, [caller, colleague])).toBe("Libérer");
+    expect(controlText("fr", "hangup", colleague, [caller, colleague])).toBe("Raccrocher");
+    expect(controlText("en", "hangup", caller, [caller])).toBe("Hang up");
+  });
+
+  it("asks for a target or digits where a control needs one", () => {
+    expect(needsInput("consult")).toBe("target");
+    expect(needsInput("blind_transfer")).toBe("target");
+    expect(needsInput("dtmf")).toBe("digits");
+    expect(needsInput("hold")).toBeNull();
+  });
+});
+
+describe("screen pop", () => {
+  const base: Omit<ScreenPop, "caller" | "display"> = { event: "pop", call: "c", matches: [] };
+
+  it("heads with the number, the colleague, or why the caller is unknown", () => {
+    expect(popHeadline("en", { ...base, caller: { kind: "external", e164: "+33199009999" }, display: "+33 1 99 00 99 99" })).toBe("+33 1 99 00 99 99");
+    expect(popHeadline("fr", { ...base, caller: { kind: "internal", extension: "2004", name: "Paul" }, display: "2004" })).toBe("Interne : Paul");
+    expect(popHeadline("en", { ...base, caller: { kind: "unknown", reason: "anonymous" }, display: "" })).toBe("Withheld number");
+  });
+
+  it("says why each contact matched", () => {
+    const match = { contact: null, company: null, matched_number: "+33199009999" };
+    expect(reasonText("en", { ...match, reason: { reason: "exact" } })).toBe("same number");
+    expect(reasonText("fr", { ...match, reason: { reason: "last_digits", digits: 9 } })).toBe("mêmes 9 derniers chiffres");
+    expect(reasonText("en", { ...match, reason: { reason: "company_switchboard" } })).toBe("company switchboard");
+  });
+});

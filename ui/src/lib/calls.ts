@@ -1,0 +1,65 @@
+// What the call list and the pop card show, computed from the engine's view: kept apart
+// from the components so it is tested without a browser.
+import type { Control, LineView, PopMatch, ScreenPop } from "./backend";
+import { translate, type Key, type Language } from "./i18n";
+
+/** A running timer: `m:ss`, or `h:mm:ss` from an hour. */
+export function elapsed(fromMs: number, nowMs: number): string {
+  const total = Math.max(0, Math.floor((nowMs - fromMs) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** The state in the manuals' words; the colleague's line of a consultation says so. */
+export function stateText(lang: Language, line: LineView): string {
+  if (line.consulting && line.status === "connected") return translate(lang, "consulting");
+  return translate(lang, `status_${line.status}` as Key);
+}
+
+/** Who the line is with: the contact, else the number in human format, else as received. */
+export function who(lang: Language, line: LineView): string {
+  return line.contact ?? line.display ?? (line.number || translate(lang, "unknownCaller"));
+}
+
+/** A control's label. Hanging up on a caller held during a consultation releases them. */
+export function controlText(lang: Language, control: Control, line: LineView, lines: LineView[]): string {
+  const consulting = lines.some((l) => l.consulting);
+  if (control === "hangup" && consulting && !line.consulting && line.status === "on_hold") {
+    return translate(lang, "control_release");
+  }
+  return translate(lang, `control_${control}` as Key);
+}
+
+/** Controls that need a number (a transfer or consult target) or digits first. */
+export function needsInput(control: Control): "target" | "digits" | null {
+  if (control === "blind_transfer" || control === "consult") return "target";
+  if (control === "dtmf") return "digits";
+  return null;
+}
+
+/** Why a contact matched the caller, in words. */
+export function reasonText(lang: Language, match: PopMatch): string {
+  const r = match.reason;
+  switch (r.reason) {
+    case "last_digits":
+      return translate(lang, "reason_last_digits", { digits: String(r.digits) });
+    default:
+      return translate(lang, `reason_${r.reason}` as Key);
+  }
+}
+
+/** The pop card's headline: the number in human format, the colleague, or why unknown. */
+export function popHeadline(lang: Language, pop: ScreenPop): string {
+  switch (pop.caller.kind) {
+    case "external":
+      return pop.display;
+    case "internal":
+      return translate(lang, "popInternal", { name: pop.caller.name ?? pop.caller.extension });
+    case "unknown":
+      return pop.caller.reason === "anonymous" || pop.caller.reason === "withheld"
+        ? translate(lang, "popAnonymous")
+        : translate(lang, "popUnknown");
+  }
+}
