@@ -83,7 +83,18 @@ function engine() {
       return "colleague";
     },
     complete_transfer: () => { desk.lines = desk.lines.filter((l) => !consult.includes(l.line)); },
+    account_settings: () => saved,
+    save_account: ({ account, password }) => {
+      if (!account.registrar.startsWith("sip:")) {
+        throw { code: "invalid_field", message: "registrar: starts with sip:", field: "registrar" };
+      }
+      if (!password) throw { code: "invalid_field", message: "password: needed", field: "password" };
+      saved = [...saved.filter((a) => a.id !== account.id), account];
+      window.__passwords = { ...window.__passwords, [account.id]: password };
+      desk.accounts = saved.map((a) => ({ account: a.id, registration: { state: "registering", attempt: 1 } }));
+    },
   };
+  let saved = [];
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
     if (phone[cmd]) {
@@ -283,4 +294,23 @@ test("mute shows on the button and in words", async () => {
   assert.equal((await mute.textContent()).trim(), "Rétablir le micro");
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
   assert.deepEqual(await controlsOf(p, "ringing_in"), ["Répondre", "Refuser", "Raccrocher"]);
+});
+
+test("an account is saved from the settings; a wrong field is said at the field", async () => {
+  const p = await page("fr-FR");
+  await p.getByTestId("settings").click();
+  await p.getByTestId("account-registrar").fill("pbx.example.com");
+  await p.getByTestId("account-user").fill("1001");
+  await p.getByTestId("account-password").fill("secret");
+  await p.getByRole("button", { name: "Enregistrer" }).click();
+  await p.getByTestId("error-registrar").filter({ hasText: "sip:hôte" }).waitFor();
+  assert.equal(await p.getByTestId("account-registrar").getAttribute("aria-invalid"), "true");
+  await p.getByTestId("account-registrar").fill("sip:pbx.example.com");
+  await p.getByRole("button", { name: "Enregistrer" }).click();
+  await p.getByTestId("account-list").filter({ hasText: "main — 1001 @ sip:pbx.example.com (UDP)" }).waitFor();
+  assert.equal(await p.getByTestId("error-registrar").textContent(), "");
+  assert.deepEqual(await p.evaluate(() => window.__passwords), { main: "secret" });
+  // The password is never shown again.
+  assert.equal(await p.getByTestId("account-password").inputValue(), "");
+  await p.getByTestId("accounts").filter({ hasText: "main : connexion…" }).waitFor();
 });
