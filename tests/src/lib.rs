@@ -2,6 +2,7 @@
 //! free loopback ports, wait until they answer, and stop them by process group when the
 //! test ends, passed or failed.
 
+pub mod agent;
 pub mod audio;
 pub mod baresip;
 pub mod kamailio;

@@ -1,101 +1,19 @@
 //! `switchboard-cli agent` against a real kamailio: JSON lines in, JSON lines out.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+
+use switchboard_e2e::agent::{Agent, WAIT};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Agent {
-    /// Its own database (the screen pop looks callers up there).
-    _db: tempfile::TempDir,
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<Value>,
-}
-
-impl Agent {
-    fn start(args: &[&str]) -> Self {
-        let db = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
-            .arg("--db")
-            .arg(db.path().join("agent.db"))
-            .arg("agent")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the agent");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout: ChildStdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
-                if tx.send(value).is_err() {
-                    return;
-                }
-            }
-        });
-        Self {
-            _db: db,
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").expect("write a command");
-    }
-
-    /// The next event whose "event" is `name`, skipping others (listed if it never comes).
-    fn wait(&self, name: &str) -> Value {
-        let mut skipped = Vec::new();
-        loop {
-            let e = self
-                .lines
-                .recv_timeout(WAIT)
-                .unwrap_or_else(|_| panic!("no {name} event; saw {skipped:?}"));
-            if e["event"] == name {
-                return e;
-            }
-            skipped.push(e);
-        }
-    }
-}
-
-impl Agent {
-    /// The states of `line` from its next "line" events, up to and including `last`.
-    fn states_until(&self, line: &str, last: &str) -> Vec<String> {
-        let mut states = Vec::new();
-        loop {
-            let e = self.wait("line");
-            if e["line"] != line {
-                continue;
-            }
-            let state = e["state"].as_str().unwrap_or_default().to_owned();
-            let done = state == last;
-            states.push(state);
-            if done {
-                return states;
-            }
-        }
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn agent(args: &[&str]) -> Agent {
+    Agent::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_switchboard-cli")),
+        args,
+    )
 }
 
 #[test]
@@ -108,7 +26,7 @@ fn registers_takes_commands_and_unregisters_on_quit() {
         &[("1001", "pw1001"), ("1002", "pw1002")],
     );
     let registrar = format!("sip:{}", kamailio.hostport());
-    let mut agent = Agent::start(&[
+    let mut agent = agent(&[
         "--registrar",
         &registrar,
         "--user",
@@ -231,7 +149,7 @@ fn registers_takes_commands_and_unregisters_on_quit() {
     agent.send(r#"{"cmd":"quit"}"#);
     assert_eq!(agent.wait("unregistered")["account"], "main");
     agent.wait("stopped");
-    let status = agent.child.wait().expect("exit");
+    let status = agent.exit_status();
     assert!(status.success());
     assert!(kamailio.contacts("1001").is_empty());
 }

@@ -155,6 +155,32 @@ fn consult_then_complete_waits_for_the_hold_answer() {
 }
 
 #[test]
+fn a_target_that_keeps_the_replaced_consult_call_is_hung_up_on() {
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.consult("a", "c", "2004", secs(10)).expect("consult");
+    desk.handle_answered("c");
+    desk.handle_hold_result("a", true);
+    desk.complete_transfer().expect("complete");
+    actions(&mut desk);
+    // The transfer succeeded, but the target never ended the consult dialog it replaced.
+    desk.handle_ended("a", EndReason::HungUp);
+    assert_eq!(actions(&mut desk), [Action::Bye("c".into())]);
+    assert_eq!(desk.consultation(), None);
+    // A consult line the target did end gets nothing more.
+    let mut desk = Desk::new(3, RING);
+    connected(&mut desk);
+    desk.consult("a", "c", "2004", secs(10)).expect("consult");
+    desk.handle_answered("c");
+    desk.handle_hold_result("a", true);
+    desk.complete_transfer().expect("complete");
+    actions(&mut desk);
+    desk.handle_ended("c", EndReason::RemoteHungUp);
+    desk.handle_ended("a", EndReason::HungUp);
+    assert!(actions(&mut desk).is_empty());
+}
+
+#[test]
 fn consult_then_cancel_keeps_the_caller_on_hold() {
     let mut desk = Desk::new(3, RING);
     connected(&mut desk);

@@ -1,19 +1,14 @@
 //! The agent's SIP accounts as settings: kept in the database without their password, which
-//! goes into the OS keyring (the desktop's Secret Service on Linux, the Keychain, the
-//! Credential Manager; the kernel's key store for the session where no Secret Service runs),
-//! registered when the phone starts and again whenever one is saved.
-
-use std::sync::OnceLock;
+//! goes into the OS keyring (see `secrets`), registered when the phone starts and again
+//! whenever one is saved.
 
 use serde::{Deserialize, Serialize};
 use switchboard_sip::{AccountConfig, Transport};
 
-use crate::{Error, Handle};
+use crate::{secrets, Error, Handle};
 
 /// Key of the accounts in the settings.
 const ACCOUNTS: &str = "accounts";
-/// The keyring's service name for SIP passwords.
-const SERVICE: &str = "Switchboard SIP";
 
 /// One SIP account as the settings hold it (no password).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,42 +109,6 @@ impl AccountSettings {
     }
 }
 
-/// The keyring entry of an account's password. The first use picks the store: the
-/// platform's, or on Linux without a Secret Service (no desktop session) the kernel's key
-/// store, which keeps it until the user logs out.
-fn keyring_entry(id: &str) -> Result<keyring::Entry, Error> {
-    static CHOSEN: OnceLock<()> = OnceLock::new();
-    CHOSEN.get_or_init(|| {
-        let probe = keyring::Entry::new(SERVICE, "probe").and_then(|e| match e.get_password() {
-            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(e),
-        });
-        if let Err(e) = probe {
-            #[cfg(target_os = "linux")]
-            {
-                tracing::warn!(
-                    "no Secret Service ({e}): SIP passwords are kept in the kernel's key store \
-                     until logout"
-                );
-                keyring::set_default_credential_builder(
-                    keyring::keyutils::default_credential_builder(),
-                );
-            }
-            #[cfg(not(target_os = "linux"))]
-            tracing::warn!("the keyring cannot be read: {e}");
-        }
-    });
-    keyring::Entry::new(SERVICE, id).map_err(|e| Error::Keyring(e.to_string()))
-}
-
-fn stored_password(id: &str) -> Result<Option<String>, Error> {
-    match keyring_entry(id)?.get_password() {
-        Ok(password) => Ok(Some(password)),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(Error::Keyring(e.to_string())),
-    }
-}
-
 impl Handle {
     /// The accounts of the settings (no passwords).
     pub async fn account_settings(&self) -> Result<Vec<AccountSettings>, Error> {
@@ -171,12 +130,10 @@ impl Handle {
         let id = account.id.trim().to_owned();
         config.password = match password.filter(|p| !p.is_empty()) {
             Some(password) => {
-                keyring_entry(&id)?
-                    .set_password(&password)
-                    .map_err(|e| Error::Keyring(e.to_string()))?;
+                secrets::set(&id, &password)?;
                 password
             }
-            None => stored_password(&id)?
+            None => secrets::get(&id)?
                 .ok_or_else(|| field("password", "the account's password is needed"))?,
         };
         let mut accounts = self.account_settings().await?;
@@ -200,9 +157,8 @@ impl Handle {
         let mut accounts = self.account_settings().await?;
         accounts.retain(|a| a.id != id);
         self.store.set_setting(ACCOUNTS, &accounts).await?;
-        match keyring_entry(id)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => {}
-            Err(e) => tracing::warn!(account = id, "password not removed: {e}"),
+        if let Err(e) = secrets::delete(id) {
+            tracing::warn!(account = id, "password not removed: {e}");
         }
         if let Ok(phone) = self.phone() {
             phone.remove_account(id).await;
@@ -215,7 +171,7 @@ impl Handle {
         let phone = self.phone()?;
         let mut problems = Vec::new();
         for account in self.account_settings().await? {
-            let outcome = match (account.config(), stored_password(&account.id)) {
+            let outcome = match (account.config(), secrets::get(&account.id)) {
                 (Ok(mut config), Ok(Some(password))) => {
                     config.password = password;
                     phone.add_account(&account.id, config).await

@@ -6,6 +6,7 @@ mod dialling;
 mod error;
 mod history;
 mod phone;
+mod secrets;
 mod settings;
 
 use std::net::SocketAddr;

@@ -93,7 +93,13 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     );
     assert_eq!(view.connected_ms, None);
 
-    agent.answer(&line).expect("answer");
+    // Answered from a thread outside the runtime, as a window's main thread does.
+    let from_window = agent.clone();
+    let answering = line.clone();
+    std::thread::spawn(move || from_window.answer(&answering))
+        .join()
+        .expect("the window's thread")
+        .expect("answer");
     let talking = board(&handle, "the answered call", |l| {
         status_of(l, &line) == Some(Status::Connected)
     })

@@ -119,7 +119,7 @@ const en = {
   delete: "Delete",
   editAccount: "Edit account {account}",
   deleteAccount: "Delete account {account}",
-  err_keyring: "The system keyring refused the password.",
+  err_keyring: "The system keyring refused the password ({message}).",
   field_id: "A short name without spaces (32 characters at most).",
   field_registrar: "Write it sip:host or sip:host:port (sip:pbx.example.com).",
   field_user: "The extension or user name, without @ or spaces.",
@@ -251,7 +251,7 @@ const fr: Record<Key, string> = {
   delete: "Supprimer",
   editAccount: "Modifier le compte {account}",
   deleteAccount: "Supprimer le compte {account}",
-  err_keyring: "Le trousseau du système a refusé le mot de passe.",
+  err_keyring: "Le trousseau du système a refusé le mot de passe ({message}).",
   field_id: "Un nom court sans espace (32 caractères au plus).",
   field_registrar: "Écrivez-le sip:hôte ou sip:hôte:port (sip:pbx.example.com).",
   field_user: "Le poste ou le nom d'utilisateur, sans @ ni espace.",
@@ -280,5 +280,5 @@ export function translate(lang: Language, key: Key, vars: Record<string, string>
 /** The message for an engine error, by its stable code. */
 export function errorText(lang: Language, error: { code: string; message: string }): string {
   const key = `err_${error.code}` as Key;
-  return key in en ? translate(lang, key) : translate(lang, "err_generic", { message: error.message });
+  return translate(lang, key in en ? key : "err_generic", { message: error.message });
 }

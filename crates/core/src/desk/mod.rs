@@ -557,9 +557,17 @@ impl Desk {
             let last = (*last).to_owned();
             self.set(&last, LineState::Connected);
         }
-        if let Some((caller, consult)) = &self.consult {
+        if let Some((caller, consult)) = self.consult.clone() {
             if caller == line || consult == line {
                 self.consult = None;
+            }
+            // The transfer target ends the replaced consult dialog itself (RFC 3891 §3); one
+            // that keeps both would leave the agent on the line: hang it up.
+            if caller == line
+                && reason == EndReason::Transferred
+                && self.state(&consult).is_some_and(LineState::is_live)
+            {
+                self.actions.push_back(Action::Bye(consult));
             }
         }
     }

@@ -130,7 +130,8 @@ impl Inner {
         if let Some(session) = session {
             let inner = Arc::clone(self);
             let call = call.to_owned();
-            tokio::spawn(async move { inner.report_media(call, session.stop().await) });
+            self.runtime
+                .spawn(async move { inner.report_media(call, session.stop().await) });
         }
     }
 

@@ -73,6 +73,9 @@ struct Inner {
     board: Mutex<HashMap<String, board::Times>>,
     /// Each account's registration.
     registrations: Mutex<std::collections::BTreeMap<String, Registration>>,
+    /// The runtime the phone started on: commands may come from any thread (a window's
+    /// main thread) and still spawn their work there.
+    runtime: tokio::runtime::Handle,
 }
 
 /// The running phone.
@@ -127,7 +130,7 @@ impl Inner {
         self.sound_alerts();
         for action in actions {
             let inner = Arc::clone(self);
-            tokio::spawn(async move {
+            self.runtime.spawn(async move {
                 inner.carry_out(action).await;
                 inner.flush();
             });
@@ -352,6 +355,7 @@ impl Phone {
             labels: Mutex::new(HashMap::new()),
             board: Mutex::new(HashMap::new()),
             registrations: Mutex::new(std::collections::BTreeMap::new()),
+            runtime: tokio::runtime::Handle::current(),
         });
         let pump = Arc::clone(&inner);
         tokio::spawn(async move {

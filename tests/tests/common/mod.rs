@@ -1,0 +1,104 @@
+#![allow(dead_code)] // each test file uses a part
+//! The real app under Xvfb, reached through WebDriver (tauri-driver + WebKitWebDriver), and
+//! what the tests need to drive it: elements found by waiting, screenshots kept as artifacts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use switchboard_e2e::{cargo_tool, free_port, wait_for_port, workspace_binary, xvfb, Started};
+
+/// How long an element may take to show (both cores can be busy in CI).
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// A WebDriver session with the app, started with its database in `dir` and `env` set; what
+/// the app and the drivers print goes to `logs/tauri-driver.log`.
+pub async fn app_session(
+    started: &mut Started,
+    dir: &Path,
+    logs: &Path,
+    env: &[(&str, &str)],
+) -> Client {
+    let app = workspace_binary("switchboard");
+    let display = xvfb(started);
+    let port = free_port();
+    let native = free_port();
+    let log = std::fs::File::create(logs.join("tauri-driver.log")).expect("log");
+    let mut command = Command::new(cargo_tool("tauri-driver"));
+    command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("SWITCHBOARD_DB", dir.join("contacts.db"))
+        .env("LANG", "en_GB.UTF-8")
+        .env("LC_ALL", "en_GB.UTF-8")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log);
+    started.spawn(
+        "tauri-driver (cargo install tauri-driver --version 2.1.0 --locked)",
+        &mut command,
+    );
+    wait_for_port("tauri-driver", port, Duration::from_secs(30));
+    // tauri-driver forwards sessions to WebKitWebDriver, which it starts on the native port.
+    wait_for_port("WebKitWebDriver", native, Duration::from_secs(30));
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session with the app")
+}
+
+/// The element at `xpath`, once it shows.
+/// When it never shows, what the window showed instead is saved as
+/// `target/e2e-artifacts/failed/LAST.png` with the page's text.
+pub async fn find(client: &Client, what: &str, xpath: &str) -> Element {
+    match client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => element,
+        Err(e) => {
+            let dir = artifacts("failed");
+            screenshot(client, &dir, "LAST").await;
+            let text = match client.find(Locator::XPath("//body")).await {
+                Ok(body) => body.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("{what} never showed ({xpath}): {e}\nthe window said:\n{text}")
+        }
+    }
+}
+
+/// Where a test's screenshots go: `target/e2e-artifacts/TEST/`.
+pub fn artifacts(test: &str) -> PathBuf {
+    let dir = workspace_binary("switchboard")
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .join("e2e-artifacts")
+        .join(test);
+    std::fs::create_dir_all(&dir).expect("artifacts folder");
+    dir
+}
+
+/// Saves what the window shows as `dir/NAME.png`.
+pub async fn screenshot(client: &Client, dir: &Path, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("save the screenshot");
+}
