@@ -107,7 +107,7 @@ impl Referrals {
         if handle.reply(StatusCode::Accepted).await.is_err() {
             tracing::debug!(call, "202 not sent: the REFER transaction is gone");
         }
-        notify(layer, calls, call, StatusCode::Trying, "active").await;
+        notify(layer, calls, call, StatusCode::Trying, "active");
         let _ = events.send(SipEvent::TransferRequested {
             call: call.to_owned(),
             to: target,
@@ -137,8 +137,7 @@ impl Referrals {
             call,
             StatusCode::Decline,
             "terminated;reason=noresource",
-        )
-        .await;
+        );
         Ok(())
     }
 
@@ -173,47 +172,54 @@ impl Referrals {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(new);
         let Some(old) = old else { return };
-        match answered {
-            None => {
-                notify(
-                    layer,
-                    calls,
-                    &old,
-                    StatusCode::OK,
-                    "terminated;reason=noresource",
-                )
-                .await;
-                let id = calls.with(|c| {
-                    c.get_mut(&old).and_then(|e| {
-                        e.ending = Some(EndReason::Transferred);
-                        e.confirmed.clone()
-                    })
-                });
-                if let Some(Dialog::Invite(d)) = id.and_then(|id| layer.get_dialog(&id)) {
-                    let _ = d.bye().await;
+        let id = calls.with(|c| {
+            c.get_mut(&old).and_then(|e| {
+                if answered.is_none() {
+                    e.ending = Some(EndReason::Transferred);
+                }
+                e.confirmed.clone()
+            })
+        });
+        let Some(Dialog::Invite(dialog)) = id.and_then(|id| layer.get_dialog(&id)) else {
+            return;
+        };
+        let status = match answered {
+            None => StatusCode::OK,
+            Some(EndReason::Busy) => StatusCode::BusyHere,
+            Some(EndReason::Declined) => StatusCode::Decline,
+            Some(EndReason::NotFound) => StatusCode::NotFound,
+            Some(EndReason::NoAnswer) => StatusCode::RequestTimeout,
+            Some(_) => StatusCode::ServiceUnavailable,
+        };
+        // The NOTIFY and the BYE wait for their answers: off the loop of call events, which
+        // must go on meanwhile (the transferor may hang up at the same moment, RFC 5589 §6,
+        // and its BYE is one of those events).
+        tokio::spawn(async move {
+            if let Err(e) = dialog
+                .notify_refer(status, "terminated;reason=noresource")
+                .await
+            {
+                tracing::debug!(call = old, "NOTIFY not sent: {e}");
+            }
+            if answered.is_none() {
+                if let Err(e) = dialog.bye().await {
+                    tracing::debug!(call = old, "BYE not sent: {e}");
                 }
             }
-            Some(reason) => {
-                let status = match reason {
-                    EndReason::Busy => StatusCode::BusyHere,
-                    EndReason::Declined => StatusCode::Decline,
-                    EndReason::NotFound => StatusCode::NotFound,
-                    EndReason::NoAnswer => StatusCode::RequestTimeout,
-                    _ => StatusCode::ServiceUnavailable,
-                };
-                notify(layer, calls, &old, status, "terminated;reason=noresource").await;
-            }
-        }
+        });
     }
 }
 
-/// Sends a sipfrag NOTIFY about the REFER on `call`.
-async fn notify(layer: &DialogLayer, calls: &Calls, call: &str, status: StatusCode, state: &str) {
+/// Sends a sipfrag NOTIFY about the REFER on `call`, without waiting for its answer here.
+fn notify(layer: &DialogLayer, calls: &Calls, call: &str, status: StatusCode, state: &str) {
     let id: Option<DialogId> = calls.with(|c| c.get(call).and_then(|e| e.confirmed.clone()));
     if let Some(Dialog::Invite(d)) = id.and_then(|id| layer.get_dialog(&id)) {
-        if let Err(e) = d.notify_refer(status, state).await {
-            tracing::debug!(call, "NOTIFY not sent: {e}");
-        }
+        let (call, state) = (call.to_owned(), state.to_owned());
+        tokio::spawn(async move {
+            if let Err(e) = d.notify_refer(status, &state).await {
+                tracing::debug!(call, "NOTIFY not sent: {e}");
+            }
+        });
     }
 }
 
