@@ -60,6 +60,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             phone::consult,
             phone::complete_transfer,
             phone::cancel_consult,
+            phone::accept_transfer,
+            phone::refuse_transfer,
             phone::merge,
             phone::remove_party,
             phone::mute_listen,

@@ -129,6 +129,22 @@ pub fn cancel_consult(handle: State<'_, Handle>) -> Outcome {
         .map_err(report)
 }
 
+/// Accepts the other party's request to transfer the agent; returns the new line.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_transfer(handle: State<'_, Handle>, line: String) -> Outcome<String> {
+    let phone = handle.phone().map_err(report)?;
+    phone.accept_transfer(&line).await.map_err(report)
+}
+
+/// Refuses the other party's request to transfer the agent.
+#[tauri::command]
+#[specta::specta]
+pub async fn refuse_transfer(handle: State<'_, Handle>, line: String) -> Outcome {
+    let phone = handle.phone().map_err(report)?;
+    phone.refuse_transfer(&line).await.map_err(report)
+}
+
 /// Merges the calls into one conference.
 #[tauri::command]
 #[specta::specta]

@@ -162,6 +162,28 @@ async cancelConsult() : Promise<Result<null, ErrorReport>> {
 }
 },
 /**
+ * Accepts the other party's request to transfer the agent; returns the new line.
+ */
+async acceptTransfer(line: string) : Promise<Result<string, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("accept_transfer", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Refuses the other party's request to transfer the agent.
+ */
+async refuseTransfer(line: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("refuse_transfer", { line }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Merges the calls into one conference.
  */
 async merge() : Promise<Result<null, ErrorReport>> {
@@ -561,7 +583,11 @@ connected_ms: number | null;
 /**
  * The controls the agent can use now.
  */
-controls: Control[] }
+controls: Control[]; 
+/**
+ * The other party asks to transfer the agent: accept or refuse.
+ */
+transfer_request: TransferRequest | null }
 /**
  * Why a contact matches.
  */
@@ -782,6 +808,18 @@ export type Status =
  * In the agent's conference.
  */
 "in_conference"
+/**
+ * The other party of a line asks to send the agent elsewhere (REFER, RFC 3515).
+ */
+export type TransferRequest = { 
+/**
+ * Where the agent would be sent.
+ */
+to: string; 
+/**
+ * To a call already in progress there (attended transfer, with Replaces).
+ */
+attended: boolean }
 /**
  * Why a caller cannot be looked up.
  */

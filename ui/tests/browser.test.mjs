@@ -54,8 +54,12 @@ function engine() {
   };
   const add = (line, incoming, number, status, extra = {}) => {
     desk.lines.push({ line, incoming, number, display: null, contact: null, status, consulting: false,
-      held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], ...extra });
+      held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], transfer_request: null, ...extra });
     set(line, status);
+  };
+  window.__askTransfer = (line, to) => {
+    desk.lines.find((l) => l.line === line).transfer_request = { to, attended: false };
+    changed();
   };
   window.__ring = (pop, number) => {
     add(pop.call, true, number, "ringing_in", { display: pop.display, contact: "Claire Duval" });
@@ -81,6 +85,11 @@ function engine() {
       consult = [line, "colleague"];
       for (const l of consult) desk.lines.find((x) => x.line === l).controls.unshift("complete_transfer", "cancel_consult");
       return "colleague";
+    },
+    accept_transfer: ({ line }) => {
+      desk.lines = desk.lines.filter((l) => l.line !== line);
+      add("transferred", false, "2004", "connected");
+      return "transferred";
     },
     complete_transfer: () => { desk.lines = desk.lines.filter((l) => !consult.includes(l.line)); },
     account_settings: () => saved,
@@ -313,4 +322,36 @@ test("an account is saved from the settings; a wrong field is said at the field"
   // The password is never shown again.
   assert.equal(await p.getByTestId("account-password").inputValue(), "");
   await p.getByTestId("accounts").filter({ hasText: "main : connexion…" }).waitFor();
+});
+
+test("keys: F2 answers, F3 holds and resumes, F6 mutes, F4 hangs up", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.locator('[data-testid="call"][data-status="ringing_in"]').waitFor();
+  await p.keyboard.press("F2");
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+  await p.keyboard.press("F3");
+  await p.locator('[data-testid="call"][data-status="on_hold"]').waitFor();
+  await p.keyboard.press("F3");
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+  await p.keyboard.press("F6");
+  await p.getByText("Microphone muted").waitFor();
+  assert.equal(await p.getByRole("button", { name: "Hold: Claire Duval" }).getAttribute("aria-keyshortcuts"), "F3");
+  await p.keyboard.press("F4");
+  await p.getByTestId("no-calls").waitFor();
+});
+
+test("the other party asks to transfer the agent: accepted, the new call shows", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+  await p.evaluate(() => window.__askTransfer("in-1", "sip:2004@pbx"));
+  const ask = p.getByTestId("transfer-request");
+  await ask.waitFor();
+  assert.equal((await ask.locator("p").textContent()).trim(), "Claire Duval asks to transfer you to sip:2004@pbx.");
+  await ask.getByRole("button", { name: "Accept the transfer" }).click();
+  await p.getByTestId("call-who").filter({ hasText: "2004" }).waitFor();
+  await ask.waitFor({ state: "detached" });
+  assert.ok((await p.evaluate(() => window.__calls)).includes("accept_transfer"));
 });

@@ -27,7 +27,7 @@ pub use error::{Error, ErrorReport};
 pub use phone::{
     AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,
     MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions,
-    RecordingReport, Registration, ScreenPop, Status,
+    RecordingReport, Registration, ScreenPop, Status, TransferRequest,
 };
 pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;

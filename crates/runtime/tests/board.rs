@@ -166,6 +166,50 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     agent.hangup(&line).expect("release the caller");
     board(&handle, "an empty board", |l| l.is_empty()).await;
 
+    // The caller calls again and sends the agent on to the colleague (a blind transfer of
+    // the agent): the board asks, the agent accepts, the new call replaces the request.
+    let theirs = caller.dial("main", "1001").expect("dial");
+    let line = loop {
+        if let PhoneEvent::Pop(pop) = next(&mut events).await {
+            break pop.call;
+        }
+    };
+    agent.answer(&line).expect("answer");
+    reach(&mut caller_events, &theirs, LineState::Connected).await;
+    caller
+        .transfer(&theirs, "2004")
+        .expect("transfer the agent");
+    let asked = board(&handle, "the transfer request", |l| {
+        l.iter().any(|v| v.transfer_request.is_some())
+    })
+    .await;
+    let request = asked[0].transfer_request.clone().expect("request");
+    assert!(request.to.contains("2004"), "{request:?}");
+    assert!(!request.attended);
+    let new = agent.accept_transfer(&line).await.expect("accept");
+    let ring = loop {
+        if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(&mut colleague_events).await
+        {
+            break line;
+        }
+    };
+    colleague.answer(&ring).expect("answer");
+    let transferred = board(&handle, "the call to the colleague", |l| {
+        l.len() == 1 && status_of(l, &new) == Some(Status::Connected)
+    })
+    .await;
+    assert_eq!(transferred[0].transfer_request, None);
+    assert!(
+        transferred[0].number.contains("2004"),
+        "{:?}",
+        transferred[0]
+    );
+    agent.hangup(&new).expect("hang up");
+    board(&handle, "an empty board", |l| l.is_empty()).await;
+
     for phone in [agent, caller, colleague] {
         phone.shutdown().await;
     }

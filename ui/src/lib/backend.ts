@@ -54,6 +54,8 @@ export interface Backend {
   consult(line: string, to: string): Promise<Outcome<string>>;
   completeTransfer(): Promise<Outcome<null>>;
   cancelConsult(): Promise<Outcome<null>>;
+  acceptTransfer(line: string): Promise<Outcome<string>>;
+  refuseTransfer(line: string): Promise<Outcome<null>>;
   merge(): Promise<Outcome<null>>;
   removeParty(line: string): Promise<Outcome<null>>;
   muteListen(line: string, on: boolean): Promise<Outcome<null>>;
@@ -88,6 +90,8 @@ export function tauriBackend(): Backend {
     consult: async (line, to) => outcome(await commands.consult(line, to)),
     completeTransfer: async () => outcome(await commands.completeTransfer()),
     cancelConsult: async () => outcome(await commands.cancelConsult()),
+    acceptTransfer: async (line) => outcome(await commands.acceptTransfer(line)),
+    refuseTransfer: async (line) => outcome(await commands.refuseTransfer(line)),
     merge: async () => outcome(await commands.merge()),
     removeParty: async (line) => outcome(await commands.removeParty(line)),
     muteListen: async (line, on) => outcome(await commands.muteListen(line, on)),

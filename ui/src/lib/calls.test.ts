@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LineView, ScreenPop } from "./backend";
-import { controlText, elapsed, needsInput, popHeadline, reasonText, stateText, who } from "./calls";
+import { controlText, elapsed, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
 
 function line(overrides: Partial<LineView>): LineView {
   return {
@@ -15,6 +15,7 @@ function line(overrides: Partial<LineView>): LineView {
     started_ms: 0,
     connected_ms: 0,
     controls: [],
+    transfer_request: null,
     ...overrides,
   };
 }
@@ -71,5 +72,25 @@ describe("screen pop", () => {
     expect(reasonText("en", { ...match, reason: { reason: "exact" } })).toBe("same number");
     expect(reasonText("fr", { ...match, reason: { reason: "last_digits", digits: 9 } })).toBe("mêmes 9 derniers chiffres");
     expect(reasonText("en", { ...match, reason: { reason: "company_switchboard" } })).toBe("company switchboard");
+  });
+});
+
+describe("shortcuts", () => {
+  const ringing = line({ line: "r", status: "ringing_in", controls: ["answer", "reject", "hangup"] });
+  const talking = line({ line: "t", controls: ["hold", "blind_transfer", "consult", "hangup"] });
+  const held = line({ line: "h", status: "on_hold", controls: ["resume", "hangup"] });
+
+  it("answer the ringing call, hold the talking one, resume a held one", () => {
+    expect(shortcut("F2", [talking, ringing])).toEqual({ line: ringing, control: "answer" });
+    expect(shortcut("F3", [held, talking])).toEqual({ line: talking, control: "hold" });
+    expect(shortcut("F3", [held])).toEqual({ line: held, control: "resume" });
+    expect(shortcut("F2", [talking])).toBeNull();
+  });
+
+  it("hang up the call in progress before a ringing one, and transfer the talking one", () => {
+    expect(shortcut("F4", [ringing, talking])).toEqual({ line: talking, control: "hangup" });
+    expect(shortcut("F4", [held, ringing])).toEqual({ line: ringing, control: "hangup" });
+    expect(shortcut("F7", [held, talking])).toEqual({ line: talking, control: "blind_transfer" });
+    expect(shortcut("x", [talking])).toBeNull();
   });
 });

@@ -63,3 +63,39 @@ export function popHeadline(lang: Language, pop: ScreenPop): string {
         : translate(lang, "popUnknown");
   }
 }
+
+/** The keys of the window: F2 answers, F3 holds or resumes, F4 hangs up, F7 transfers or
+ * consults (asks the target), F6 mutes. */
+export const SHORTCUTS: Readonly<Record<string, string>> = {
+  F2: "answer",
+  F3: "hold",
+  F4: "hangup",
+  F6: "mute",
+  F7: "blind_transfer",
+};
+
+const TALKING: readonly LineView["status"][] = ["connected", "in_conference"];
+const OUTGOING: readonly LineView["status"][] = ["dialing", "ringing_out", "early_media"];
+
+/** The line and control a key acts on, given the lines shown (oldest first). */
+export function shortcut(key: string, lines: readonly LineView[]): { line: LineView; control: Control } | null {
+  const first = (ok: (l: LineView) => boolean, control: Control) => {
+    const line = lines.find((l) => ok(l) && l.controls.includes(control));
+    return line ? { line, control } : null;
+  };
+  switch (key) {
+    case "F2":
+      return first((l) => l.status === "ringing_in", "answer");
+    case "F3":
+      return first((l) => TALKING.includes(l.status), "hold") ?? first((l) => l.status === "on_hold", "resume");
+    case "F4":
+      return (
+        first((l) => TALKING.includes(l.status) || OUTGOING.includes(l.status), "hangup") ??
+        first((l) => l.status === "ringing_in", "hangup")
+      );
+    case "F7":
+      return first((l) => l.status === "connected", "blind_transfer");
+    default:
+      return null;
+  }
+}

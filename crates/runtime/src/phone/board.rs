@@ -82,6 +82,18 @@ pub struct LineView {
     pub connected_ms: Option<i64>,
     /// The controls the agent can use now.
     pub controls: Vec<Control>,
+    /// The other party asks to transfer the agent: accept or refuse.
+    pub transfer_request: Option<TransferRequest>,
+}
+
+/// The other party of a line asks to send the agent elsewhere (REFER, RFC 3515).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TransferRequest {
+    /// Where the agent would be sent.
+    pub to: String,
+    /// To a call already in progress there (attended transfer, with Replaces).
+    pub attended: bool,
 }
 
 /// Where an account's registration stands.
@@ -123,11 +135,12 @@ pub struct AccountView {
 }
 
 /// What the board keeps of a line beside the desk.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Times {
     started_ms: i64,
     connected_ms: Option<i64>,
     held_by_remote: bool,
+    transfer_request: Option<TransferRequest>,
 }
 
 fn now_ms() -> i64 {
@@ -135,6 +148,18 @@ fn now_ms() -> i64 {
 }
 
 impl Inner {
+    /// Notes (`Some`) or clears the other party's transfer request on `line`.
+    pub(super) fn note_transfer_request(&self, line: &str, request: Option<TransferRequest>) {
+        if let Some(times) = self
+            .board
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(line)
+        {
+            times.transfer_request = request;
+        }
+    }
+
     /// Notes a registration event.
     pub(super) fn note_registration(&self, event: &SipEvent) {
         let (account, registration) = match event {
@@ -179,6 +204,7 @@ impl Inner {
                     started_ms: now_ms(),
                     connected_ms: None,
                     held_by_remote: false,
+                    transfer_request: None,
                 });
                 if *state == LineState::Connected && times.connected_ms.is_none() {
                     times.connected_ms = Some(now_ms());
@@ -249,6 +275,7 @@ impl Phone {
                         started_ms: t.started_ms,
                         connected_ms: t.connected_ms,
                         controls: desk.controls(line),
+                        transfer_request: t.transfer_request.clone(),
                     })
                 })
                 .collect()

@@ -26,7 +26,7 @@ mod media;
 mod options;
 mod recording;
 
-pub use board::{AccountView, LineView, Registration, Status};
+pub use board::{AccountView, LineView, Registration, Status, TransferRequest};
 pub use options::{PhoneOptions, RecordingOptions};
 
 pub(crate) use events::incoming_caller;
@@ -257,6 +257,13 @@ impl Inner {
                 self.desk(|d| d.handle_transfer_failed(call, *status));
             } else {
                 self.note_registration(&event);
+                if let SipEvent::TransferRequested { call, to, attended } = &event {
+                    let request = TransferRequest {
+                        to: to.clone(),
+                        attended: *attended,
+                    };
+                    self.note_transfer_request(call, Some(request));
+                }
                 self.send(PhoneEvent::Sip(event));
             }
             return;
@@ -300,7 +307,14 @@ impl Inner {
                 }
             }
             // A call the desk did not dial: the one we place when we accept a transfer.
-            CallState::Dialing { .. } if known.is_none() => {
+            CallState::Dialing { to } if known.is_none() => {
+                // Before the desk's first state, so the board and the history know the number.
+                self.remember(&call, false, &to);
+                self.send(PhoneEvent::Dialled(DialledReport {
+                    event: "dialled",
+                    call: call.clone(),
+                    to,
+                }));
                 let now = self.now();
                 self.desk(|d| d.adopt(&call, now));
             }
@@ -552,11 +566,13 @@ impl Phone {
 
     /// Accepts the transfer the other side of `line` asked for; returns the new line.
     pub async fn accept_transfer(&self, line: &str) -> Result<String, Error> {
+        self.inner.note_transfer_request(line, None);
         Ok(self.inner.engine.accept_transfer(line).await?)
     }
 
     /// Refuses the transfer the other side of `line` asked for (603).
     pub async fn refuse_transfer(&self, line: &str) -> Result<(), Error> {
+        self.inner.note_transfer_request(line, None);
         Ok(self.inner.engine.refuse_transfer(line).await?)
     }
 
