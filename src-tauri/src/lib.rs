@@ -68,6 +68,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             phone::dtmf,
             phone::mute,
             phone::record,
+            phone::history,
             phone::account_settings,
             phone::save_account,
             phone::delete_account,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use switchboard_core::desk::DeskEvent;
 use switchboard_core::Source;
 use switchboard_runtime::{
-    AccountSettings, DeskView, ErrorReport, Handle, PhoneEvent, Refusal, ScreenPop,
+    AccountSettings, DeskView, ErrorReport, Handle, HistoryEntry, PhoneEvent, Refusal, ScreenPop,
 };
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -199,6 +199,13 @@ pub fn record(handle: State<'_, Handle>, line: String, on: bool) -> Outcome {
         .phone()
         .and_then(|p| p.record(&line, on))
         .map_err(report)
+}
+
+/// The latest `limit` calls of the history, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn history(handle: State<'_, Handle>, limit: u32) -> Outcome<Vec<HistoryEntry>> {
+    handle.history(limit.min(10_000)).await.map_err(report)
 }
 
 /// The SIP accounts of the settings.

@@ -230,6 +230,19 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
     caller.send(&format!(r#"{{"cmd":"hangup","call":"{joined}"}}"#));
     colleague.wait_event("CALL_CLOSED", Duration::from_secs(30));
 
+    // The window's history lists the call, transferred.
+    find(&client, "History", "//button[@data-testid='tab-history']")
+        .await
+        .click()
+        .await
+        .expect("open the history");
+    find(
+        &client,
+        "the transferred call in the history",
+        "//li[@data-testid='history-row'][contains(., '0199009999')][contains(., 'Transferred')]",
+    )
+    .await;
+    screenshot(&client, &shots, "7-history").await;
     client.close().await.expect("close the session");
     drop(started);
     // The call is in the app's history, answered, ended by the transfer.

@@ -250,6 +250,17 @@ async record(line: string, on: boolean) : Promise<Result<null, ErrorReport>> {
 }
 },
 /**
+ * The latest `limit` calls of the history, newest first.
+ */
+async history(limit: number) : Promise<Result<HistoryEntry[], ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("history", { limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The SIP accounts of the settings.
  */
 async accountSettings() : Promise<Result<AccountSettings[], ErrorReport>> {
@@ -521,6 +532,18 @@ lines: LineView[];
  */
 muted: boolean }
 /**
+ * A call's direction.
+ */
+export type Direction = 
+/**
+ * It came in.
+ */
+"in" | 
+/**
+ * The agent dialled it.
+ */
+"out"
+/**
  * An error ready to show or serialise.
  */
 export type ErrorReport = { 
@@ -536,6 +559,50 @@ message: string;
  * The setting's field a refusal is about (`invalid_field`), for the message at it.
  */
 field?: string | null }
+/**
+ * A row of the history.
+ */
+export type HistoryEntry = { 
+/**
+ * Row id.
+ */
+id: number; 
+/**
+ * In or out.
+ */
+direction: Direction; 
+/**
+ * The other party's number as given.
+ */
+remote_raw: string; 
+/**
+ * In E.164, when public.
+ */
+remote_e164: string | null; 
+/**
+ * The matched contact.
+ */
+contact_id: number | null; 
+/**
+ * When it began (RFC 3339, UTC).
+ */
+started_at: string; 
+/**
+ * When it was answered, if it was.
+ */
+answered_at: string | null; 
+/**
+ * When it ended, if it has.
+ */
+ended_at: string | null; 
+/**
+ * Why it ended (`hung_up`, `remote_cancelled` for a missed call, `busy`...).
+ */
+end_reason: string | null; 
+/**
+ * The recording's file, if the call was recorded.
+ */
+recording: string | null }
 /**
  * One live line.
  */

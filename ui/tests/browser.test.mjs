@@ -93,6 +93,17 @@ function engine() {
     },
     complete_transfer: () => { desk.lines = desk.lines.filter((l) => !consult.includes(l.line)); },
     account_settings: () => saved,
+    history: () => [
+      { id: 3, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
+        started_at: "2030-01-01T10:00:00.000Z", answered_at: null, ended_at: "2030-01-01T10:00:20.000Z",
+        end_reason: "remote_cancelled", recording: null },
+      { id: 2, direction: "out", remote_raw: "2004", remote_e164: null, contact_id: null,
+        started_at: "2026-12-01T09:30:00.000Z", answered_at: "2026-12-01T09:30:04.000Z",
+        ended_at: "2026-12-01T09:31:10.000Z", end_reason: "hung_up", recording: "/rec/a.wav" },
+      { id: 1, direction: "in", remote_raw: "+44 161 496 0123", remote_e164: "+441614960123", contact_id: 2,
+        started_at: "2026-12-01T09:00:00.000Z", answered_at: "2026-12-01T09:00:03.000Z",
+        ended_at: "2026-12-01T09:05:03.000Z", end_reason: "transferred", recording: null },
+    ],
     save_account: ({ account, password }) => {
       if (!account.registrar.startsWith("sip:")) {
         throw { code: "invalid_field", message: "registrar: starts with sip:", field: "registrar" };
@@ -354,4 +365,19 @@ test("the other party asks to transfer the agent: accepted, the new call shows",
   await p.getByTestId("call-who").filter({ hasText: "2004" }).waitFor();
   await ask.waitFor({ state: "detached" });
   assert.ok((await p.evaluate(() => window.__calls)).includes("accept_transfer"));
+});
+
+test("the history: a missed-call badge, filters, how each call ended, call back", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("missed-badge").filter({ hasText: "1 missed" }).waitFor();
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("history-row").nth(2).waitFor();
+  assert.equal(await p.getByTestId("missed-badge").count(), 0, "seen once the history is open");
+  assert.deepEqual(await p.getByTestId("history-outcome").allTextContents(), ["Missed", "You hung up", "Transferred"]);
+  assert.match(await p.getByTestId("history-row").nth(1).textContent(), /1:06/);
+  await p.getByTestId("filter-missed").click();
+  assert.equal(await p.getByTestId("history-row").count(), 1);
+  await p.getByRole("button", { name: "Call back 0199009999" }).click();
+  await p.locator('[data-testid="call"][data-status="ringing_out"]').waitFor();
+  assert.ok((await p.evaluate(() => window.__calls)).includes("dial"));
 });

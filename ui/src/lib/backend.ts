@@ -9,6 +9,7 @@ import {
   type Control,
   type DeskView,
   type ErrorReport,
+  type HistoryEntry,
   type LineView,
   type NumberInfo,
   type PopMatch,
@@ -23,6 +24,7 @@ export type {
   Control,
   DeskView,
   ErrorReport,
+  HistoryEntry,
   LineView,
   NumberInfo,
   PopMatch,
@@ -65,6 +67,7 @@ export interface Backend {
   accountSettings(): Promise<Outcome<AccountSettings[]>>;
   saveAccount(account: AccountSettings, password: string): Promise<Outcome<null>>;
   deleteAccount(id: string): Promise<Outcome<null>>;
+  history(limit: number): Promise<Outcome<HistoryEntry[]>>;
   onDesk(listener: (view: DeskView) => void): Promise<Unlisten>;
   onPop(listener: (pop: ScreenPop) => void): Promise<Unlisten>;
   onNotice(listener: (notice: Notice) => void): Promise<Unlisten>;
@@ -101,6 +104,7 @@ export function tauriBackend(): Backend {
     accountSettings: async () => outcome(await commands.accountSettings()),
     saveAccount: async (account, password) => outcome(await commands.saveAccount(account, password)),
     deleteAccount: async (id) => outcome(await commands.deleteAccount(id)),
+    history: async (limit) => outcome(await commands.history(limit)),
     onDesk: (listener) => events.deskChanged.listen((e) => listener(e.payload)),
     onPop: (listener) => events.popped.listen((e) => listener(e.payload)),
     onNotice: (listener) => events.notice.listen((e) => listener(e.payload)),

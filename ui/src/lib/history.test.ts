@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryEntry } from "./backend";
+import { duration, isMissed, matches, unseenMissed } from "./history";
+
+function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
+  return {
+    id: 1,
+    direction: "in",
+    remote_raw: "0199009999",
+    remote_e164: "+33199009999",
+    contact_id: null,
+    started_at: "2026-12-01T09:00:00.000Z",
+    answered_at: "2026-12-01T09:00:05.000Z",
+    ended_at: "2026-12-01T09:02:10.000Z",
+    end_reason: "hung_up",
+    recording: null,
+    ...overrides,
+  };
+}
+
+describe("history", () => {
+  const missed = entry({ id: 2, answered_at: null, end_reason: "remote_cancelled", started_at: "2026-12-01T10:00:00.000Z" });
+  const out = entry({ id: 3, direction: "out" });
+  const ringing = entry({ id: 4, answered_at: null, ended_at: null, end_reason: null });
+
+  it("tells missed calls apart", () => {
+    expect(isMissed(missed)).toBe(true);
+    expect(isMissed(entry({}))).toBe(false);
+    expect(isMissed(ringing)).toBe(false);
+    expect(isMissed(entry({ direction: "out", answered_at: null }))).toBe(false);
+  });
+
+  it("counts the talk time", () => {
+    expect(duration(entry({}))).toBe("2:05");
+    expect(duration(missed)).toBe("");
+  });
+
+  it("filters, and counts the missed calls not seen yet", () => {
+    const all = [entry({}), missed, out, ringing];
+    expect(all.filter((e) => matches(e, "missed"))).toEqual([missed]);
+    expect(all.filter((e) => matches(e, "out"))).toEqual([out]);
+    expect(all.filter((e) => matches(e, "all"))).toHaveLength(4);
+    expect(unseenMissed(all, null)).toBe(1);
+    expect(unseenMissed(all, "2026-12-01T10:00:01.000Z")).toBe(0);
+  });
+});
