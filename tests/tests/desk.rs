@@ -1,29 +1,36 @@
 //! The agent's desk in the real app under Xvfb, against real peers through kamailio: the
 //! agent adds its SIP account in Settings; a headless Switchboard agent calls from the number
-//! of a demo contact; the pop shows the contact and why it matched; the test clicks Answer,
-//! Hold, Resume, Consult (a baresip colleague) and Complete transfer, and checks with the
-//! peers that the caller now talks to the colleague, and that the call is in the history.
-//! Each step's screenshot goes to `target/e2e-artifacts/desk/`.
+//! of a demo contact (the Duvals' household line) and a baresip is the colleague 2004. The
+//! tests click what an agent clicks and check with the peers what happened. Each step's
+//! screenshot goes to `target/e2e-artifacts/<test>/`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use fantoccini::Client;
 use switchboard_e2e::agent::Agent;
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::{workspace_binary, Started};
 
 mod common;
-use common::{app_session, artifacts, find, screenshot};
+use common::{
+    add_account, app_session, artifacts, button, click, find, row, screenshot, type_into,
+};
 
-/// The row of the call in `status`.
-fn row(status: &str) -> String {
-    format!("//li[@data-testid='call'][@data-status='{status}']")
+/// Kamailio with the agent, the caller and the colleague; the app registered as 1001.
+struct Bed {
+    dir: tempfile::TempDir,
+    started: Started,
+    kamailio: Kamailio,
+    registrar: String,
+    client: Client,
+    shots: PathBuf,
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn answer_hold_resume_consult_and_complete_the_transfer() {
+async fn bed(test: &str) -> Bed {
     let dir = tempfile::tempdir().expect("tempdir");
-    let shots = artifacts("desk");
+    let shots = artifacts(test);
     let mut started = Started::default();
     let users = [
         ("1001", "pw1001"),
@@ -39,89 +46,116 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
         &[("SWITCHBOARD_SIP_BIND", "127.0.0.1:0")],
     )
     .await;
-
-    // 1. The account, from Settings.
-    find(&client, "Settings", "//button[@data-testid='settings']")
-        .await
-        .click()
-        .await
-        .expect("open Settings");
-    for (field, value) in [
-        ("registrar", registrar.as_str()),
-        ("user", "1001"),
-        ("password", "pw1001"),
-    ] {
-        find(
-            &client,
-            field,
-            &format!("//input[@data-testid='account-{field}']"),
-        )
-        .await
-        .send_keys(value)
-        .await
-        .expect("type");
-    }
-    find(
-        &client,
-        "Save",
-        "//form[@data-testid='account-form']//button[@type='submit']",
-    )
-    .await
-    .click()
-    .await
-    .expect("save");
-    find(
-        &client,
-        "the account registered",
-        "//ul[@data-testid='accounts']/li[@data-state='registered']",
-    )
-    .await;
+    add_account(&client, &registrar, "1001", "pw1001").await;
     kamailio.wait_registered("1001", true, Duration::from_secs(20));
-    screenshot(&client, &shots, "1-account").await;
+    Bed {
+        dir,
+        started,
+        kamailio,
+        registrar,
+        client,
+        shots,
+    }
+}
 
-    // 2. The Duvals' household line calls: the pop names them, and why.
-    let mut caller = Agent::start(
-        &workspace_binary("switchboard-cli"),
-        &[
-            "--registrar",
-            &registrar,
-            "--user",
-            "0199009999",
-            "--password",
-            "pw0199009999",
-            "--bind",
-            "127.0.0.1:0",
-        ],
-    );
-    caller.wait("registered");
+impl Bed {
+    /// The Duvals' line as a headless agent, registered.
+    fn caller(&self) -> Agent {
+        let caller = Agent::start(
+            &workspace_binary("switchboard-cli"),
+            &[
+                "--registrar",
+                &self.registrar,
+                "--user",
+                "0199009999",
+                "--password",
+                "pw0199009999",
+                "--bind",
+                "127.0.0.1:0",
+            ],
+        );
+        caller.wait("registered");
+        caller
+    }
+
+    /// The colleague 2004, a baresip.
+    fn colleague(&mut self, answer: Answer) -> Baresip {
+        Baresip::start(
+            &mut self.started,
+            self.dir.path(),
+            &self.kamailio,
+            "2004",
+            "pw2004",
+            answer,
+        )
+    }
+
+    /// The caller dials the agent, who answers from the pop; returns the caller's line.
+    async fn answered_call(&self, caller: &mut Agent) -> String {
+        caller.send(r#"{"cmd":"dial","to":"1001"}"#);
+        let line = caller.wait("dialled")["call"]
+            .as_str()
+            .expect("the caller's line")
+            .to_owned();
+        click(
+            &self.client,
+            "Answer",
+            "//section[@data-testid='pop']//button[contains(@class, 'answer')]",
+        )
+        .await;
+        find(&self.client, "the connected call", &row("connected")).await;
+        caller.states_until(&line, "connected");
+        line
+    }
+
+    async fn shot(&self, name: &str) {
+        screenshot(&self.client, &self.shots, name).await;
+    }
+}
+
+/// Waits until the caller's new line (not `old`) is connected; returns it.
+fn joined(caller: &Agent, old: &str) -> String {
+    loop {
+        let e = caller.wait("line");
+        if e["line"] != old && e["state"] == "connected" {
+            return e["line"].as_str().unwrap_or_default().to_owned();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answer_hold_resume_consult_and_complete_the_transfer() {
+    let mut bed = bed("desk").await;
+    bed.shot("1-account").await;
+
+    // The pop names the Duvals, and why.
+    let mut caller = bed.caller();
     caller.send(r#"{"cmd":"dial","to":"1001"}"#);
     let first = caller.wait("dialled")["call"]
         .as_str()
         .expect("the caller's line")
         .to_owned();
-    let caller_text = find(&client, "the pop", "//p[@data-testid='pop-caller']")
+    let client = &bed.client;
+    let caller_text = find(client, "the pop", "//p[@data-testid='pop-caller']")
         .await
         .text()
         .await
         .expect("text");
     assert_eq!(caller_text, "+33 1 99 00 99 99");
-    let pop = find(&client, "the pop", "//section[@data-testid='pop']").await;
+    let pop = find(client, "the pop", "//section[@data-testid='pop']").await;
     let pop_text = pop.text().await.expect("text");
     assert!(pop_text.contains("Duval"), "{pop_text}");
     assert!(pop_text.contains("same number"), "{pop_text}");
-    screenshot(&client, &shots, "2-pop").await;
+    bed.shot("2-pop").await;
 
-    // 3. Answer, hold, resume: the caller hears of each.
-    find(
-        &client,
+    // Answer, hold, resume: the caller hears of each.
+    click(
+        client,
         "Answer",
         "//section[@data-testid='pop']//button[contains(@class, 'answer')]",
     )
-    .await
-    .click()
-    .await
-    .expect("answer");
-    find(&client, "the connected call", &row("connected")).await;
+    .await;
+    find(client, "the connected call", &row("connected")).await;
     assert_eq!(
         caller
             .states_until(&first, "connected")
@@ -129,130 +163,171 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
             .map(String::as_str),
         Some("connected")
     );
-    screenshot(&client, &shots, "3-connected").await;
-    let hold = format!(
-        "{}//button[starts-with(@aria-label, 'Hold: ')]",
-        row("connected")
-    );
-    find(&client, "Hold", &hold)
-        .await
-        .click()
-        .await
-        .expect("hold");
-    find(&client, "the held call", &row("on_hold")).await;
+    bed.shot("3-connected").await;
+    click(client, "Hold", &button(&row("connected"), "Hold: ")).await;
+    find(client, "the held call", &row("on_hold")).await;
     assert_eq!(caller.wait("remote_hold")["held"], true);
-    screenshot(&client, &shots, "4-on-hold").await;
-    let resume = format!(
-        "{}//button[starts-with(@aria-label, 'Resume: ')]",
-        row("on_hold")
-    );
-    find(&client, "Resume", &resume)
-        .await
-        .click()
-        .await
-        .expect("resume");
-    find(&client, "the resumed call", &row("connected")).await;
+    bed.shot("4-on-hold").await;
+    click(client, "Resume", &button(&row("on_hold"), "Resume: ")).await;
+    find(client, "the resumed call", &row("connected")).await;
     assert_eq!(caller.wait("remote_hold")["held"], false);
 
-    // 4. Consult the colleague (a baresip that answers by itself), then complete.
-    let mut colleague = Baresip::start(
-        &mut started,
-        dir.path(),
-        &kamailio,
-        "2004",
-        "pw2004",
-        Answer::Auto,
-    );
-    let consult = format!(
-        "{}//button[starts-with(@aria-label, 'Consult: ')]",
-        row("connected")
-    );
-    find(&client, "Consult", &consult)
-        .await
-        .click()
-        .await
-        .expect("consult");
-    find(
-        &client,
+    // Consult the colleague (a baresip that answers by itself), then complete.
+    let mut colleague = bed.colleague(Answer::Auto);
+    let client = &bed.client;
+    click(client, "Consult", &button(&row("connected"), "Consult: ")).await;
+    type_into(
+        client,
         "the target box",
         "//input[@data-testid='call-entry']",
+        "2004",
     )
-    .await
-    .send_keys("2004")
-    .await
-    .expect("type the colleague");
-    find(
-        &client,
+    .await;
+    click(
+        client,
         "Consult (send)",
         "//form[@class='ask']//button[@type='submit']",
     )
-    .await
-    .click()
-    .await
-    .expect("dial the colleague");
+    .await;
     colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
-    find(&client, "the held caller", &row("on_hold")).await;
-    let consulting = find(&client, "the consultation", &row("connected")).await;
+    find(client, "the held caller", &row("on_hold")).await;
+    let consulting = find(client, "the consultation", &row("connected")).await;
     assert!(consulting
         .text()
         .await
         .expect("text")
         .contains("Consulting"));
-    screenshot(&client, &shots, "5-consulting").await;
-    let complete = format!(
-        "{}//button[starts-with(@aria-label, 'Complete transfer: ')]",
-        row("on_hold")
-    );
-    find(&client, "Complete transfer", &complete)
-        .await
-        .click()
-        .await
-        .expect("complete");
+    bed.shot("5-consulting").await;
+    click(
+        client,
+        "Complete transfer",
+        &button(&row("on_hold"), "Complete transfer: "),
+    )
+    .await;
     // The caller is asked (REFER with Replaces), accepts, and calls the colleague.
     let asked = caller.wait("transfer_requested");
     assert_eq!(asked["attended"], true);
     caller.send(&format!(r#"{{"cmd":"accept_transfer","call":"{first}"}}"#));
-    let joined = loop {
-        let e = caller.wait("line");
-        if e["line"] != first.as_str() && e["state"] == "connected" {
-            break e["line"].as_str().unwrap_or_default().to_owned();
-        }
-    };
-    assert_ne!(joined, first);
+    let joined = joined(&caller, &first);
     colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
-    find(
-        &client,
-        "an empty call list",
-        "//p[@data-testid='no-calls']",
-    )
-    .await;
-    screenshot(&client, &shots, "6-transferred").await;
+    find(client, "an empty call list", "//p[@data-testid='no-calls']").await;
+    bed.shot("6-transferred").await;
     caller.send(&format!(r#"{{"cmd":"hangup","call":"{joined}"}}"#));
     colleague.wait_event("CALL_CLOSED", Duration::from_secs(30));
 
     // The window's history lists the call, transferred.
-    find(&client, "History", "//button[@data-testid='tab-history']")
-        .await
-        .click()
-        .await
-        .expect("open the history");
+    click(client, "History", "//button[@data-testid='tab-history']").await;
     find(
-        &client,
+        client,
         "the transferred call in the history",
         "//li[@data-testid='history-row'][contains(., '0199009999')][contains(., 'Transferred')]",
     )
     .await;
-    screenshot(&client, &shots, "7-history").await;
-    client.close().await.expect("close the session");
-    drop(started);
-    // The call is in the app's history, answered, ended by the transfer.
+    bed.shot("7-history").await;
+    bed.client.close().await.expect("close the session");
+    let db = bed.dir.path().join("contacts.db");
+    drop(bed.started);
+    // The same row, as the CLI reads the database after the app stopped.
     let history = std::process::Command::new(workspace_binary("switchboard-cli"))
         .arg("--db")
-        .arg(dir.path().join("contacts.db"))
+        .arg(db)
         .arg("history")
         .output()
         .expect("switchboard-cli history");
     let history = String::from_utf8_lossy(&history.stdout);
     assert!(history.contains("0199009999"), "{history}");
     assert!(history.contains("transferred"), "{history}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_while_busy_a_conference_of_three_and_a_blind_transfer() {
+    let mut bed = bed("conference").await;
+    let mut caller = bed.caller();
+    let first = bed.answered_call(&mut caller).await;
+
+    // The colleague calls while the agent talks: it rings beside the call in progress;
+    // answering it holds the caller.
+    let mut colleague = bed.colleague(Answer::Auto);
+    colleague.command("dial", &format!("sip:1001@{}", bed.kamailio.hostport()));
+    let client = &bed.client;
+    find(client, "the second call ringing", &row("ringing_in")).await;
+    find(client, "the first call still connected", &row("connected")).await;
+    bed.shot("1-call-waiting").await;
+    click(client, "Answer", &button(&row("ringing_in"), "Answer: ")).await;
+    find(client, "the caller held", &row("on_hold")).await;
+    assert_eq!(caller.wait("remote_hold")["held"], true);
+    colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
+
+    // A conference of three: both parties are taken in; the caller is off hold.
+    click(
+        client,
+        "Conference",
+        &button(&row("connected"), "Conference: "),
+    )
+    .await;
+    find(
+        client,
+        "two parties in conference",
+        &format!("({})[2]", row("in_conference")),
+    )
+    .await;
+    assert_eq!(caller.wait("remote_hold")["held"], false);
+    let states: Vec<String> = {
+        let mut texts = Vec::new();
+        for e in client
+            .find_all(fantoccini::Locator::Css("[data-testid=call-state]"))
+            .await
+            .expect("states")
+        {
+            texts.push(e.text().await.expect("text"));
+        }
+        texts
+    };
+    assert_eq!(states, ["Conference", "Conference"]);
+    bed.shot("2-conference").await;
+
+    // The colleague leaves (removed by the agent): the caller is a plain call again.
+    click(
+        client,
+        "Remove party",
+        &format!(
+            "{}[.//span[@data-testid='call-who'][contains(., '2004') or contains(., 'Roberts')]]//button[starts-with(@aria-label, 'Remove party: ')]",
+            row("in_conference")
+        ),
+    )
+    .await;
+    colleague.wait_event("CALL_CLOSED", Duration::from_secs(30));
+    find(client, "the caller alone again", &row("connected")).await;
+
+    // A blind transfer of the caller to the colleague: the caller is asked, goes, and the
+    // agent's list empties.
+    click(
+        client,
+        "Blind transfer",
+        &button(&row("connected"), "Blind transfer: "),
+    )
+    .await;
+    type_into(
+        client,
+        "the target box",
+        "//input[@data-testid='call-entry']",
+        "2004",
+    )
+    .await;
+    click(
+        client,
+        "Blind transfer (send)",
+        "//form[@class='ask']//button[@type='submit']",
+    )
+    .await;
+    let asked = caller.wait("transfer_requested");
+    assert_eq!(asked["attended"], false);
+    caller.send(&format!(r#"{{"cmd":"accept_transfer","call":"{first}"}}"#));
+    let joined = joined(&caller, &first);
+    colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
+    find(client, "an empty call list", "//p[@data-testid='no-calls']").await;
+    bed.shot("3-blind-transfer").await;
+    caller.send(&format!(r#"{{"cmd":"hangup","call":"{joined}"}}"#));
+    colleague.wait_event("CALL_CLOSED", Duration::from_secs(30));
+    bed.client.close().await.expect("close the session");
 }

@@ -102,3 +102,61 @@ pub async fn screenshot(client: &Client, dir: &Path, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("save the screenshot");
 }
+
+/// Clicks the element at `xpath`, once it shows.
+pub async fn click(client: &Client, what: &str, xpath: &str) {
+    find(client, what, xpath)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+}
+
+/// Types `text` into the element at `xpath`, once it shows.
+pub async fn type_into(client: &Client, what: &str, xpath: &str, text: &str) {
+    find(client, what, xpath)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {what}: {e}"));
+}
+
+/// Adds the SIP account `user` at `registrar` in Settings and waits until it is registered.
+pub async fn add_account(client: &Client, registrar: &str, user: &str, password: &str) {
+    click(client, "Settings", "//button[@data-testid='settings']").await;
+    for (field, value) in [
+        ("registrar", registrar),
+        ("user", user),
+        ("password", password),
+    ] {
+        type_into(
+            client,
+            field,
+            &format!("//input[@data-testid='account-{field}']"),
+            value,
+        )
+        .await;
+    }
+    click(
+        client,
+        "Save",
+        "//form[@data-testid='account-form']//button[@type='submit']",
+    )
+    .await;
+    find(
+        client,
+        "the account registered",
+        "//ul[@data-testid='accounts']/li[@data-state='registered']",
+    )
+    .await;
+}
+
+/// The row of the call whose state is `status` (`connected`, `on_hold`...).
+pub fn row(status: &str) -> String {
+    format!("//li[@data-testid='call'][@data-status='{status}']")
+}
+
+/// The button of `row` whose accessible name starts with `label` (`Hold: `...).
+pub fn button(row: &str, label: &str) -> String {
+    format!("{row}//button[starts-with(@aria-label, '{label}')]")
+}
