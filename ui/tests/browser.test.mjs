@@ -279,7 +279,11 @@ test("consult a colleague, then complete the transfer", async () => {
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
   await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
   await p.getByRole("button", { name: "Consult: Claire Duval" }).click();
+  // The target can be picked from the contacts, or from the latest calls.
+  await p.getByTestId("call-entry").fill("dupont");
+  await p.locator('[data-testid="targets"] option[value="01 23 45 67 89"][label="Jeanne Dupont"]').waitFor({ state: "attached" });
   await p.getByTestId("call-entry").fill("2004");
+  await p.locator('[data-testid="targets"] option[value="2004"][label="recent call"]').waitFor({ state: "attached" });
   await p.getByTestId("call").getByRole("button", { name: "Consult", exact: true }).click();
   await p.getByTestId("call").nth(1).waitFor();
   const states = await p.getByTestId("call-state").allTextContents();
