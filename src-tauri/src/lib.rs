@@ -4,7 +4,7 @@ mod phone;
 
 use switchboard_core::Source;
 use switchboard_runtime::{
-    ErrorReport, Handle, HeadsetConfig, NumberInfo, OpenOptions, PhoneOptions, TonePlan,
+    ErrorReport, Handle, HeadsetConfig, NumberInfo, OpenOptions, PhoneOptions, PlanForm, TonePlan,
 };
 use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
@@ -42,6 +42,20 @@ fn normalize_number(handle: State<'_, Handle>, input: String) -> Result<NumberIn
         .map_err(|e| e.report())
 }
 
+/// The dial plan in force, as the settings form shows it.
+#[tauri::command]
+#[specta::specta]
+fn dial_plan(handle: State<'_, Handle>) -> PlanForm {
+    handle.plan_form()
+}
+
+/// Checks, stores and applies the dial plan of the settings form.
+#[tauri::command]
+#[specta::specta]
+async fn save_dial_plan(handle: State<'_, Handle>, plan: PlanForm) -> Result<(), ErrorReport> {
+    handle.save_plan_form(&plan).await.map_err(|e| e.report())
+}
+
 /// The typed command set, shared by the app and the bindings test.
 pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -49,6 +63,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             search_contacts,
             get_contact,
             normalize_number,
+            dial_plan,
+            save_dial_plan,
             phone::desk_view,
             phone::dial,
             phone::answer,

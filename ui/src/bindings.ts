@@ -40,6 +40,23 @@ async normalizeNumber(input: string) : Promise<Result<NumberInfo, ErrorReport>> 
 }
 },
 /**
+ * The dial plan in force, as the settings form shows it.
+ */
+async dialPlan() : Promise<PlanForm> {
+    return await TAURI_INVOKE("dial_plan");
+},
+/**
+ * Checks, stores and applies the dial plan of the settings form.
+ */
+async saveDialPlan(plan: PlanForm) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_dial_plan", { plan }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The panel's view now.
  */
 async deskView() : Promise<Result<DeskView, ErrorReport>> {
@@ -759,6 +776,30 @@ raw: string;
  * E.164, when the dial plan could read it as a public number.
  */
 e164: string | null }
+/**
+ * The dial plan's fields as typed.
+ */
+export type PlanForm = { 
+/**
+ * Country of numbers written without a country code (`FR`, `GB`...).
+ */
+country: string; 
+/**
+ * Area code added to local numbers, without its leading 0; empty: none.
+ */
+area_code: string; 
+/**
+ * Digits for an outside line (`9`, `0`); empty: none.
+ */
+external_prefix: string; 
+/**
+ * Length of internal extensions (0: none).
+ */
+extension_len: number; 
+/**
+ * `e164`, `international` or `national`.
+ */
+format: string }
 /**
  * One contact (or company) matched to a caller, with why.
  */

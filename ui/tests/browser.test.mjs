@@ -93,6 +93,13 @@ function engine() {
     },
     complete_transfer: () => { desk.lines = desk.lines.filter((l) => !consult.includes(l.line)); },
     account_settings: () => saved,
+    dial_plan: () => plan,
+    save_dial_plan: ({ plan: next }) => {
+      if (next.area_code.startsWith("0")) {
+        throw { code: "plan_area_code", message: "the area code", field: "area_code" };
+      }
+      plan = next;
+    },
     history: () => [
       { id: 3, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
         started_at: "2030-01-01T10:00:00.000Z", answered_at: null, ended_at: "2030-01-01T10:00:20.000Z",
@@ -115,6 +122,7 @@ function engine() {
     },
   };
   let saved = [];
+  let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
     if (phone[cmd]) {
@@ -326,11 +334,11 @@ test("an account is saved from the settings; a wrong field is said at the field"
   await p.getByTestId("account-registrar").fill("pbx.example.com");
   await p.getByTestId("account-user").fill("1001");
   await p.getByTestId("account-password").fill("secret");
-  await p.getByRole("button", { name: "Enregistrer" }).click();
+  await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("error-registrar").filter({ hasText: "sip:hôte" }).waitFor();
   assert.equal(await p.getByTestId("account-registrar").getAttribute("aria-invalid"), "true");
   await p.getByTestId("account-registrar").fill("sip:pbx.example.com");
-  await p.getByRole("button", { name: "Enregistrer" }).click();
+  await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("account-list").filter({ hasText: "main — 1001 @ sip:pbx.example.com (UDP)" }).waitFor();
   assert.equal(await p.getByTestId("error-registrar").textContent(), "");
   assert.deepEqual(await p.evaluate(() => window.__passwords), { main: "secret" });
@@ -384,4 +392,18 @@ test("the history: a missed-call badge, filters, how each call ended, call back"
   await p.getByRole("button", { name: "Call back 0199009999" }).click();
   await p.locator('[data-testid="call"][data-status="ringing_out"]').waitFor();
   assert.ok((await p.evaluate(() => window.__calls)).includes("dial"));
+});
+
+test("the dial plan is edited in the settings; a wrong area code is said at its field", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("settings").click();
+  await p.getByTestId("plan-country").fill("GB");
+  await p.getByTestId("plan-area_code").fill("0161");
+  await p.getByTestId("plan-format").selectOption("national");
+  await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("plan-error-area_code").filter({ hasText: "without the leading 0" }).waitFor();
+  await p.getByTestId("plan-area_code").fill("161");
+  await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Dial plan saved." }).waitFor();
+  assert.equal(await p.getByTestId("plan-error-area_code").textContent(), "");
 });

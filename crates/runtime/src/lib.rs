@@ -6,6 +6,7 @@ mod dialling;
 mod error;
 mod history;
 mod phone;
+mod plan_form;
 mod secrets;
 mod settings;
 
@@ -29,6 +30,7 @@ pub use phone::{
     MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions,
     RecordingReport, Registration, ScreenPop, Status, TransferRequest,
 };
+pub use plan_form::PlanForm;
 pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;
 pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};

@@ -1,7 +1,7 @@
 //! The Handle as the app uses it: first run, settings, look-ups.
 
 use switchboard_core::{Caller, CallerIdentity, DialPlan, Source};
-use switchboard_runtime::{Handle, OpenOptions};
+use switchboard_runtime::{Handle, OpenOptions, PlanForm};
 
 #[tokio::test]
 async fn demo_data_only_on_the_first_run() {
@@ -103,4 +103,73 @@ async fn an_unreadable_stored_plan_is_reported_and_kept() {
         serde_json::json!({"country": "ZZ"}),
         "never silently reset"
     );
+}
+
+#[tokio::test]
+async fn the_dial_plan_form_names_the_field_it_refuses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = Handle::open(&dir.path().join("app.db"), OpenOptions::default())
+        .await
+        .expect("open");
+    let form = handle.plan_form();
+    assert_eq!(
+        (
+            form.country.as_str(),
+            form.format.as_str(),
+            form.extension_len
+        ),
+        ("FR", "e164", 4)
+    );
+    for (wrong, field) in [
+        (
+            PlanForm {
+                country: "XX".into(),
+                ..form.clone()
+            },
+            "country",
+        ),
+        (
+            PlanForm {
+                area_code: "0161".into(),
+                country: "GB".into(),
+                ..form.clone()
+            },
+            "area_code",
+        ),
+        (
+            PlanForm {
+                external_prefix: "9a".into(),
+                ..form.clone()
+            },
+            "external_prefix",
+        ),
+        (
+            PlanForm {
+                format: "local".into(),
+                ..form.clone()
+            },
+            "format",
+        ),
+    ] {
+        let report = handle
+            .save_plan_form(&wrong)
+            .await
+            .expect_err("refused")
+            .report();
+        assert_eq!(report.field.as_deref(), Some(field), "{report:?}");
+    }
+    assert_eq!(handle.plan_form(), form, "nothing refused was kept");
+    let manchester = PlanForm {
+        country: "gb".into(),
+        area_code: "161".into(),
+        external_prefix: "9".into(),
+        extension_len: 4,
+        format: "national".into(),
+    };
+    handle.save_plan_form(&manchester).await.expect("saved");
+    assert_eq!(handle.plan_form().country, "GB");
+    let local = handle
+        .normalize("552 7789", Source::DialBox)
+        .expect("a local number");
+    assert_eq!(local.dial, "901615527789");
 }

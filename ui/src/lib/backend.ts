@@ -12,6 +12,7 @@ import {
   type HistoryEntry,
   type LineView,
   type NumberInfo,
+  type PlanForm,
   type PopMatch,
   type ScreenPop,
   type Status,
@@ -27,6 +28,7 @@ export type {
   HistoryEntry,
   LineView,
   NumberInfo,
+  PlanForm,
   PopMatch,
   ScreenPop,
   Status,
@@ -68,6 +70,8 @@ export interface Backend {
   saveAccount(account: AccountSettings, password: string): Promise<Outcome<null>>;
   deleteAccount(id: string): Promise<Outcome<null>>;
   history(limit: number): Promise<Outcome<HistoryEntry[]>>;
+  dialPlan(): Promise<Outcome<PlanForm>>;
+  saveDialPlan(plan: PlanForm): Promise<Outcome<null>>;
   onDesk(listener: (view: DeskView) => void): Promise<Unlisten>;
   onPop(listener: (pop: ScreenPop) => void): Promise<Unlisten>;
   onNotice(listener: (notice: Notice) => void): Promise<Unlisten>;
@@ -105,6 +109,8 @@ export function tauriBackend(): Backend {
     saveAccount: async (account, password) => outcome(await commands.saveAccount(account, password)),
     deleteAccount: async (id) => outcome(await commands.deleteAccount(id)),
     history: async (limit) => outcome(await commands.history(limit)),
+    dialPlan: async () => ({ ok: true, value: await commands.dialPlan() }),
+    saveDialPlan: async (plan) => outcome(await commands.saveDialPlan(plan)),
     onDesk: (listener) => events.deskChanged.listen((e) => listener(e.payload)),
     onPop: (listener) => events.popped.listen((e) => listener(e.payload)),
     onNotice: (listener) => events.notice.listen((e) => listener(e.payload)),

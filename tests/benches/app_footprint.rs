@@ -1,0 +1,159 @@
+//! What the running desktop app costs an agent's machine: its memory, all its processes
+//! together (the app and WebKit's web and network processes), and its CPU while idle, with
+//! 100,000 contacts in its database, under a virtual X display
+//! (`cargo bench -p switchboard-e2e --bench app_footprint`; the app and the CLI are built
+//! first with `cargo build --release -p switchboard -p switchboard-cli`).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use switchboard_e2e::{workspace_binary, xvfb, Started};
+
+const CONTACTS: usize = 100_000;
+/// How long the app is left alone before measuring, then how long its CPU is counted.
+const SETTLE: Duration = Duration::from_secs(15);
+const IDLE: Duration = Duration::from_secs(30);
+
+/// Each process's parent, from /proc.
+fn parents() -> HashMap<u32, u32> {
+    let mut map = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // The fields after the command name, which is in parentheses.
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+                if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+                    map.insert(pid, ppid);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// `root` and every process below it.
+fn tree(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, &p)| p == parent)
+                .map(|(&c, _)| c),
+        );
+        i += 1;
+    }
+    found
+}
+
+/// Resident memory in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU time used so far, in clock ticks (user + system).
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_owned();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+fn name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("contacts.db");
+    // 100,000 invented contacts, imported as an agent would.
+    let csv = dir.path().join("contacts.csv");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).expect("csv"));
+        writeln!(out, "first name,last name,company,work,mobile,email").expect("write");
+        for i in 0..CONTACTS {
+            writeln!(
+                out,
+                "Person{i},Family{},Company {},+33 1 99 {:02} {:02} {:02},+33 6 39 98 {:02} {:02},p{i}@example.com",
+                i % 977,
+                i % 5003,
+                (i / 10_000) % 100,
+                (i / 100) % 100,
+                i % 100,
+                (i / 100) % 100,
+                i % 100
+            )
+            .expect("write");
+        }
+    }
+    let import = Instant::now();
+    let status = Command::new(workspace_binary("switchboard-cli"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&csv)
+        .stdout(Stdio::null())
+        .status()
+        .expect("switchboard-cli import");
+    assert!(status.success());
+    let import = import.elapsed();
+
+    let mut started = Started::default();
+    let display = xvfb(&mut started);
+    started.spawn(
+        "the app",
+        Command::new(workspace_binary("switchboard"))
+            .env("DISPLAY", &display)
+            .env("SWITCHBOARD_DB", &db)
+            .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let app = started.last_pid().expect("the app's pid");
+    // Idle is what is measured: the app is left alone while it opens and settles.
+    std::thread::sleep(SETTLE);
+    let processes = tree(app);
+    let before: u64 = processes.iter().map(|&p| cpu_ticks(p)).sum();
+    let start = Instant::now();
+    std::thread::sleep(IDLE);
+    let after: u64 = processes.iter().map(|&p| cpu_ticks(p)).sum();
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    let idle_cpu = (after - before) as f64 / ticks_per_second / start.elapsed().as_secs_f64();
+
+    println!("app footprint with {CONTACTS} contacts (import took {import:.1?})");
+    println!("{:<24} {:>10}", "process", "RSS (MiB)");
+    let mut total = 0;
+    for &pid in &processes {
+        let rss = rss_kib(pid);
+        total += rss;
+        println!("{:<24} {:>10.1}", name(pid), rss as f64 / 1024.0);
+    }
+    println!("{:<24} {:>10.1}", "all processes", total as f64 / 1024.0);
+    println!(
+        "idle CPU over {:?}: {:.2}% of one core",
+        IDLE,
+        idle_cpu * 100.0
+    );
+    drop(started);
+}
