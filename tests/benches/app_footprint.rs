@@ -1,5 +1,6 @@
-//! What the running desktop app costs an agent's machine: its memory, all its processes
-//! together (the app and WebKit's web and network processes), and its CPU while idle, with
+//! What the running desktop app costs an agent's machine: its memory (resident, and
+//! proportional: shared libraries split among the processes), all its processes together (the
+//! app and WebKit's web and network processes), and its CPU while idle, with
 //! 100,000 contacts in its database, under a virtual X display
 //! (`cargo bench -p switchboard-e2e --bench app_footprint`; the app and the CLI are built
 //! first with `cargo build --release -p switchboard -p switchboard-cli`).
@@ -53,13 +54,14 @@ fn tree(root: u32) -> Vec<u32> {
     found
 }
 
-/// Resident memory in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// A memory figure of `pid` in KiB: `Rss:` (resident, shared libraries counted in every
+/// process) or `Pss:` (shared pages divided among the processes sharing them).
+fn memory_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
@@ -142,14 +144,25 @@ fn main() {
     let idle_cpu = (after - before) as f64 / ticks_per_second / start.elapsed().as_secs_f64();
 
     println!("app footprint with {CONTACTS} contacts (import took {import:.1?})");
-    println!("{:<24} {:>10}", "process", "RSS (MiB)");
-    let mut total = 0;
+    println!("{:<24} {:>10} {:>10}", "process", "RSS (MiB)", "PSS (MiB)");
+    let (mut rss_total, mut pss_total) = (0, 0);
     for &pid in &processes {
-        let rss = rss_kib(pid);
-        total += rss;
-        println!("{:<24} {:>10.1}", name(pid), rss as f64 / 1024.0);
+        let (rss, pss) = (memory_kib(pid, "Rss:"), memory_kib(pid, "Pss:"));
+        rss_total += rss;
+        pss_total += pss;
+        println!(
+            "{:<24} {:>10.1} {:>10.1}",
+            name(pid),
+            rss as f64 / 1024.0,
+            pss as f64 / 1024.0
+        );
     }
-    println!("{:<24} {:>10.1}", "all processes", total as f64 / 1024.0);
+    println!(
+        "{:<24} {:>10.1} {:>10.1}",
+        "all processes",
+        rss_total as f64 / 1024.0,
+        pss_total as f64 / 1024.0
+    );
     println!(
         "idle CPU over {:?}: {:.2}% of one core",
         IDLE,
