@@ -113,6 +113,26 @@ impl Bed {
     }
 }
 
+/// Clicks `control` (`Consult`, `Blind transfer`) on the connected call, types `target` in
+/// the box it opens and sends it.
+async fn to_target(client: &Client, control: &str, target: &str) {
+    let label = format!("{control}: ");
+    click(client, control, &button(&row("connected"), &label)).await;
+    type_into(
+        client,
+        "the target box",
+        "//input[@data-testid='call-entry']",
+        target,
+    )
+    .await;
+    click(
+        client,
+        "send the target",
+        "//form[@class='ask']//button[@type='submit']",
+    )
+    .await;
+}
+
 /// Waits until the caller's new line (not `old`) is connected; returns it.
 fn joined(caller: &Agent, old: &str) -> String {
     loop {
@@ -175,20 +195,7 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
     // Consult the colleague (a baresip that answers by itself), then complete.
     let mut colleague = bed.colleague(Answer::Auto);
     let client = &bed.client;
-    click(client, "Consult", &button(&row("connected"), "Consult: ")).await;
-    type_into(
-        client,
-        "the target box",
-        "//input[@data-testid='call-entry']",
-        "2004",
-    )
-    .await;
-    click(
-        client,
-        "Consult (send)",
-        "//form[@class='ask']//button[@type='submit']",
-    )
-    .await;
+    to_target(client, "Consult", "2004").await;
     colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
     find(client, "the held caller", &row("on_hold")).await;
     let consulting = find(client, "the consultation", &row("connected")).await;
@@ -301,25 +308,7 @@ async fn a_call_while_busy_a_conference_of_three_and_a_blind_transfer() {
 
     // A blind transfer of the caller to the colleague: the caller is asked, goes, and the
     // agent's list empties.
-    click(
-        client,
-        "Blind transfer",
-        &button(&row("connected"), "Blind transfer: "),
-    )
-    .await;
-    type_into(
-        client,
-        "the target box",
-        "//input[@data-testid='call-entry']",
-        "2004",
-    )
-    .await;
-    click(
-        client,
-        "Blind transfer (send)",
-        "//form[@class='ask']//button[@type='submit']",
-    )
-    .await;
+    to_target(client, "Blind transfer", "2004").await;
     let asked = caller.wait("transfer_requested");
     assert_eq!(asked["attended"], false);
     caller.send(&format!(r#"{{"cmd":"accept_transfer","call":"{first}"}}"#));

@@ -12,7 +12,7 @@ use switchboard_runtime::{
 };
 
 mod common;
-use common::{account_for, kamailio_for, next, phone_for, reach, registered, WAIT};
+use common::{account_for, kamailio_for, next, phone_for, reach, registered, ringing_in, WAIT};
 
 /// Waits until the board satisfies `done`; returns it.
 async fn board(handle: &Handle, what: &str, done: impl Fn(&[LineView]) -> bool) -> Vec<LineView> {
@@ -131,15 +131,7 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     let consult = handle
         .consult(&line, " 2004 ", Source::DialBox)
         .expect("consult");
-    let ring = loop {
-        if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
-            line,
-            state: LineState::RingingIn,
-        }) = next(&mut colleague_events).await
-        {
-            break line;
-        }
-    };
+    let ring = ringing_in(&mut colleague_events).await;
     colleague.answer(&ring).expect("answer");
     let consulting = board(&handle, "the consultation", |l| {
         status_of(l, &line) == Some(Status::OnHold)
@@ -187,15 +179,7 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     assert!(request.to.contains("2004"), "{request:?}");
     assert!(!request.attended);
     let new = agent.accept_transfer(&line).await.expect("accept");
-    let ring = loop {
-        if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
-            line,
-            state: LineState::RingingIn,
-        }) = next(&mut colleague_events).await
-        {
-            break line;
-        }
-    };
+    let ring = ringing_in(&mut colleague_events).await;
     colleague.answer(&ring).expect("answer");
     let transferred = board(&handle, "the call to the colleague", |l| {
         l.len() == 1 && status_of(l, &new) == Some(Status::Connected)

@@ -12,7 +12,7 @@ use switchboard_runtime::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{account_for, kamailio_for, next, phone_for, reach, registered, WAIT};
+use common::{account_for, kamailio_for, next, phone_for, reach, registered, ringing_in, WAIT};
 
 /// Waits until the newest history row satisfies `done`; returns it.
 async fn newest(handle: &Handle, what: &str, done: impl Fn(&HistoryEntry) -> bool) -> HistoryEntry {
@@ -116,15 +116,7 @@ async fn calls_go_into_the_history_with_their_contact_and_recording() {
 
     // 3. The agent calls the number back.
     let out = agent.dial("main", "0199009999").expect("dial");
-    let theirs = loop {
-        if let PhoneEvent::Desk(switchboard_core::desk::DeskEvent::Line {
-            line,
-            state: LineState::RingingIn,
-        }) = next(&mut caller_events).await
-        {
-            break line;
-        }
-    };
+    let theirs = ringing_in(&mut caller_events).await;
     caller.answer(&theirs).expect("answer");
     reach(&mut events, &out, LineState::Connected).await;
     agent.hangup(&out).expect("hang up");

@@ -27,6 +27,19 @@ pub async fn reach(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, state
     reach_all(events, &[(line, state)]).await;
 }
 
+/// Waits until a line rings in; returns it.
+pub async fn ringing_in(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
+    loop {
+        if let PhoneEvent::Desk(DeskEvent::Line {
+            line,
+            state: LineState::RingingIn,
+        }) = next(events).await
+        {
+            return line;
+        }
+    }
+}
+
 /// Waits until every (line, state) pair has been seen, in any order; on a timeout, says
 /// what is missing and what came instead.
 pub async fn reach_all(events: &mut UnboundedReceiver<PhoneEvent>, wanted: &[(&str, LineState)]) {
