@@ -24,6 +24,7 @@ mod conference;
 mod controls;
 mod dtmf;
 mod error;
+mod timeout;
 
 pub use alert::Alert;
 pub use controls::Control;
@@ -569,33 +570,6 @@ impl Desk {
             {
                 self.actions.push_back(Action::Bye(consult));
             }
-        }
-    }
-
-    /// When [`Desk::handle_timeout`] is next due.
-    pub fn next_timeout(&self) -> Option<Duration> {
-        self.lines.values().filter_map(|l| l.ring_deadline).min()
-    }
-
-    /// Cancels the outgoing calls nobody answered in time.
-    pub fn handle_timeout(&mut self, now: Duration) {
-        let due: Vec<LineId> = self
-            .lines
-            .iter()
-            .filter(|(_, l)| l.ring_deadline.is_some_and(|d| d <= now))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for line in due {
-            if let Some(l) = self.lines.get_mut(&line) {
-                l.ring_deadline = None;
-            }
-            self.actions.push_back(Action::Cancel(line.clone()));
-            self.set(
-                &line,
-                LineState::Ended {
-                    reason: EndReason::NoAnswer,
-                },
-            );
         }
     }
 

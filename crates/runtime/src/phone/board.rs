@@ -1,15 +1,16 @@
-//! The agent's board: every live line as a window shows it (the number, the contact, the
-//! state in the manuals' words, since when, and the controls the state allows), kept from
-//! the desk's own events.
+//! The agent's board: the accounts, registered here, with their registration state, and
+//! every live line as a window shows it (the number, the contact, the state in the manuals'
+//! words, since when, and the controls the state allows), kept from the desk's own events.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::PoisonError;
 
 use serde::Serialize;
 use switchboard_core::desk::{Control, DeskEvent, LineState};
-use switchboard_sip::SipEvent;
+use switchboard_sip::{AccountConfig, SipEvent};
 
 use super::{Inner, Phone};
+use crate::Error;
 
 /// A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -221,6 +222,33 @@ impl Inner {
 }
 
 impl Phone {
+    /// Registers `account` as `id`; an account already registered under `id` is replaced.
+    pub async fn add_account(&self, id: &str, account: AccountConfig) -> Result<(), Error> {
+        let registrar = self.inner.engine.register(id, account)?;
+        let previous = self
+            .inner
+            .registrars
+            .lock()
+            .await
+            .insert(id.to_owned(), registrar);
+        if let Some(previous) = previous {
+            previous.unregister().await;
+        }
+        Ok(())
+    }
+
+    /// Unregisters and forgets the account `id`; false when there is none.
+    pub async fn remove_account(&self, id: &str) -> bool {
+        let registrar = self.inner.registrars.lock().await.remove(id);
+        match registrar {
+            Some(registrar) => {
+                registrar.unregister().await;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Every account and its registration, by id.
     pub fn accounts(&self) -> Vec<AccountView> {
         let registrations: BTreeMap<String, Registration> = self

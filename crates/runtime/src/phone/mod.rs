@@ -15,7 +15,7 @@ use switchboard_core::desk::{Action, Alert, Desk, DeskEvent, LineState};
 use switchboard_media::headset::Headset;
 use switchboard_media::mixer::Mixer;
 use switchboard_media::MediaSession;
-use switchboard_sip::{AccountConfig, CallState, Engine, Refusal, Registrar, SipError, SipEvent};
+use switchboard_sip::{CallState, Engine, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
 use crate::Error;
@@ -404,33 +404,6 @@ impl Phone {
     /// Where SIP listens.
     pub fn local_addr(&self) -> SocketAddr {
         self.inner.engine.local_addr()
-    }
-
-    /// Registers `account` as `id`; an account already registered under `id` is replaced.
-    pub async fn add_account(&self, id: &str, account: AccountConfig) -> Result<(), Error> {
-        let registrar = self.inner.engine.register(id, account)?;
-        let previous = self
-            .inner
-            .registrars
-            .lock()
-            .await
-            .insert(id.to_owned(), registrar);
-        if let Some(previous) = previous {
-            previous.unregister().await;
-        }
-        Ok(())
-    }
-
-    /// Unregisters and forgets the account `id`; false when there is none.
-    pub async fn remove_account(&self, id: &str) -> bool {
-        let registrar = self.inner.registrars.lock().await.remove(id);
-        match registrar {
-            Some(registrar) => {
-                registrar.unregister().await;
-                true
-            }
-            None => false,
-        }
     }
 
     fn command(
