@@ -9,20 +9,7 @@ use switchboard_runtime::{AccountConfig, PhoneEvent, PhoneOptions, SipEvent, Tra
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, phone_for, reach, reach_all, WAIT};
-
-/// Waits for the next incoming call and returns its line.
-async fn incoming(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
-    loop {
-        if let PhoneEvent::Desk(DeskEvent::Line {
-            line,
-            state: LineState::RingingIn,
-        }) = next(events).await
-        {
-            return line;
-        }
-    }
-}
+use common::{next, phone_for, reach, reach_all, ringing_in, WAIT};
 
 /// Waits until the other side holds (`held`) or resumes `line`.
 async fn remote_hold(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, held: bool) {
@@ -87,13 +74,13 @@ async fn call_waiting_holds_the_first_caller_and_the_limit_refuses_with_486() {
     let agent = format!("sip:1001@{}", kamailio.hostport());
 
     first.command("dial", &agent);
-    let a = incoming(&mut events).await;
+    let a = ringing_in(&mut events).await;
     phone.answer(&a).expect("answer the first");
     reach(&mut events, &a, LineState::Connected).await;
     first.wait_event("CALL_ESTABLISHED", WAIT);
 
     second.command("dial", &agent);
-    let b = incoming(&mut events).await;
+    let b = ringing_in(&mut events).await;
     assert_ne!(a, b);
     phone.answer(&b).expect("answer the second");
     // The first caller is put on hold and the second answered (the two requests go out
@@ -168,7 +155,7 @@ async fn blind_transfer_through_the_desk() {
     );
     let (phone, mut events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
-    let line = incoming(&mut events).await;
+    let line = ringing_in(&mut events).await;
     assert_eq!(
         phone.transfer(&line, "1003").map_err(|e| e.code()),
         Err("desk_not_now")
@@ -219,7 +206,7 @@ async fn being_transferred_shows_the_new_line() {
     );
     let (phone, mut events) = phone_for(&kamailio, "1001", PhoneOptions::default()).await;
     caller.command("dial", &format!("sip:1001@{}", kamailio.hostport()));
-    let old = incoming(&mut events).await;
+    let old = ringing_in(&mut events).await;
     phone.answer(&old).expect("answer");
     reach(&mut events, &old, LineState::Connected).await;
     caller.wait_event("CALL_ESTABLISHED", WAIT);
@@ -271,7 +258,7 @@ async fn consult_then_cancel_then_consult_then_complete() {
         phone_for(&kamailio, "1003", PhoneOptions::default()).await;
 
     let first = caller.dial("main", "1001").expect("dial");
-    let at_desk = incoming(&mut desk_events).await;
+    let at_desk = ringing_in(&mut desk_events).await;
     desk.answer(&at_desk).expect("answer");
     reach(&mut desk_events, &at_desk, LineState::Connected).await;
     reach(&mut caller_events, &first, LineState::Connected).await;
@@ -279,7 +266,7 @@ async fn consult_then_cancel_then_consult_then_complete() {
     // A consultation the agent abandons: the caller stays on hold, then is resumed.
     let consult = desk.consult(&at_desk, "main", "1003").expect("consult");
     reach(&mut desk_events, &at_desk, LineState::OnHold).await;
-    let ringing = incoming(&mut colleague_events).await;
+    let ringing = ringing_in(&mut colleague_events).await;
     colleague.answer(&ringing).expect("answer");
     reach(&mut desk_events, &consult, LineState::Connected).await;
     desk.cancel_consult().expect("cancel");
@@ -303,7 +290,7 @@ async fn consult_then_cancel_then_consult_then_complete() {
         .consult(&at_desk, "main", "1003")
         .expect("consult again");
     reach(&mut desk_events, &at_desk, LineState::OnHold).await;
-    let at_colleague = incoming(&mut colleague_events).await;
+    let at_colleague = ringing_in(&mut colleague_events).await;
     colleague.answer(&at_colleague).expect("answer");
     reach(&mut desk_events, &consult, LineState::Connected).await;
     desk.complete_transfer().expect("complete");
@@ -343,11 +330,11 @@ async fn conference_held_resumed_dtmf_to_one_party_then_the_agent_leaves() {
     let (two, mut two_events) = phone_for(&kamailio, "1003", PhoneOptions::default()).await;
 
     let from_one = one.dial("main", "1001").expect("dial");
-    let a = incoming(&mut desk_events).await;
+    let a = ringing_in(&mut desk_events).await;
     desk.answer(&a).expect("answer");
     reach(&mut desk_events, &a, LineState::Connected).await;
     let from_two = two.dial("main", "1001").expect("dial");
-    let b = incoming(&mut desk_events).await;
+    let b = ringing_in(&mut desk_events).await;
     desk.answer(&b)
         .expect("answer the second: the first is held");
     reach_all(
@@ -517,7 +504,7 @@ async fn an_incoming_call_pops_the_contacts_of_the_callers_number() {
         ],
         "the household line's two contacts"
     );
-    let line = incoming(&mut desk_events).await;
+    let line = ringing_in(&mut desk_events).await;
     assert_eq!(line, pop.call);
     for phone in [desk, caller] {
         phone.shutdown().await;
