@@ -7,12 +7,10 @@ use std::time::{Duration, Instant};
 use switchboard_core::desk::{Control, LineState};
 use switchboard_core::Source;
 use switchboard_e2e::Started;
-use switchboard_runtime::{
-    Handle, LineView, OpenOptions, PhoneEvent, PhoneOptions, Registration, Status,
-};
+use switchboard_runtime::{Handle, LineView, PhoneEvent, PhoneOptions, Registration, Status};
 
 mod common;
-use common::{account_for, kamailio_for, next, phone_for, reach, registered, ringing_in, WAIT};
+use common::{desk_for, kamailio_for, next, phone_for, reach, ringing_in, WAIT};
 
 /// Waits until the board satisfies `done`; returns it.
 async fn board(handle: &Handle, what: &str, done: impl Fn(&[LineView]) -> bool) -> Vec<LineView> {
@@ -39,25 +37,8 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
     let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "0199009999", "2004"]);
-    let handle = Handle::open(
-        &dir.path().join("agent.db"),
-        OpenOptions { demo_data: true },
-    )
-    .await
-    .expect("database");
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
-    let agent = handle.phone().expect("started");
-    agent
-        .add_account("main", account_for(&kamailio, "1001"))
-        .await
-        .expect("account");
-    registered(&mut events).await;
+    let (handle, agent, mut events) =
+        desk_for(dir.path(), &kamailio, "1001", PhoneOptions::default()).await;
     assert!(handle.board().expect("board").is_empty());
     let accounts = agent.accounts();
     assert_eq!(accounts.len(), 1);

@@ -6,13 +6,11 @@ use std::time::{Duration, Instant};
 
 use switchboard_core::desk::LineState;
 use switchboard_e2e::Started;
-use switchboard_runtime::{
-    Handle, HistoryEntry, OpenOptions, PhoneEvent, PhoneOptions, RecordingOptions,
-};
+use switchboard_runtime::{Handle, HistoryEntry, PhoneEvent, PhoneOptions, RecordingOptions};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{account_for, kamailio_for, next, phone_for, reach, registered, ringing_in, WAIT};
+use common::{desk_for, kamailio_for, next, phone_for, reach, ringing_in, WAIT};
 
 /// Waits until the newest history row satisfies `done`; returns it.
 async fn newest(handle: &Handle, what: &str, done: impl Fn(&HistoryEntry) -> bool) -> HistoryEntry {
@@ -40,12 +38,6 @@ async fn calls_go_into_the_history_with_their_contact_and_recording() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut started = Started::default();
     let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "0199009999"]);
-    let handle = Handle::open(
-        &dir.path().join("agent.db"),
-        OpenOptions { demo_data: true },
-    )
-    .await
-    .expect("database");
     let folder = dir.path().join("recordings");
     std::fs::create_dir(&folder).expect("folder");
     let options = PhoneOptions {
@@ -55,16 +47,7 @@ async fn calls_go_into_the_history_with_their_contact_and_recording() {
         },
         ..PhoneOptions::default()
     };
-    let mut events = handle
-        .start_phone("127.0.0.1:0".parse().expect("addr"), options)
-        .await
-        .expect("phone");
-    let agent = handle.phone().expect("started");
-    agent
-        .add_account("main", account_for(&kamailio, "1001"))
-        .await
-        .expect("account");
-    registered(&mut events).await;
+    let (handle, agent, mut events) = desk_for(dir.path(), &kamailio, "1001", options).await;
     // The household line of the demo contacts Claire and Marc Duval.
     let (caller, mut caller_events) =
         phone_for(&kamailio, "0199009999", PhoneOptions::default()).await;

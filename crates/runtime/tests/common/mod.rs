@@ -10,7 +10,9 @@ use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::Started;
-use switchboard_runtime::{AccountConfig, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport};
+use switchboard_runtime::{
+    AccountConfig, Handle, OpenOptions, Phone, PhoneEvent, PhoneOptions, SipEvent, Transport,
+};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -117,4 +119,28 @@ pub async fn phone_for(
         .expect("account");
     registered(&mut events).await;
     (phone, events)
+}
+
+/// The app's engine on a new database in `dir` with the demo contacts, its phone started
+/// with `options` and registered as `user` at `kamailio`.
+pub async fn desk_for(
+    dir: &Path,
+    kamailio: &Kamailio,
+    user: &str,
+    options: PhoneOptions,
+) -> (Handle, Phone, UnboundedReceiver<PhoneEvent>) {
+    let handle = Handle::open(&dir.join("agent.db"), OpenOptions { demo_data: true })
+        .await
+        .expect("database");
+    let mut events = handle
+        .start_phone("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone");
+    let phone = handle.phone().expect("started");
+    phone
+        .add_account("main", account_for(kamailio, user))
+        .await
+        .expect("account");
+    registered(&mut events).await;
+    (handle, phone, events)
 }
