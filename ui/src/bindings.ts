@@ -381,6 +381,33 @@ account: string;
  */
 registration: Registration }
 /**
+ * The context of an incoming call, each part when a header gave it.
+ */
+export type CallContext = { 
+/**
+ * The number or alias the caller dialled (`P-Called-Party-ID`, RFC 3455 §4.2, or the
+ * `To` user when it is not the agent's own).
+ */
+dialled: string | null; 
+/**
+ * The number the call was first meant for before it was diverted here: the oldest
+ * `Diversion` entry (RFC 5806 lists the most recent first), else the first entry of
+ * `History-Info` (RFC 7044).
+ */
+diverted_from: string | null; 
+/**
+ * The queue it waited in (`X-Queue`, `X-Queue-Name`, `X-ACD-Queue`).
+ */
+queue: string | null; 
+/**
+ * The caller's choice in the voice menu (`X-IVR`, `X-IVR-Choice`, `X-IVR-Path`).
+ */
+ivr: string | null; 
+/**
+ * The call's subject (`Subject`, RFC 3261 §20.36).
+ */
+subject: string | null }
+/**
  * What the caller is.
  */
 export type Caller = 
@@ -619,7 +646,15 @@ end_reason: string | null;
 /**
  * The recording's file, if the call was recorded.
  */
-recording: string | null }
+recording: string | null; 
+/**
+ * The agent's disposition code (the call's outcome for the business), if set.
+ */
+disposition: string | null; 
+/**
+ * The agent's notes about the call.
+ */
+notes: string }
 /**
  * One live line.
  */
@@ -871,7 +906,15 @@ event: string;
 /**
  * The incoming call.
  */
-call: string }
+call: string; 
+/**
+ * What the SIP headers say: dialled number, queue, IVR choice...
+ */
+context: CallContext; 
+/**
+ * The latest calls with this caller (with their notes), newest first.
+ */
+recent: HistoryEntry[] }
 /**
  * A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
  */

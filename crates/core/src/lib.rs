@@ -3,6 +3,7 @@
 
 pub mod call;
 pub mod contact;
+pub mod context;
 pub mod desk;
 pub mod dialplan;
 pub mod matching;
@@ -13,6 +14,7 @@ mod shortcode;
 pub mod sipuri;
 
 pub use contact::{fold, parse_range, stored_e164, NumberKind};
+pub use context::CallContext;
 pub use dialplan::{Country, DialFormat, DialPlan, PlanError};
 pub use matching::{Caller, CallerIdentity, Candidate, Match, MatchConfig, MatchReason, Via};
 pub use number::{Number, NumberError, ShortNumberKind, Source, E164};

@@ -85,6 +85,7 @@ impl Error {
             message: self.to_string(),
             field: match self {
                 Self::InvalidField { field, .. } => Some((*field).to_owned()),
+                Self::Store(e) => e.field().map(str::to_owned),
                 // plan_area_code: the form's area_code.
                 Self::Plan(e) => e.code().strip_prefix("plan_").map(str::to_owned),
                 _ => None,

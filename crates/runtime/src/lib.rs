@@ -2,6 +2,7 @@
 //! The desktop app and the CLI call only this.
 
 mod accounts;
+mod contacts;
 mod dialling;
 mod error;
 mod history;
@@ -35,7 +36,9 @@ pub use settings::Settings;
 pub use switchboard_media::device::DeviceInfo;
 pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
 pub use switchboard_media::tones::TonePlan;
-pub use switchboard_store::{Direction as CallDirection, HistoryEntry};
+pub use switchboard_store::{
+    ContactForm, DeletedContact, Direction as CallDirection, HistoryEntry, NumberField,
+};
 
 /// The sound devices the system offers now (microphones, speakers, headsets).
 pub fn sound_devices() -> Result<Vec<DeviceInfo>, Error> {
@@ -174,11 +177,20 @@ impl Handle {
                     break;
                 }
                 log.follow(&handle, &event).await;
-                if let Some((call, identity)) = pop {
+                if let Some((call, identity, context)) = pop {
                     match handle.lookup(&identity).await {
                         Ok(lookup) => {
+                            // The calls before this one (read before its own row is written).
+                            let recent = handle
+                                .calls_with(&lookup, contacts::POP_RECENT_CALLS)
+                                .await
+                                .unwrap_or_else(|e| {
+                                    tracing::warn!(call, "no recent calls for the pop: {e}");
+                                    Vec::new()
+                                });
                             log.incoming(&handle, &call, &identity.user, &lookup).await;
-                            let _ = events.send(PhoneEvent::Pop(ScreenPop::new(call, lookup)));
+                            let pop = ScreenPop::new(call, lookup, context, recent);
+                            let _ = events.send(PhoneEvent::Pop(pop));
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
                     }

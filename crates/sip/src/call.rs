@@ -47,6 +47,8 @@ pub enum CallState {
         /// The call this one replaces (an attended transfer ending here, RFC 3891): it was
         /// answered at once.
         replaces: Option<String>,
+        /// What the headers say about why the call came here (dialled number, queue...).
+        context: switchboard_core::CallContext,
     },
     /// Answered (200 OK, ACK sent), or resumed.
     Connected,

@@ -127,6 +127,7 @@ pub(crate) fn take(
             }
         },
     };
+    let context = call_context(request);
     let mut entry = Entry::new(Some(dialog.clone()), media, from.clone(), calls.order());
     entry.ringing = true;
     entry.local_user = request.uri.auth.as_ref().map(|a| a.user.clone());
@@ -152,6 +153,7 @@ pub(crate) fn take(
             user,
             display_name,
             replaces: replaces.clone(),
+            context,
         },
     );
     if let Some(old) = replaces {
@@ -171,6 +173,27 @@ pub(crate) fn take(
             tokio::spawn(async move { d.hangup().await });
         }
     }
+}
+
+/// The call's context from the INVITE's headers.
+fn call_context(request: &rsipstack::sip::Request) -> switchboard_core::CallContext {
+    let pairs: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|h| {
+            let text = h.to_string();
+            let value = text
+                .split_once(':')
+                .map_or("", |(_, v)| v.trim())
+                .to_owned();
+            (h.name().to_owned(), value)
+        })
+        .collect();
+    let own = request.uri.auth.as_ref().map(|a| a.user.as_str());
+    switchboard_core::CallContext::from_headers(
+        pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        own,
+    )
 }
 
 /// The Replaces header's value, if the request has one.

@@ -23,6 +23,25 @@ pub enum StoreError {
     /// No contact with that id.
     #[error("no contact with id {0}")]
     NoSuchContact(i64),
+    /// A field of the contact form cannot be stored.
+    #[error("{field}: {problem}")]
+    ContactField {
+        /// The form's field (`display_name`, `email`, `number_N`).
+        field: String,
+        /// What is wrong with it.
+        problem: crate::ContactProblem,
+    },
+    /// No call with that id in the history.
+    #[error("no call with id {0} in the history")]
+    NoSuchCall(i64),
+    /// A text is longer than the store keeps.
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// The most characters it takes.
+        max: usize,
+    },
     /// A file could not be read or written.
     #[error("cannot read or write {path}: {source}")]
     Io {
@@ -52,9 +71,21 @@ impl StoreError {
             Self::Migrate(_) => "store_migrate",
             Self::Database(_) => "store_database",
             Self::NoSuchContact(_) => "store_no_such_contact",
+            Self::ContactField { problem, .. } => problem.code(),
+            Self::NoSuchCall(_) => "store_no_such_call",
+            Self::TooLong { .. } => "store_too_long",
             Self::Io { .. } => "store_io",
             Self::ImportFormat(_) => "import_format",
             Self::Setting { .. } => "store_setting",
+        }
+    }
+
+    /// The form field a refusal is about, for the message at it.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::ContactField { field, .. } => Some(field),
+            Self::TooLong { field, .. } => Some(field),
+            _ => None,
         }
     }
 }

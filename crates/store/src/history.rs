@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// A call's direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,7 +63,16 @@ pub struct HistoryEntry {
     pub end_reason: Option<String>,
     /// The recording's file, if the call was recorded.
     pub recording: Option<String>,
+    /// The agent's disposition code (the call's outcome for the business), if set.
+    pub disposition: Option<String>,
+    /// The agent's notes about the call.
+    pub notes: String,
 }
+
+/// Longest notes kept for one call, in characters.
+pub const MAX_CALL_NOTES: usize = 10_000;
+/// Longest disposition code, in characters.
+pub const MAX_DISPOSITION: usize = 100;
 
 impl Store {
     /// Adds a call that begins now; returns its row id.
@@ -121,34 +130,120 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the agent's notes and disposition code of call `id` (during or after the call).
+    pub async fn history_note(
+        &self,
+        id: i64,
+        notes: &str,
+        disposition: Option<&str>,
+    ) -> Result<()> {
+        let notes = notes.trim_end();
+        let disposition = disposition.map(str::trim).filter(|d| !d.is_empty());
+        if notes.chars().count() > MAX_CALL_NOTES {
+            return Err(StoreError::TooLong {
+                field: "notes",
+                max: MAX_CALL_NOTES,
+            });
+        }
+        if disposition.is_some_and(|d| d.chars().count() > MAX_DISPOSITION) {
+            return Err(StoreError::TooLong {
+                field: "disposition",
+                max: MAX_DISPOSITION,
+            });
+        }
+        let changed = sqlx::query!(
+            "UPDATE call_history SET notes = ?2, disposition = ?3 WHERE id = ?1",
+            id,
+            notes,
+            disposition
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NoSuchCall(id));
+        }
+        Ok(())
+    }
+
     /// The latest `limit` calls, newest first.
     pub async fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            Row,
             r#"SELECT id AS "id!", direction, remote_raw, remote_e164, contact_id, started_at,
-                      answered_at, ended_at, end_reason, recording
+                      answered_at, ended_at, end_reason, recording, disposition, notes
                FROM call_history ORDER BY started_at DESC, id DESC LIMIT ?1"#,
             limit
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| HistoryEntry {
-                id: r.id,
-                direction: if r.direction == "in" {
-                    Direction::In
-                } else {
-                    Direction::Out
-                },
-                remote_raw: r.remote_raw,
-                remote_e164: r.remote_e164,
-                contact_id: r.contact_id,
-                started_at: r.started_at,
-                answered_at: r.answered_at,
-                ended_at: r.ended_at,
-                end_reason: r.end_reason,
-                recording: r.recording,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Row::entry).collect())
+    }
+
+    /// The latest `limit` calls with a caller: from or to `e164`, or linked to one of
+    /// `contacts`; newest first.
+    pub async fn calls_with(
+        &self,
+        e164: Option<&str>,
+        contacts: &[i64],
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>> {
+        let ids = serde_json::to_string(contacts).unwrap_or_else(|_| "[]".into());
+        let rows = sqlx::query_as!(
+            Row,
+            r#"SELECT id AS "id!", direction, remote_raw, remote_e164, contact_id, started_at,
+                      answered_at, ended_at, end_reason, recording, disposition, notes
+               FROM call_history
+               WHERE id IN (SELECT id FROM call_history WHERE remote_e164 = ?1
+                            UNION
+                            SELECT id FROM call_history
+                            WHERE contact_id IN (SELECT value FROM json_each(?2)))
+               ORDER BY started_at DESC, id DESC LIMIT ?3"#,
+            e164,
+            ids,
+            limit
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Row::entry).collect())
+    }
+}
+
+/// A history row as SQLite gives it.
+struct Row {
+    id: i64,
+    direction: String,
+    remote_raw: String,
+    remote_e164: Option<String>,
+    contact_id: Option<i64>,
+    started_at: String,
+    answered_at: Option<String>,
+    ended_at: Option<String>,
+    end_reason: Option<String>,
+    recording: Option<String>,
+    disposition: Option<String>,
+    notes: String,
+}
+
+impl Row {
+    fn entry(self) -> HistoryEntry {
+        HistoryEntry {
+            id: self.id,
+            direction: if self.direction == "in" {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            remote_raw: self.remote_raw,
+            remote_e164: self.remote_e164,
+            contact_id: self.contact_id,
+            started_at: self.started_at,
+            answered_at: self.answered_at,
+            ended_at: self.ended_at,
+            end_reason: self.end_reason,
+            recording: self.recording,
+            disposition: self.disposition,
+            notes: self.notes,
+        }
     }
 }

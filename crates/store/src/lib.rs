@@ -4,6 +4,7 @@
 //! query is checked at build time against the committed offline data in `.sqlx/`.
 
 mod contacts;
+mod editing;
 mod error;
 mod export;
 mod history;
@@ -19,8 +20,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use editing::{ContactForm, ContactProblem, DeletedContact, NumberField};
 pub use error::{Result, StoreError};
-pub use history::{Direction, HistoryEntry, NewCall};
+pub use history::{Direction, HistoryEntry, NewCall, MAX_CALL_NOTES, MAX_DISPOSITION};
 pub use import::{ImportFormat, ImportProgress, ImportSummary, RowError};
 pub use lookup::LOOKUP_QUERIES;
 pub use model::{CompanyRef, ContactCard, ContactSummary, PhoneEntry, PopMatch};

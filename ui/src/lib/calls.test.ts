@@ -59,7 +59,13 @@ describe("call list", () => {
 });
 
 describe("screen pop", () => {
-  const base: Omit<ScreenPop, "caller" | "display"> = { event: "pop", call: "c", matches: [] };
+  const base: Omit<ScreenPop, "caller" | "display"> = {
+    event: "pop",
+    call: "c",
+    matches: [],
+    context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+    recent: [],
+  };
 
   it("heads with the number, the colleague, or why the caller is unknown", () => {
     expect(popHeadline("en", { ...base, caller: { kind: "external", e164: "+33199009999" }, display: "+33 1 99 00 99 99" })).toBe("+33 1 99 00 99 99");

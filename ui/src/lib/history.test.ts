@@ -14,6 +14,8 @@ function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
     ended_at: "2026-12-01T09:02:10.000Z",
     end_reason: "hung_up",
     recording: null,
+    disposition: null,
+    notes: "",
     ...overrides,
   };
 }

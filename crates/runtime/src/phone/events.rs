@@ -227,22 +227,37 @@ pub struct ScreenPop {
     /// The caller and the matching contacts.
     #[serde(flatten)]
     pub lookup: crate::Lookup,
+    /// What the SIP headers say: dialled number, queue, IVR choice...
+    pub context: switchboard_core::CallContext,
+    /// The latest calls with this caller (with their notes), newest first.
+    pub recent: Vec<crate::HistoryEntry>,
 }
 
 impl ScreenPop {
-    pub(crate) fn new(call: String, lookup: crate::Lookup) -> Self {
+    pub(crate) fn new(
+        call: String,
+        lookup: crate::Lookup,
+        context: switchboard_core::CallContext,
+        recent: Vec<crate::HistoryEntry>,
+    ) -> Self {
         Self {
             event: "pop",
             call,
             lookup,
+            context,
+            recent,
         }
     }
 }
 
-/// The call and caller of an incoming-call event, to look up.
+/// The call, caller and context of an incoming-call event, to look up.
 pub(crate) fn incoming_caller(
     event: &PhoneEvent,
-) -> Option<(String, switchboard_core::CallerIdentity)> {
+) -> Option<(
+    String,
+    switchboard_core::CallerIdentity,
+    switchboard_core::CallContext,
+)> {
     match event {
         PhoneEvent::Sip(SipEvent::Call {
             call,
@@ -251,6 +266,7 @@ pub(crate) fn incoming_caller(
                     user,
                     display_name,
                     replaces: None,
+                    context,
                     ..
                 },
         }) => Some((
@@ -259,6 +275,7 @@ pub(crate) fn incoming_caller(
                 user: user.clone(),
                 display_name: display_name.clone(),
             },
+            context.clone(),
         )),
         _ => None,
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use switchboard_core::matching::last_digits_key;
-use switchboard_core::{fold, NumberKind};
+use switchboard_core::{fold, parse_range, stored_e164, DialPlan, NumberError, NumberKind};
 
 use super::company_key;
 use crate::{Result, Store};
@@ -11,14 +11,23 @@ use crate::{Result, Store};
 /// A number ready to store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Number {
-    kind: NumberKind,
-    raw: String,
-    e164: Option<String>,
-    tail: Option<String>,
-    range: Option<String>,
+    pub(crate) kind: NumberKind,
+    pub(crate) raw: String,
+    pub(crate) e164: Option<String>,
+    pub(crate) tail: Option<String>,
+    pub(crate) range: Option<String>,
 }
 
 impl Number {
+    /// Reads a number of `kind` as entered, with the dial plan.
+    pub(crate) fn read(kind: NumberKind, raw: &str, plan: &DialPlan) -> Result<Self, NumberError> {
+        if kind == NumberKind::Range {
+            parse_range(raw, plan).map(|prefix| Self::range(raw, prefix))
+        } else {
+            stored_e164(raw, plan).map(|e164| Self::phone(kind, raw, e164))
+        }
+    }
+
     pub(crate) fn phone(kind: NumberKind, raw: &str, e164: Option<String>) -> Self {
         let digits = e164.clone().unwrap_or_else(|| raw.to_owned());
         let tail = last_digits_key(&digits);
@@ -42,7 +51,7 @@ impl Number {
     }
 
     /// Switchboards and ranges of a contact with a company belong to the company.
-    fn is_company_number(&self) -> bool {
+    pub(crate) fn is_company_number(&self) -> bool {
         matches!(self.kind, NumberKind::Switchboard | NumberKind::Range)
     }
 }
@@ -50,17 +59,17 @@ impl Number {
 /// A contact (or a company alone) checked and ready to store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Prepared {
-    display_name: String,
-    given_name: String,
-    family_name: String,
-    company: String,
-    company_key: String,
-    email: String,
-    notes: String,
-    search_text: String,
-    dedup_key: String,
+    pub(crate) display_name: String,
+    pub(crate) given_name: String,
+    pub(crate) family_name: String,
+    pub(crate) company: String,
+    pub(crate) company_key: String,
+    pub(crate) email: String,
+    pub(crate) notes: String,
+    pub(crate) search_text: String,
+    pub(crate) dedup_key: String,
     #[serde(skip)]
-    numbers: Vec<Number>,
+    pub(crate) numbers: Vec<Number>,
 }
 
 impl Prepared {

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
-use switchboard_core::{fold, parse_range, stored_e164, DialPlan, NumberKind};
+use switchboard_core::{fold, DialPlan, NumberKind};
 
 use crate::{Result, Store, StoreError};
 
-pub(crate) use batch::{Batch, Prepared};
+pub(crate) use batch::{Batch, Number, Prepared};
 
 /// Rows per transaction.
 const BATCH: usize = 25_000;
@@ -127,12 +127,9 @@ impl Draft {
         let mut numbers = Vec::with_capacity(self.numbers.len());
         for (kind, raw) in &self.numbers {
             for part in raw.split('|').map(str::trim).filter(|p| !p.is_empty()) {
-                let number = if *kind == NumberKind::Range {
-                    parse_range(part, plan).map(|prefix| batch::Number::range(part, prefix))
-                } else {
-                    stored_e164(part, plan).map(|e164| batch::Number::phone(*kind, part, e164))
-                };
-                numbers.push(number.map_err(|e| error(format!("{kind} number \"{part}\": {e}")))?);
+                let number = Number::read(*kind, part, plan)
+                    .map_err(|e| error(format!("{kind} number \"{part}\": {e}")))?;
+                numbers.push(number);
             }
         }
         Ok(Prepared::new(

@@ -1,0 +1,66 @@
+//! The contacts the agent edits by hand, and the notes of calls: the store's checks, with the
+//! dial plan in force.
+
+use switchboard_core::Caller;
+use switchboard_store::{ContactForm, DeletedContact, HistoryEntry};
+
+use crate::{Error, Handle, Lookup};
+
+/// Calls with the same caller a screen pop shows.
+pub(crate) const POP_RECENT_CALLS: u32 = 5;
+
+impl Handle {
+    /// Creates or updates a contact; returns its id. A refused field is named in the error
+    /// (`display_name`, `email`, `number_N`).
+    pub async fn save_contact(&self, form: &ContactForm) -> Result<i64, Error> {
+        let plan = self.settings().dial_plan;
+        Ok(self.store.save_contact(form, &plan).await?)
+    }
+
+    /// The form that edits contact `id`.
+    pub async fn contact_form(&self, id: i64) -> Result<ContactForm, Error> {
+        Ok(self.store.contact_form(id).await?)
+    }
+
+    /// Deletes contact `id`; what it returns undoes it through [`Handle::restore_contact`].
+    pub async fn delete_contact(&self, id: i64) -> Result<DeletedContact, Error> {
+        Ok(self.store.delete_contact(id).await?)
+    }
+
+    /// Undoes a deletion; returns the contact's id.
+    pub async fn restore_contact(&self, deleted: &DeletedContact) -> Result<i64, Error> {
+        let plan = self.settings().dial_plan;
+        Ok(self.store.restore_contact(deleted, &plan).await?)
+    }
+
+    /// Sets the notes and disposition code of history row `id`.
+    pub async fn note_call(
+        &self,
+        id: i64,
+        notes: &str,
+        disposition: Option<&str>,
+    ) -> Result<(), Error> {
+        Ok(self.store.history_note(id, notes, disposition).await?)
+    }
+
+    /// The latest calls with a caller: by number, and with every contact it matched.
+    pub async fn calls_with(
+        &self,
+        lookup: &Lookup,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, Error> {
+        let e164 = match &lookup.caller {
+            Caller::External { e164 } => Some(e164.to_string()),
+            _ => None,
+        };
+        let contacts: Vec<i64> = lookup
+            .matches
+            .iter()
+            .filter_map(|m| m.contact.as_ref().map(|c| c.id))
+            .collect();
+        Ok(self
+            .store
+            .calls_with(e164.as_deref(), &contacts, limit)
+            .await?)
+    }
+}
