@@ -1,5 +1,6 @@
 //! The desktop shell: typed commands that forward to the runtime [`Handle`]. No logic here.
 
+mod contacts;
 mod phone;
 
 use switchboard_core::Source;
@@ -65,6 +66,11 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             normalize_number,
             dial_plan,
             save_dial_plan,
+            contacts::contact_form,
+            contacts::save_contact,
+            contacts::delete_contact,
+            contacts::restore_contact,
+            contacts::note_call,
             phone::desk_view,
             phone::dial,
             phone::answer,

@@ -57,6 +57,61 @@ async saveDialPlan(plan: PlanForm) : Promise<Result<null, ErrorReport>> {
 }
 },
 /**
+ * The form that edits contact `id`.
+ */
+async contactForm(id: number) : Promise<Result<ContactForm, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("contact_form", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Creates (no `id`) or updates a contact; returns its id. A refused field is named.
+ */
+async saveContact(form: ContactForm) : Promise<Result<number, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_contact", { form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Deletes a contact; returns it whole, for undo.
+ */
+async deleteContact(id: number) : Promise<Result<DeletedContact, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("delete_contact", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Undoes a deletion; returns the contact's id.
+ */
+async restoreContact(deleted: DeletedContact) : Promise<Result<number, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("restore_contact", { deleted }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets the notes and disposition code of a call of the history.
+ */
+async noteCall(id: number, notes: string, disposition: string | null) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("note_call", { id, notes, disposition }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The panel's view now.
  */
 async deskView() : Promise<Result<DeskView, ErrorReport>> {
@@ -476,6 +531,42 @@ numbers: PhoneEntry[];
  */
 company_numbers: PhoneEntry[] }
 /**
+ * A contact as the card's form holds it.
+ */
+export type ContactForm = { 
+/**
+ * The contact being edited; `None` for a new one.
+ */
+id: number | null; 
+/**
+ * Name shown; made from the first and last names when empty.
+ */
+display_name: string; 
+/**
+ * First name.
+ */
+given_name: string; 
+/**
+ * Last name.
+ */
+family_name: string; 
+/**
+ * Company name (created when new).
+ */
+company: string; 
+/**
+ * E-mail address.
+ */
+email: string; 
+/**
+ * Free-text notes.
+ */
+notes: string; 
+/**
+ * Numbers; blank ones are left out.
+ */
+numbers: NumberField[] }
+/**
  * A line of a contact list.
  */
 export type ContactSummary = { 
@@ -555,6 +646,22 @@ export type Control =
  * Record the call.
  */
 "record"
+/**
+ * A deleted contact, whole: give it back to [`Store::restore_contact`] to undo.
+ */
+export type DeletedContact = { 
+/**
+ * The contact as it was (its `id` set).
+ */
+form: ContactForm; 
+/**
+ * When it was first created.
+ */
+created_at: string; 
+/**
+ * The history rows that were linked to it.
+ */
+calls: number[] }
 /**
  * The softphone panel changed: its whole view.
  */
@@ -743,6 +850,18 @@ line: string;
  * A stable code the window translates.
  */
 code: string }
+/**
+ * One number of the contact form.
+ */
+export type NumberField = { 
+/**
+ * What the number is for.
+ */
+kind: NumberKind; 
+/**
+ * As typed or pasted.
+ */
+raw: string }
 /**
  * A number read with the dial plan, as every front end shows it.
  */

@@ -103,13 +103,15 @@ function engine() {
     history: () => [
       { id: 3, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
         started_at: "2030-01-01T10:00:00.000Z", answered_at: null, ended_at: "2030-01-01T10:00:20.000Z",
-        end_reason: "remote_cancelled", recording: null },
+        end_reason: "remote_cancelled", recording: null, disposition: null, notes: "" },
       { id: 2, direction: "out", remote_raw: "2004", remote_e164: null, contact_id: null,
         started_at: "2026-12-01T09:30:00.000Z", answered_at: "2026-12-01T09:30:04.000Z",
-        ended_at: "2026-12-01T09:31:10.000Z", end_reason: "hung_up", recording: "/rec/a.wav" },
+        ended_at: "2026-12-01T09:31:10.000Z", end_reason: "hung_up", recording: "/rec/a.wav",
+        disposition: "sale", notes: "" },
       { id: 1, direction: "in", remote_raw: "+44 161 496 0123", remote_e164: "+441614960123", contact_id: 2,
         started_at: "2026-12-01T09:00:00.000Z", answered_at: "2026-12-01T09:00:03.000Z",
-        ended_at: "2026-12-01T09:05:03.000Z", end_reason: "transferred", recording: null },
+        ended_at: "2026-12-01T09:05:03.000Z", end_reason: "transferred", recording: null,
+        disposition: null, notes: "" },
     ],
     save_account: ({ account, password }) => {
       if (!account.registrar.startsWith("sip:")) {
@@ -136,7 +138,47 @@ function engine() {
         .filter((c) => (c.display_name + " " + (c.company ?? "")).toLowerCase().includes(q))
         .map(({ id, display_name, company, number }) => ({ id, display_name, company, number }));
     }
-    if (cmd === "get_contact") return contacts.find((c) => c.id === args.id);
+    if (cmd === "get_contact") {
+      const c = contacts.find((x) => x.id === args.id);
+      return { ...c, company: c.company ? { id: 0, name: c.company } : null };
+    }
+    if (cmd === "contact_form") {
+      const c = contacts.find((x) => x.id === args.id);
+      return { id: c.id, display_name: c.display_name, given_name: c.given_name, family_name: c.family_name,
+        company: c.company ?? "", email: c.email, notes: c.notes, numbers: c.numbers.map(({ kind, raw }) => ({ kind, raw })) };
+    }
+    if (cmd === "save_contact") {
+      const f = args.form;
+      const name = f.display_name.trim() || `${f.given_name} ${f.family_name}`.trim();
+      if (!name) throw { code: "contact_no_name", message: "a contact needs a name", field: "display_name" };
+      if (f.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(f.email)) {
+        throw { code: "contact_bad_email", message: "not an e-mail address", field: "email" };
+      }
+      const bad = f.numbers.findIndex((n) => /[a-z]/i.test(n.raw));
+      if (bad >= 0) throw { code: "number_letters", message: "letters", field: `number_${bad}` };
+      const numbers = f.numbers.filter((n) => n.raw.trim()).map((n, i) => ({ id: 100 + i, kind: n.kind, raw: n.raw, e164: null }));
+      const card = { id: f.id ?? 100 + contacts.length, display_name: name, company: f.company || null,
+        number: numbers[0]?.raw ?? null, given_name: f.given_name, family_name: f.family_name, email: f.email,
+        notes: f.notes, numbers, company_numbers: [] };
+      const at = contacts.findIndex((c) => c.id === card.id);
+      if (at >= 0) contacts[at] = card; else contacts.push(card);
+      window.__saved = f;
+      return card.id;
+    }
+    if (cmd === "delete_contact") {
+      const form = { id: args.id, display_name: contacts.find((c) => c.id === args.id).display_name };
+      window.__deleted = contacts.find((c) => c.id === args.id);
+      contacts.splice(contacts.indexOf(window.__deleted), 1);
+      return { form, created_at: "2026-01-01T00:00:00.000Z", calls: [] };
+    }
+    if (cmd === "restore_contact") {
+      contacts.push(window.__deleted);
+      return args.deleted.form.id;
+    }
+    if (cmd === "note_call") {
+      window.__noted = args;
+      return null;
+    }
     if (cmd === "normalize_number") {
       if (dial[args.input]) return dial[args.input];
       throw { code: "number_not_valid", message: "this is not a valid number for FR" };
@@ -247,6 +289,24 @@ const duvalPop = {
     { contact: null, company: { id: 4, name: "Duval Holding" }, matched_number: "+33199000000",
       reason: { reason: "company_switchboard" } },
   ],
+  context: { dialled: "0800123456", diverted_from: null, queue: "Support niveau 1", ivr: "2 - Facturation",
+    subject: null },
+  recent: [
+    { id: 9, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
+      started_at: "2026-11-30T15:00:00.000Z", answered_at: "2026-11-30T15:00:04.000Z",
+      ended_at: "2026-11-30T15:03:00.000Z", end_reason: "hung_up", recording: null,
+      disposition: "callback", notes: "Facture 1234 contestée" },
+  ],
+};
+
+const unknownPop = {
+  event: "pop",
+  call: "in-2",
+  caller: { kind: "external", e164: "+33612345678" },
+  display: "+33 6 12 34 56 78",
+  matches: [],
+  context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+  recent: [],
 };
 
 /** The names of the controls a call row offers. */
@@ -406,4 +466,74 @@ test("the dial plan is edited in the settings; a wrong area code is said at its 
   await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("status").filter({ hasText: "Dial plan saved." }).waitFor();
   assert.equal(await p.getByTestId("plan-error-area_code").textContent(), "");
+});
+
+test("the pop shows what the call is about and the last calls with their notes", async () => {
+  const p = await page("fr-FR");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  const context = p.getByTestId("pop-context");
+  await context.waitFor();
+  assert.deepEqual(await context.locator("dt").allTextContents(), ["Numéro appelé", "File d'attente", "Choix du menu"]);
+  assert.deepEqual(await context.locator("dd").allTextContents(), ["0800123456", "Support niveau 1", "2 - Facturation"]);
+  const recent = p.getByTestId("pop-recent");
+  assert.match(await recent.textContent(), /Entrant.*callback.*Facture 1234 contestée/);
+});
+
+test("an unknown caller becomes a contact from the pop; a wrong field is said at the field", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0612345678"), unknownPop);
+  await p.getByTestId("pop").getByRole("button", { name: "Create contact" }).click();
+  const editor = p.getByTestId("contact-editor");
+  await editor.waitFor();
+  assert.equal(await p.getByTestId("contact-number_0").inputValue(), "+33 6 12 34 56 78", "the caller's number is filled in");
+  await p.getByTestId("contact-given_name").fill("Paul");
+  await p.getByTestId("contact-family_name").fill("Lemaire");
+  await p.getByTestId("contact-email").fill("paul at lemaire");
+  await p.getByTestId("contact-save").click();
+  await p.getByTestId("contact-error-email").filter({ hasText: "name@domain" }).waitFor();
+  assert.equal(await p.getByTestId("contact-email").getAttribute("aria-invalid"), "true");
+  assert.equal(await p.getByTestId("contact-given_name").inputValue(), "Paul", "nothing typed is lost");
+  await p.getByTestId("contact-email").fill("paul@lemaire.example");
+  await p.getByTestId("add-number").click();
+  await p.getByTestId("contact-number_1").fill("01 2A");
+  await p.getByTestId("contact-save").click();
+  await p.getByTestId("contact-error-number_1").filter({ hasText: "Letters are not allowed" }).waitFor();
+  await p.getByRole("button", { name: "Remove number 2" }).click();
+  await p.getByTestId("contact-save").click();
+  await p.getByTestId("card-name").filter({ hasText: "Paul Lemaire" }).waitFor();
+  await p.getByTestId("status").filter({ hasText: "Paul Lemaire added to the contacts." }).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__saved.numbers), [{ kind: "work", raw: "+33 6 12 34 56 78" }]);
+  await p.getByTestId("results").getByRole("button", { name: /Paul Lemaire/ }).waitFor();
+});
+
+test("a contact is edited, deleted, and the deletion undone", async () => {
+  const p = await page("en-GB");
+  await p.getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByRole("button", { name: "Edit Oliver Wright" }).click();
+  await p.getByTestId("contact-company").fill("Wright & Co");
+  await p.getByTestId("contact-save").click();
+  await p.getByTestId("status").filter({ hasText: "Oliver Wright saved." }).waitFor();
+  await p.getByTestId("card").getByText("Wright & Co").waitFor();
+  await p.getByRole("button", { name: "Delete Oliver Wright" }).click();
+  await p.getByTestId("undo-bar").filter({ hasText: "Oliver Wright deleted." }).waitFor();
+  await p.getByTestId("results").getByRole("button", { name: /Oliver Wright/ }).waitFor({ state: "detached" });
+  await p.getByTestId("undo-delete").click();
+  await p.getByTestId("card-name").filter({ hasText: "Oliver Wright" }).waitFor();
+  await p.getByTestId("results").getByRole("button", { name: /Oliver Wright/ }).waitFor();
+  assert.equal(await p.getByTestId("undo-bar").count(), 0);
+});
+
+test("a call's notes and disposition are written in the history", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("history-row").nth(2).waitFor();
+  assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale"]);
+  await p.getByRole("button", { name: "Notes of the call with +44 161 496 0123" }).click();
+  await p.getByTestId("notes-text").fill("Wants a quote for 20 seats");
+  await p.getByTestId("notes-disposition").fill("quote");
+  await p.getByTestId("notes-save").click();
+  await p.getByTestId("history-note-text").filter({ hasText: "Wants a quote for 20 seats" }).waitFor();
+  assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale", "quote"]);
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Wants a quote for 20 seats", disposition: "quote" });
+  await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
 });

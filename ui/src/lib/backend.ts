@@ -4,7 +4,10 @@ import {
   commands,
   events,
   type AccountSettings,
+  type CallContext,
   type ContactCard,
+  type ContactForm,
+  type DeletedContact,
   type ContactSummary,
   type Control,
   type DeskView,
@@ -12,6 +15,7 @@ import {
   type HistoryEntry,
   type LineView,
   type NumberInfo,
+  type NumberKind,
   type PlanForm,
   type PopMatch,
   type ScreenPop,
@@ -20,7 +24,10 @@ import {
 
 export type {
   AccountSettings,
+  CallContext,
   ContactCard,
+  ContactForm,
+  DeletedContact,
   ContactSummary,
   Control,
   DeskView,
@@ -28,6 +35,7 @@ export type {
   HistoryEntry,
   LineView,
   NumberInfo,
+  NumberKind,
   PlanForm,
   PopMatch,
   ScreenPop,
@@ -46,6 +54,14 @@ export interface Backend {
   search(query: string): Promise<Outcome<ContactSummary[]>>;
   contact(id: number): Promise<Outcome<ContactCard>>;
   normalize(input: string): Promise<Outcome<NumberInfo>>;
+  contactForm(id: number): Promise<Outcome<ContactForm>>;
+  /** Creates (no id) or updates a contact; returns its id. */
+  saveContact(form: ContactForm): Promise<Outcome<number>>;
+  /** Deletes a contact; what comes back undoes it. */
+  deleteContact(id: number): Promise<Outcome<DeletedContact>>;
+  restoreContact(deleted: DeletedContact): Promise<Outcome<number>>;
+  /** The notes and disposition code of a call of the history. */
+  noteCall(id: number, notes: string, disposition: string | null): Promise<Outcome<null>>;
   deskView(): Promise<Outcome<DeskView>>;
   /** Dials what was typed (`clicked` false) or clicked on a card; returns the new line. */
   dial(to: string, clicked: boolean): Promise<Outcome<string>>;
@@ -86,6 +102,11 @@ export function tauriBackend(): Backend {
     search: async (query) => outcome(await commands.searchContacts(query)),
     contact: async (id) => outcome(await commands.getContact(id)),
     normalize: async (input) => outcome(await commands.normalizeNumber(input)),
+    contactForm: async (id) => outcome(await commands.contactForm(id)),
+    saveContact: async (form) => outcome(await commands.saveContact(form)),
+    deleteContact: async (id) => outcome(await commands.deleteContact(id)),
+    restoreContact: async (deleted) => outcome(await commands.restoreContact(deleted)),
+    noteCall: async (id, notes, disposition) => outcome(await commands.noteCall(id, notes, disposition)),
     deskView: async () => outcome(await commands.deskView()),
     dial: async (to, clicked) => outcome(await commands.dial(to, clicked)),
     answer: async (line) => outcome(await commands.answer(line)),

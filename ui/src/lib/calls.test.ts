@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LineView, ScreenPop } from "./backend";
-import { controlText, elapsed, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
+import { contextLines, controlText, elapsed, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
 
 function line(overrides: Partial<LineView>): LineView {
   return {
@@ -59,6 +59,15 @@ describe("call list", () => {
 });
 
 describe("screen pop", () => {
+  it("lists only the context the headers gave, in reading order", () => {
+    const none = { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null };
+    expect(contextLines(none)).toEqual([]);
+    expect(contextLines({ ...none, subject: "Commande 1234", dialled: "0800123456", queue: "" })).toEqual([
+      ["popDialled", "0800123456"],
+      ["popSubject", "Commande 1234"],
+    ]);
+  });
+
   const base: Omit<ScreenPop, "caller" | "display"> = {
     event: "pop",
     call: "c",

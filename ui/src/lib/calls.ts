@@ -1,6 +1,6 @@
 // What the call list and the pop card show, computed from the engine's view: kept apart
 // from the components so it is tested without a browser.
-import type { Control, LineView, PopMatch, ScreenPop } from "./backend";
+import type { CallContext, Control, LineView, PopMatch, ScreenPop } from "./backend";
 import { translate, type Key, type Language } from "./i18n";
 
 /** A running timer: `m:ss`, or `h:mm:ss` from an hour. */
@@ -62,6 +62,19 @@ export function popHeadline(lang: Language, pop: ScreenPop): string {
         ? translate(lang, "popAnonymous")
         : translate(lang, "popUnknown");
   }
+}
+
+/** The pop's context lines, in reading order: what the caller dialled, where the call was
+ * first meant for, the queue, the menu choice, the subject; only those the headers gave. */
+export function contextLines(context: CallContext): Array<[Key, string]> {
+  const lines: Array<[Key, string | null]> = [
+    ["popDialled", context.dialled],
+    ["popDiverted", context.diverted_from],
+    ["popQueue", context.queue],
+    ["popIvr", context.ivr],
+    ["popSubject", context.subject],
+  ];
+  return lines.filter((l): l is [Key, string] => l[1] !== null && l[1] !== "");
 }
 
 /** The keys of the window: F2 answers, F3 holds or resumes, F4 hangs up, F7 transfers or

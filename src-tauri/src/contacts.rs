@@ -1,0 +1,53 @@
+//! The contacts the agent edits, and the notes of calls: each command one call on the
+//! runtime [`Handle`].
+
+use switchboard_runtime::{ContactForm, DeletedContact, ErrorReport, Handle};
+use tauri::State;
+
+type Outcome<T = ()> = Result<T, ErrorReport>;
+
+/// The form that edits contact `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn contact_form(handle: State<'_, Handle>, id: i64) -> Outcome<ContactForm> {
+    handle.contact_form(id).await.map_err(|e| e.report())
+}
+
+/// Creates (no `id`) or updates a contact; returns its id. A refused field is named.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_contact(handle: State<'_, Handle>, form: ContactForm) -> Outcome<i64> {
+    handle.save_contact(&form).await.map_err(|e| e.report())
+}
+
+/// Deletes a contact; returns it whole, for undo.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_contact(handle: State<'_, Handle>, id: i64) -> Outcome<DeletedContact> {
+    handle.delete_contact(id).await.map_err(|e| e.report())
+}
+
+/// Undoes a deletion; returns the contact's id.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_contact(handle: State<'_, Handle>, deleted: DeletedContact) -> Outcome<i64> {
+    handle
+        .restore_contact(&deleted)
+        .await
+        .map_err(|e| e.report())
+}
+
+/// Sets the notes and disposition code of a call of the history.
+#[tauri::command]
+#[specta::specta]
+pub async fn note_call(
+    handle: State<'_, Handle>,
+    id: i64,
+    notes: String,
+    disposition: Option<String>,
+) -> Outcome {
+    handle
+        .note_call(id, &notes, disposition.as_deref())
+        .await
+        .map_err(|e| e.report())
+}
