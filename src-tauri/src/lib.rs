@@ -1,6 +1,7 @@
 //! The desktop shell: typed commands that forward to the runtime [`Handle`]. No logic here.
 
 mod contacts;
+mod desktop;
 mod phone;
 
 use switchboard_core::Source;
@@ -71,6 +72,11 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             contacts::delete_contact,
             contacts::restore_contact,
             contacts::note_call,
+            desktop::desk_settings,
+            desktop::save_desk_settings,
+            desktop::open_call_screen,
+            desktop::notify,
+            desktop::set_tray,
             phone::desk_view,
             phone::dial,
             phone::answer,
@@ -123,12 +129,26 @@ pub fn run() {
         )
         .init();
     let builder = commands();
+    let context = tauri::generate_context!();
+    let db: Option<std::path::PathBuf> = std::env::var_os("SWITCHBOARD_DB").map(Into::into);
+    let instance = desktop::instance_id(&context.config().identifier, db.as_deref());
     let result = tauri::Builder::default()
+        // First: a second launch on the same database brings this window forward and ends.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .callback(|app, _args, _cwd| desktop::show_window(app))
+                .dbus_id(instance)
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(desktop::shortcut_plugin())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let path = match std::env::var_os("SWITCHBOARD_DB") {
-                Some(p) => p.into(),
+            let path = match db {
+                Some(p) => p,
                 None => Handle::default_db_path().map_err(|e| e.to_string())?,
             };
             let handle = tauri::async_runtime::block_on(Handle::open(
@@ -170,10 +190,12 @@ pub fn run() {
                     Err(e) => tracing::warn!("accounts not registered: {e}"),
                 }
             });
+            desktop::create_tray(app.handle());
+            desktop::apply_shortcuts(app.handle(), &handle.desk_settings());
             app.manage(handle);
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(e) = result {
         tracing::error!("Switchboard stopped: {e}");
         std::process::exit(1);

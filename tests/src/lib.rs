@@ -163,3 +163,20 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     );
     binary
 }
+
+/// Starts a D-Bus session bus of the test's own on a socket in `dir` (the desktop's single
+/// instance and notifications speak to it); returns its address.
+pub fn session_bus(started: &mut Started, dir: &Path) -> String {
+    let socket = dir.join("session-bus");
+    let address = format!("unix:path={}", socket.display());
+    started.spawn(
+        "dbus-daemon (apt-get install dbus-daemon)",
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_until("dbus-daemon", Duration::from_secs(20), || socket.exists());
+    address
+}

@@ -112,6 +112,58 @@ async noteCall(id: number, notes: string, disposition: string | null) : Promise<
 }
 },
 /**
+ * The desk's preferences in force.
+ */
+async deskSettings() : Promise<DeskSettings> {
+    return await TAURI_INVOKE("desk_settings");
+},
+/**
+ * Checks, stores and applies the desk's preferences (the shortcuts at once).
+ */
+async saveDeskSettings(desk: DeskSettings) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_desk_settings", { desk }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Opens the call screen of a call in the default browser when the agent set one; `false`
+ * when the window should show the contact card instead.
+ */
+async openCallScreen(call: string, number: string, contactId: number | null) : Promise<Result<boolean, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_call_screen", { call, number, contactId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Shows an OS notification (a call ringing while the window is not in front); a click on
+ * it brings the window forward where the system supports it.
+ */
+async notify(title: string, body: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("notify", { title, body }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets the tray icon's tooltip (the agent's state) and menu.
+ */
+async setTray(tooltip: string, items: TrayItem[]) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_tray", { tooltip, items }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The panel's view now.
  */
 async deskView() : Promise<Result<DeskView, ErrorReport>> {
@@ -667,6 +719,27 @@ calls: number[] }
  */
 export type DeskChanged = DeskView
 /**
+ * The desk's preferences.
+ */
+export type DeskSettings = { 
+/**
+ * The web address a click on a call opens, with placeholders (`{e164}`, `{number}`,
+ * `{name}`, `{contact_id}`, `{call}`); empty: the contact card in the window.
+ */
+call_screen_url: string; 
+/**
+ * An OS notification for a call that rings while the window is not in front.
+ */
+notify: boolean; 
+/**
+ * The global shortcut that answers the ringing call (`Ctrl+Alt+A`); empty: none.
+ */
+answer_shortcut: string; 
+/**
+ * The global shortcut that dials the number in the clipboard; empty: none.
+ */
+dial_clipboard_shortcut: string }
+/**
  * Everything the softphone panel shows: the accounts, the lines, the microphone.
  */
 export type DeskView = { 
@@ -1090,6 +1163,22 @@ to: string;
  * To a call already in progress there (attended transfer, with Replaces).
  */
 attended: boolean }
+/**
+ * One entry of the tray's menu.
+ */
+export type TrayItem = { 
+/**
+ * `show`, `answer`, `hangup` or `quit`.
+ */
+id: string; 
+/**
+ * Its words, in the agent's language.
+ */
+label: string; 
+/**
+ * Whether it can be chosen now.
+ */
+enabled: boolean }
 /**
  * Why a caller cannot be looked up.
  */

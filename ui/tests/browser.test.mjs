@@ -124,6 +124,7 @@ function engine() {
     },
   };
   let saved = [];
+  let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D" };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
@@ -174,6 +175,26 @@ function engine() {
     if (cmd === "restore_contact") {
       contacts.push(window.__deleted);
       return args.deleted.form.id;
+    }
+    if (cmd === "desk_settings") return deskPrefs;
+    if (cmd === "save_desk_settings") {
+      if (!/^https?:\/\//.test(args.desk.call_screen_url) && args.desk.call_screen_url !== "") {
+        throw { code: "invalid_field", message: "call_screen_url: not web", field: "call_screen_url" };
+      }
+      deskPrefs = args.desk;
+      return null;
+    }
+    if (cmd === "open_call_screen") {
+      window.__callScreen = args;
+      return deskPrefs.call_screen_url !== "";
+    }
+    if (cmd === "notify") {
+      window.__notified = [...(window.__notified ?? []), args];
+      return null;
+    }
+    if (cmd === "set_tray") {
+      window.__tray = args;
+      return null;
     }
     if (cmd === "note_call") {
       window.__noted = args;
@@ -536,4 +557,43 @@ test("a call's notes and disposition are written in the history", async () => {
   assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale", "quote"]);
   assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Wants a quote for 20 seats", disposition: "quote" });
   await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
+});
+
+test("a click on the ringing call opens its contact card, or the CRM page once one is set", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByRole("button", { name: "Open the call screen of +33 1 99 00 99 99" }).click();
+  await p.getByTestId("card-name").filter({ hasText: "Jeanne Dupont" }).waitFor({ state: "detached" });
+  assert.deepEqual(await p.evaluate(() => window.__callScreen), { call: "in-1", number: "0199009999", contactId: 7 });
+
+  await p.getByTestId("settings").click();
+  await p.getByTestId("desk-call_screen_url").fill("crm.example/?p={e164}");
+  await p.getByTestId("desk-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("desk-error-call_screen_url").filter({ hasText: "An http:// or https:// address" }).waitFor();
+  await p.getByTestId("desk-call_screen_url").fill("https://crm.example/?p={e164}");
+  await p.getByTestId("desk-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Desk settings saved." }).waitFor();
+  assert.equal(await p.getByTestId("desk-error-call_screen_url").textContent(), "");
+  await p.getByRole("button", { name: "Open the call screen of +33 1 99 00 99 99" }).click();
+  await p.waitForFunction(() => window.__calls.filter((c) => c === "open_call_screen").length === 2);
+  assert.equal(await p.getByTestId("contact-editor").count(), 0, "the CRM page opened, nothing else");
+});
+
+test("a call ringing while the agent is in another application is notified, and the tray says it", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").waitFor();
+  assert.equal(await p.evaluate(() => window.__notified), undefined, "the window is in front: no notification");
+  await p.waitForFunction(() => window.__tray?.tooltip === "Switchboard — call from Claire Duval");
+  assert.deepEqual(await p.evaluate(() => window.__tray.items.map((i) => [i.id, i.enabled])),
+    [["show", true], ["answer", true], ["hangup", false], ["quit", true]]);
+
+  // The agent works in the CRM: the window has lost the focus.
+  await p.evaluate(() => { document.hasFocus = () => false; });
+  await p.evaluate((pop) => window.__ring({ ...pop, call: "in-9" }, "0199009999"), duvalPop);
+  await p.waitForFunction(() => window.__notified?.length === 1);
+  assert.deepEqual(await p.evaluate(() => window.__notified[0]), {
+    title: "Incoming call",
+    body: "Claire Duval — +33 1 99 00 99 99\nDuval & Fils\nQueue : Support niveau 1",
+  });
 });

@@ -2,6 +2,7 @@
 //! dial plan, and who is calling.
 
 pub mod call;
+pub mod callscreen;
 pub mod contact;
 pub mod context;
 pub mod desk;

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use switchboard_core::Source;
 
-use crate::{AccountView, Error, Handle, LineView, Registration};
+use switchboard_core::desk::Control;
+
+use crate::{AccountView, Error, Handle, LineView, Registration, Status};
 
 /// Everything the softphone panel shows: the accounts, the lines, the microphone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -27,6 +29,40 @@ impl Handle {
             lines: self.board()?,
             muted: phone.muted(),
         })
+    }
+
+    /// Answers the call that rang first (a shortcut or the tray, away from its row); returns
+    /// its line, or `None` when nothing rings.
+    pub fn answer_ringing(&self) -> Result<Option<String>, Error> {
+        let ringing = self
+            .board()?
+            .into_iter()
+            .find(|l| l.status == Status::RingingIn && l.controls.contains(&Control::Answer));
+        match ringing {
+            Some(line) => self.phone()?.answer(&line.line).map(|()| Some(line.line)),
+            None => Ok(None),
+        }
+    }
+
+    /// Hangs up the call the agent is talking on (else the newest that can be hung up);
+    /// returns its line, or `None` when there is none.
+    pub fn hang_up_current(&self) -> Result<Option<String>, Error> {
+        let lines = self.board()?;
+        let current = lines
+            .iter()
+            .find(|l| matches!(l.status, Status::Connected | Status::InConference))
+            .or_else(|| {
+                lines.iter().rev().find(|l| {
+                    l.status != Status::RingingIn && l.controls.contains(&Control::Hangup)
+                })
+            });
+        match current {
+            Some(line) => self
+                .phone()?
+                .hangup(&line.line)
+                .map(|()| Some(line.line.clone())),
+            None => Ok(None),
+        }
     }
 
     /// The account calls go out from: the first registered one, else the first one.

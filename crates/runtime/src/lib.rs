@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod desk_settings;
 mod dialling;
 mod error;
 mod history;
@@ -24,6 +25,7 @@ use switchboard_store::{
 };
 
 pub use accounts::AccountSettings;
+pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};
 pub use phone::{

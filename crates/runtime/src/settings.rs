@@ -11,6 +11,8 @@ pub(crate) const DIAL_PLAN: &str = "dial_plan";
 pub(crate) const INITIALISED: &str = "initialised";
 /// Key of the matching settings.
 pub(crate) const MATCHING: &str = "matching";
+/// Key of the desk's preferences.
+pub(crate) const DESK: &str = "desk";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -19,6 +21,8 @@ pub struct Settings {
     pub dial_plan: DialPlan,
     /// How callers are matched to contacts.
     pub matching: MatchConfig,
+    /// The desk's preferences (call screen, notifications, shortcuts).
+    pub desk: crate::DeskSettings,
 }
 
 impl Settings {
@@ -37,6 +41,12 @@ impl Settings {
         }
         match store.setting::<MatchConfig>(MATCHING).await {
             Ok(Some(m)) => settings.matching = m,
+            Ok(None) => {}
+            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+        match store.setting::<crate::DeskSettings>(DESK).await {
+            Ok(Some(desk)) => settings.desk = desk,
             Ok(None) => {}
             Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
             Err(e) => return Err(e),

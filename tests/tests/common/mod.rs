@@ -21,6 +21,16 @@ pub async fn app_session(
     logs: &Path,
     env: &[(&str, &str)],
 ) -> Client {
+    app_session_on(started, dir, logs, env).await.0
+}
+
+/// [`app_session`], and the X display the app shows on (for tools that act on it).
+pub async fn app_session_on(
+    started: &mut Started,
+    dir: &Path,
+    logs: &Path,
+    env: &[(&str, &str)],
+) -> (Client, String) {
     let app = workspace_binary("switchboard");
     let display = xvfb(started);
     let port = free_port();
@@ -55,11 +65,12 @@ pub async fn app_session(
         "tauri:options".into(),
         serde_json::json!({ "application": app }),
     );
-    ClientBuilder::native()
+    let client = ClientBuilder::native()
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .expect("WebDriver session with the app")
+        .expect("WebDriver session with the app");
+    (client, display)
 }
 
 /// The element at `xpath`, once it shows.

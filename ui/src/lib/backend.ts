@@ -8,6 +8,7 @@ import {
   type ContactCard,
   type ContactForm,
   type DeletedContact,
+  type DeskSettings,
   type ContactSummary,
   type Control,
   type DeskView,
@@ -20,6 +21,7 @@ import {
   type PopMatch,
   type ScreenPop,
   type Status,
+  type TrayItem,
 } from "../bindings";
 
 export type {
@@ -30,6 +32,7 @@ export type {
   DeletedContact,
   ContactSummary,
   Control,
+  DeskSettings,
   DeskView,
   ErrorReport,
   HistoryEntry,
@@ -40,6 +43,7 @@ export type {
   PopMatch,
   ScreenPop,
   Status,
+  TrayItem,
 };
 
 /** A command's outcome: the value, or the engine's typed error. */
@@ -88,6 +92,14 @@ export interface Backend {
   history(limit: number): Promise<Outcome<HistoryEntry[]>>;
   dialPlan(): Promise<Outcome<PlanForm>>;
   saveDialPlan(plan: PlanForm): Promise<Outcome<null>>;
+  deskSettings(): Promise<Outcome<DeskSettings>>;
+  saveDeskSettings(desk: DeskSettings): Promise<Outcome<null>>;
+  /** Opens the call's CRM page when one is set; false: show the contact card instead. */
+  openCallScreen(call: string, number: string, contactId: number | null): Promise<Outcome<boolean>>;
+  /** An OS notification. */
+  notify(title: string, body: string): Promise<Outcome<null>>;
+  /** The tray icon's tooltip and menu. */
+  setTray(tooltip: string, items: TrayItem[]): Promise<Outcome<null>>;
   onDesk(listener: (view: DeskView) => void): Promise<Unlisten>;
   onPop(listener: (pop: ScreenPop) => void): Promise<Unlisten>;
   onNotice(listener: (notice: Notice) => void): Promise<Unlisten>;
@@ -132,6 +144,11 @@ export function tauriBackend(): Backend {
     history: async (limit) => outcome(await commands.history(limit)),
     dialPlan: async () => ({ ok: true, value: await commands.dialPlan() }),
     saveDialPlan: async (plan) => outcome(await commands.saveDialPlan(plan)),
+    deskSettings: async () => ({ ok: true, value: await commands.deskSettings() }),
+    saveDeskSettings: async (desk) => outcome(await commands.saveDeskSettings(desk)),
+    openCallScreen: async (call, number, contactId) => outcome(await commands.openCallScreen(call, number, contactId)),
+    notify: async (title, body) => outcome(await commands.notify(title, body)),
+    setTray: async (tooltip, items) => outcome(await commands.setTray(tooltip, items)),
     onDesk: (listener) => events.deskChanged.listen((e) => listener(e.payload)),
     onPop: (listener) => events.popped.listen((e) => listener(e.payload)),
     onNotice: (listener) => events.notice.listen((e) => listener(e.payload)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LineView, ScreenPop } from "./backend";
-import { contextLines, controlText, elapsed, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
+import { contextLines, controlText, elapsed, popNotification, trayView, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
 
 function line(overrides: Partial<LineView>): LineView {
   return {
@@ -107,5 +107,39 @@ describe("shortcuts", () => {
     expect(shortcut("F4", [held, ringing])).toEqual({ line: ringing, control: "hangup" });
     expect(shortcut("F7", [held, talking])).toEqual({ line: talking, control: "blind_transfer" });
     expect(shortcut("x", [talking])).toBeNull();
+  });
+});
+
+describe("tray", () => {
+  const registered = { account: "main", registration: { state: "registered" as const, expires: 600 } };
+
+  it("says the agent's state in words and offers only what can be done", () => {
+    expect(trayView("en", null).tooltip).toBe("Switchboard — not connected");
+    const idle = trayView("fr", { accounts: [registered], lines: [], muted: false });
+    expect(idle.tooltip).toBe("Switchboard — disponible");
+    expect(idle.items.filter((i) => i.enabled).map((i) => i.id)).toEqual(["show", "quit"]);
+    const talking = trayView("en", {
+      accounts: [registered],
+      lines: [line({ status: "connected", contact: "Claire Duval" })],
+      muted: false,
+    });
+    expect(talking.tooltip).toBe("Switchboard — in a call with Claire Duval");
+    expect(talking.items.find((i) => i.id === "hangup")?.enabled).toBe(true);
+    expect(talking.items.find((i) => i.id === "answer")?.enabled).toBe(false);
+  });
+});
+
+describe("notification", () => {
+  it("names the caller, the company and the queue", () => {
+    const pop: ScreenPop = {
+      event: "pop",
+      call: "c",
+      caller: { kind: "external", e164: "+33199009999" },
+      display: "+33 1 99 00 99 99",
+      matches: [],
+      context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+      recent: [],
+    };
+    expect(popNotification("fr", pop)).toEqual({ title: "Appel entrant", body: "+33 1 99 00 99 99" });
   });
 });

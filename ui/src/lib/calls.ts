@@ -1,6 +1,6 @@
 // What the call list and the pop card show, computed from the engine's view: kept apart
 // from the components so it is tested without a browser.
-import type { CallContext, Control, LineView, PopMatch, ScreenPop } from "./backend";
+import type { CallContext, Control, DeskView, LineView, PopMatch, ScreenPop, TrayItem } from "./backend";
 import { translate, type Key, type Language } from "./i18n";
 
 /** A running timer: `m:ss`, or `h:mm:ss` from an hour. */
@@ -111,4 +111,36 @@ export function shortcut(key: string, lines: readonly LineView[]): { line: LineV
     default:
       return null;
   }
+}
+
+/** The tray icon's tooltip (the agent's state in words) and menu for the desk's view. */
+export function trayView(lang: Language, view: DeskView | null): { tooltip: string; items: TrayItem[] } {
+  const lines = view?.lines ?? [];
+  const ringing = lines.find((l) => l.status === "ringing_in");
+  const talking = lines.find((l) => TALKING.includes(l.status));
+  const ready = (view?.accounts ?? []).some((a) => a.registration.state === "registered");
+  let state: string;
+  if (ringing) state = translate(lang, "tray_ringing", { who: who(lang, ringing) });
+  else if (talking) state = translate(lang, "tray_talking", { who: who(lang, talking) });
+  else if (lines.length > 0) state = translate(lang, "tray_calls", { count: String(lines.length) });
+  else state = translate(lang, ready ? "tray_ready" : "tray_offline");
+  return {
+    tooltip: `Switchboard — ${state}`,
+    items: [
+      { id: "show", label: translate(lang, "tray_show"), enabled: true },
+      { id: "answer", label: translate(lang, "control_answer"), enabled: ringing !== undefined },
+      { id: "hangup", label: translate(lang, "control_hangup"), enabled: lines.some((l) => l.status !== "ringing_in") },
+      { id: "quit", label: translate(lang, "tray_quit"), enabled: true },
+    ],
+  };
+}
+
+/** The OS notification of a call ringing while the window is not in front. */
+export function popNotification(lang: Language, pop: ScreenPop): { title: string; body: string } {
+  const first = pop.matches[0];
+  const name = first?.contact?.display_name ?? first?.company?.name;
+  const lines = [name ? `${name} — ${popHeadline(lang, pop)}` : popHeadline(lang, pop)];
+  if (first?.company && first.contact) lines.push(first.company.name);
+  if (pop.context.queue) lines.push(`${translate(lang, "popQueue")} : ${pop.context.queue}`);
+  return { title: translate(lang, "notifyTitle"), body: lines.join("\n") };
 }

@@ -1,0 +1,275 @@
+//! The desktop around the window: one instance per database, OS notifications, the call
+//! screen in the default browser, global shortcuts and the tray icon. Each piece forwards to
+//! the runtime [`Handle`] or to a Tauri plugin; the words come from the window, which knows
+//! the agent's language.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use switchboard_core::Source;
+use switchboard_runtime::{DeskSettings, ErrorReport, Handle};
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutEvent, ShortcutState};
+use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_opener::OpenerExt;
+use tauri_specta::Event;
+
+use crate::phone::Notice;
+
+type Outcome<T = ()> = Result<T, ErrorReport>;
+
+/// The tray icon's id.
+const TRAY: &str = "main";
+
+/// The session-bus name that makes one instance per database on Linux: the app's identifier
+/// alone for the agent's own database, with a digest of the path for another one (a second
+/// profile, a test), so that each keeps its own window.
+pub fn instance_id(identifier: &str, db: Option<&Path>) -> String {
+    match db {
+        None => identifier.to_owned(),
+        Some(path) => {
+            // FNV-1a: stable across runs and builds, unlike the standard hasher.
+            let digest = path
+                .as_os_str()
+                .as_encoded_bytes()
+                .iter()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+                });
+            format!("{identifier}.db_{digest:016x}")
+        }
+    }
+}
+
+/// Brings the window to the front (a second launch, the tray, a notification).
+pub fn show_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// Tells the window about something that did not happen outside it (a shortcut, the tray).
+fn notice(app: &AppHandle, code: &str) {
+    let _ = Notice {
+        line: String::new(),
+        code: code.to_owned(),
+    }
+    .emit(app);
+}
+
+/// The desk's preferences in force.
+#[tauri::command]
+#[specta::specta]
+pub fn desk_settings(handle: State<'_, Handle>) -> DeskSettings {
+    handle.desk_settings()
+}
+
+/// Checks, stores and applies the desk's preferences (the shortcuts at once).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_desk_settings(
+    app: AppHandle,
+    handle: State<'_, Handle>,
+    desk: DeskSettings,
+) -> Outcome {
+    handle
+        .save_desk_settings(&desk)
+        .await
+        .map_err(|e| e.report())?;
+    apply_shortcuts(&app, &handle.desk_settings());
+    Ok(())
+}
+
+/// Opens the call screen of a call in the default browser when the agent set one; `false`
+/// when the window should show the contact card instead.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_call_screen(
+    app: AppHandle,
+    handle: State<'_, Handle>,
+    call: String,
+    number: String,
+    contact_id: Option<i64>,
+) -> Outcome<bool> {
+    let Some(url) = handle
+        .call_screen(&call, &number, contact_id)
+        .await
+        .map_err(|e| e.report())?
+    else {
+        return Ok(false);
+    };
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ErrorReport {
+            code: "open_url".into(),
+            message: e.to_string(),
+            field: None,
+        })?;
+    Ok(true)
+}
+
+/// Shows an OS notification (a call ringing while the window is not in front); a click on
+/// it brings the window forward where the system supports it.
+#[tauri::command]
+#[specta::specta]
+pub fn notify(app: AppHandle, title: String, body: String) -> Outcome {
+    app.notification()
+        .builder()
+        .title(title)
+        .body(body)
+        .show()
+        .map_err(|e| ErrorReport {
+            code: "notify".into(),
+            message: e.to_string(),
+            field: None,
+        })
+}
+
+/// One entry of the tray's menu.
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+pub struct TrayItem {
+    /// `show`, `answer`, `hangup` or `quit`.
+    pub id: String,
+    /// Its words, in the agent's language.
+    pub label: String,
+    /// Whether it can be chosen now.
+    pub enabled: bool,
+}
+
+/// Sets the tray icon's tooltip (the agent's state) and menu.
+#[tauri::command]
+#[specta::specta]
+pub fn set_tray(app: AppHandle, tooltip: String, items: Vec<TrayItem>) -> Outcome {
+    let Some(tray) = app.tray_by_id(TRAY) else {
+        return Ok(());
+    };
+    let fail = |e: tauri::Error| ErrorReport {
+        code: "tray".into(),
+        message: e.to_string(),
+        field: None,
+    };
+    let entries = items
+        .iter()
+        .map(|i| MenuItem::with_id(&app, &i.id, &i.label, i.enabled, None::<&str>))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    let refs: Vec<&dyn tauri::menu::IsMenuItem<tauri::Wry>> = entries
+        .iter()
+        .map(|e| e as &dyn tauri::menu::IsMenuItem<tauri::Wry>)
+        .collect();
+    let menu = Menu::with_items(&app, &refs).map_err(fail)?;
+    tray.set_menu(Some(menu)).map_err(fail)?;
+    tray.set_tooltip(Some(tooltip)).map_err(fail)
+}
+
+/// Runs a tray menu entry or a shortcut's action.
+fn act(app: &AppHandle, action: &str) {
+    let handle = app.state::<Handle>();
+    let done = match action {
+        "show" => {
+            show_window(app);
+            return;
+        }
+        "quit" => {
+            app.exit(0);
+            return;
+        }
+        "answer" => handle.answer_ringing().map(|line| line.is_some()),
+        "hangup" => handle.hang_up_current().map(|line| line.is_some()),
+        "dial_clipboard" => match app.clipboard().read_text() {
+            Ok(text) => handle.dial(text.trim(), Source::Field).map(|_| true),
+            Err(e) => {
+                tracing::info!("nothing to dial in the clipboard: {e}");
+                Ok(false)
+            }
+        },
+        _ => Ok(true),
+    };
+    match done {
+        Ok(true) => {}
+        Ok(false) => notice(app, &format!("nothing_to_{action}")),
+        Err(e) => notice(app, e.code()),
+    }
+}
+
+/// Creates the tray icon (its menu comes from the window). A system without the
+/// AppIndicator library has no tray; the app runs without one.
+pub fn create_tray(app: &AppHandle) {
+    let mut builder = TrayIconBuilder::with_id(TRAY)
+        .tooltip("Switchboard")
+        .on_menu_event(|app, event| act(app, event.id().as_ref()));
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    // The Linux tray library is loaded when first used and panics when it is missing.
+    let app_for_tray = app.clone();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        builder.build(&app_for_tray)
+    })) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!("no tray icon: {e}"),
+        Err(_) => tracing::warn!("no tray icon: the system's AppIndicator library is missing"),
+    }
+}
+
+/// The global-shortcut plugin, calling [`act`] for the agent's shortcuts.
+pub fn shortcut_plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    tauri_plugin_global_shortcut::Builder::new()
+        .with_handler(|app, shortcut: &Shortcut, event: ShortcutEvent| {
+            if event.state() != ShortcutState::Pressed {
+                return;
+            }
+            let desk = app.state::<Handle>().desk_settings();
+            let is = |text: &str| text.parse::<Shortcut>().is_ok_and(|s| s == *shortcut);
+            if is(&desk.answer_shortcut) {
+                act(app, "answer");
+            } else if is(&desk.dial_clipboard_shortcut) {
+                act(app, "dial_clipboard");
+            }
+        })
+        .build()
+}
+
+/// Registers the agent's global shortcuts, replacing the previous ones; one another app
+/// holds is reported to the window and the other still works.
+pub fn apply_shortcuts(app: &AppHandle, desk: &DeskSettings) {
+    let shortcuts = app.global_shortcut();
+    if let Err(e) = shortcuts.unregister_all() {
+        tracing::warn!("global shortcuts not released: {e}");
+    }
+    for text in [&desk.answer_shortcut, &desk.dial_clipboard_shortcut] {
+        if text.is_empty() {
+            continue;
+        }
+        if let Err(e) = shortcuts.register(text.as_str()) {
+            tracing::warn!("global shortcut {text} not registered: {e}");
+            notice(app, "shortcut_taken");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance_id;
+    use std::path::Path;
+
+    #[test]
+    fn each_database_has_its_own_instance_name() {
+        let id = "app.switchboard.desk";
+        assert_eq!(instance_id(id, None), id);
+        let a = instance_id(id, Some(Path::new("/tmp/a/agent.db")));
+        let b = instance_id(id, Some(Path::new("/tmp/b/agent.db")));
+        assert_ne!(a, b);
+        assert_eq!(a, instance_id(id, Some(Path::new("/tmp/a/agent.db"))));
+        // A D-Bus name element: letters, digits and underscores, not starting with a digit.
+        let last = a.rsplit('.').next().expect("element");
+        assert!(
+            last.starts_with("db_") && last.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        );
+    }
+}
