@@ -1,8 +1,12 @@
 //! The contacts the agent edits, and the notes of calls: each command one call on the
 //! runtime [`Handle`].
 
+use serde::Serialize;
 use switchboard_runtime::{ContactForm, DeletedContact, ErrorReport, Handle};
-use tauri::State;
+use switchboard_store::{ImportProgress, ImportSummary};
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_specta::Event;
 
 type Outcome<T = ()> = Result<T, ErrorReport>;
 
@@ -50,4 +54,37 @@ pub async fn note_call(
         .note_call(id, &notes, disposition.as_deref())
         .await
         .map_err(|e| e.report())
+}
+
+/// How far the running import has got.
+#[derive(Clone, Debug, Serialize, specta::Type, Event)]
+pub struct ImportProgressed(pub ImportProgress);
+
+/// Imports a CSV or vCard file of contacts, reporting progress after each batch; returns
+/// what was imported and every refused row with its line.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_contacts(
+    app: AppHandle,
+    handle: State<'_, Handle>,
+    path: String,
+) -> Outcome<ImportSummary> {
+    handle
+        .import(std::path::Path::new(path.trim()), |progress| {
+            let _ = ImportProgressed(progress).emit(&app);
+        })
+        .await
+        .map_err(|e| e.report())
+}
+
+/// The system's file chooser for a contact file; `None` when the agent closes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_import_file(app: AppHandle) -> Option<String> {
+    app.dialog()
+        .file()
+        .add_filter("CSV, vCard", &["csv", "txt", "vcf", "vcard"])
+        .blocking_pick_file()
+        .and_then(|f| f.into_path().ok())
+        .map(|p| p.display().to_string())
 }

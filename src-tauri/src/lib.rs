@@ -72,6 +72,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             contacts::delete_contact,
             contacts::restore_contact,
             contacts::note_call,
+            contacts::import_contacts,
+            contacts::pick_import_file,
             desktop::desk_settings,
             desktop::save_desk_settings,
             desktop::open_call_screen,
@@ -104,7 +106,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
         .events(tauri_specta::collect_events![
             phone::DeskChanged,
             phone::Popped,
-            phone::Notice
+            phone::Notice,
+            contacts::ImportProgressed
         ])
 }
 
@@ -143,6 +146,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(desktop::shortcut_plugin())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

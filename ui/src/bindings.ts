@@ -112,6 +112,24 @@ async noteCall(id: number, notes: string, disposition: string | null) : Promise<
 }
 },
 /**
+ * Imports a CSV or vCard file of contacts, reporting progress after each batch; returns
+ * what was imported and every refused row with its line.
+ */
+async importContacts(path: string) : Promise<Result<ImportSummary, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_contacts", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The system's file chooser for a contact file; `None` when the agent closes it.
+ */
+async pickImportFile() : Promise<string | null> {
+    return await TAURI_INVOKE("pick_import_file");
+},
+/**
  * The desk's preferences in force.
  */
 async deskSettings() : Promise<DeskSettings> {
@@ -425,10 +443,12 @@ async deleteAccount(id: string) : Promise<Result<null, ErrorReport>> {
 
 export const events = __makeEvents__<{
 deskChanged: DeskChanged,
+importProgressed: ImportProgressed,
 notice: Notice,
 popped: Popped
 }>({
 deskChanged: "desk-changed",
+importProgressed: "import-progressed",
 notice: "notice",
 popped: "popped"
 })
@@ -836,6 +856,46 @@ disposition: string | null;
  */
 notes: string }
 /**
+ * How far an import has got.
+ */
+export type ImportProgress = { 
+/**
+ * Rows (or cards) read so far.
+ */
+rows: number; 
+/**
+ * Bytes read so far.
+ */
+bytes: number; 
+/**
+ * Size of the file, when known.
+ */
+total_bytes: number | null }
+/**
+ * How far the running import has got.
+ */
+export type ImportProgressed = ImportProgress
+/**
+ * What an import did.
+ */
+export type ImportSummary = { 
+/**
+ * New contacts or companies.
+ */
+imported: number; 
+/**
+ * Rows refused (see `errors`).
+ */
+skipped: number; 
+/**
+ * Rows already in the database (or twice in the file).
+ */
+duplicates: number; 
+/**
+ * The refused rows, the first 1,000 of them.
+ */
+errors: RowError[] }
+/**
  * One live line.
  */
 export type LineView = { 
@@ -1071,6 +1131,30 @@ export type Registration =
  * Not registered (removed, or the phone is stopping).
  */
 { state: "unregistered" }
+/**
+ * A row that was not imported, and why.
+ */
+export type RowError = { 
+/**
+ * Line in the file where the row (or card) starts, from 1.
+ */
+line: number; 
+/**
+ * What is wrong, in English.
+ */
+reason: string; 
+/**
+ * Stable code of what is wrong (`import_no_name`, `number_too_short`...), to translate.
+ */
+code: string; 
+/**
+ * The kind of the number refused, when a number was.
+ */
+kind: NumberKind | null; 
+/**
+ * The value refused, as written in the file, when one was.
+ */
+value: string | null }
 /**
  * The screen pop of an incoming call.
  */

@@ -196,6 +196,18 @@ function engine() {
       window.__tray = args;
       return null;
     }
+    if (cmd === "import_contacts") {
+      if (!args.path.endsWith(".csv")) throw { code: "store_io", message: "No such file or directory (os error 2)" };
+      emit("import-progressed", { rows: 25000, bytes: 500000, total_bytes: 1000000 });
+      return new Promise((done) => setTimeout(() => done({
+        imported: 49998, skipped: 2, duplicates: 0,
+        errors: [
+          { line: 3, reason: "no name and no company", code: "import_no_name", kind: null, value: null },
+          { line: 8, reason: "work number", code: "number_too_short", kind: "work", value: "01 23" },
+        ],
+      }), 300));
+    }
+    if (cmd === "pick_import_file") return null;
     if (cmd === "note_call") {
       window.__noted = args;
       return null;
@@ -596,4 +608,22 @@ test("a call ringing while the agent is in another application is notified, and 
     title: "Incoming call",
     body: "Claire Duval — +33 1 99 00 99 99\nDuval & Fils\nQueue : Support niveau 1",
   });
+});
+
+test("contacts are imported with a progress bar and each refused row said by line", async () => {
+  const p = await page("fr-FR");
+  await p.getByTestId("import-contacts").click();
+  await p.getByTestId("import-path").fill("/tmp/absent.vcf");
+  await p.getByTestId("import-start").click();
+  await p.getByRole("alert").filter({ hasText: "Le fichier ne peut pas être lu" }).waitFor();
+  await p.getByTestId("import-path").fill("/home/agent/clients.csv");
+  await p.getByTestId("import-start").click();
+  await p.getByTestId("import-progress").waitFor();
+  await p.getByText(/^25\s000 lignes lues$/).waitFor();
+  await p.getByTestId("import-summary").filter({ hasText: /49\s998 importés, 0 déjà présents, 2 refusés\./ }).waitFor();
+  assert.deepEqual(await p.getByTestId("import-errors").locator("li").allTextContents(), [
+    "Ligne 3 — Ni nom ni société.",
+    "Ligne 8 — numéro bureau « 01 23 » : Le numéro est trop court.",
+  ]);
+  assert.equal(await p.getByTestId("import-start").isDisabled(), false);
 });

@@ -152,6 +152,21 @@ async fn csv_bad_rows_are_reported_by_line_and_the_rest_imports() {
     assert_eq!((s.imported, s.skipped, s.duplicates), (2, 4, 0), "{s:?}");
     let lines: Vec<u64> = s.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, [3, 4, 5, 8]);
+    // Each refusal has a code the window translates, and the number and its kind.
+    let codes: Vec<&str> = s.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "import_no_name",
+            "number_empty",
+            "import_too_many_cells",
+            "number_not_valid"
+        ]
+    );
+    assert_eq!(
+        (s.errors[1].kind, s.errors[1].value.as_deref()),
+        (Some(switchboard_core::NumberKind::Work), Some("abc"))
+    );
     assert!(
         s.errors[0].reason.contains("no name"),
         "{}",

@@ -14,11 +14,14 @@ import {
   type DeskView,
   type ErrorReport,
   type HistoryEntry,
+  type ImportProgress,
+  type ImportSummary,
   type LineView,
   type NumberInfo,
   type NumberKind,
   type PlanForm,
   type PopMatch,
+  type RowError,
   type ScreenPop,
   type Status,
   type TrayItem,
@@ -36,11 +39,14 @@ export type {
   DeskView,
   ErrorReport,
   HistoryEntry,
+  ImportProgress,
+  ImportSummary,
   LineView,
   NumberInfo,
   NumberKind,
   PlanForm,
   PopMatch,
+  RowError,
   ScreenPop,
   Status,
   TrayItem,
@@ -66,6 +72,11 @@ export interface Backend {
   restoreContact(deleted: DeletedContact): Promise<Outcome<number>>;
   /** The notes and disposition code of a call of the history. */
   noteCall(id: number, notes: string, disposition: string | null): Promise<Outcome<null>>;
+  /** Imports a contact file; progress comes through onImportProgress. */
+  importContacts(path: string): Promise<Outcome<ImportSummary>>;
+  /** The system's file chooser; null when closed. */
+  pickImportFile(): Promise<Outcome<string | null>>;
+  onImportProgress(listener: (progress: ImportProgress) => void): Promise<Unlisten>;
   deskView(): Promise<Outcome<DeskView>>;
   /** Dials what was typed (`clicked` false) or clicked on a card; returns the new line. */
   dial(to: string, clicked: boolean): Promise<Outcome<string>>;
@@ -119,6 +130,9 @@ export function tauriBackend(): Backend {
     deleteContact: async (id) => outcome(await commands.deleteContact(id)),
     restoreContact: async (deleted) => outcome(await commands.restoreContact(deleted)),
     noteCall: async (id, notes, disposition) => outcome(await commands.noteCall(id, notes, disposition)),
+    importContacts: async (path) => outcome(await commands.importContacts(path)),
+    pickImportFile: async () => ({ ok: true, value: await commands.pickImportFile() }),
+    onImportProgress: (listener) => events.importProgressed.listen((e) => listener(e.payload)),
     deskView: async () => outcome(await commands.deskView()),
     dial: async (to, clicked) => outcome(await commands.dial(to, clicked)),
     answer: async (line) => outcome(await commands.answer(line)),

@@ -140,10 +140,11 @@ impl<R: Read> Iterator for Rows<R> {
                 Ok(false) => return None,
                 Err(e) => {
                     let line = e.position().map_or(line, csv::Position::line);
-                    return Some(Err(RowError {
+                    return Some(Err(RowError::new(
                         line,
-                        reason: format!("unreadable row: {e}"),
-                    }));
+                        "import_unreadable_row",
+                        format!("unreadable row: {e}"),
+                    )));
                 }
                 Ok(true) => {}
             }
@@ -155,14 +156,15 @@ impl<R: Read> Iterator for Rows<R> {
                 continue;
             }
             if self.record.len() > self.columns.len() {
-                return Some(Err(RowError {
+                return Some(Err(RowError::new(
                     line,
-                    reason: format!(
+                    "import_too_many_cells",
+                    format!(
                         "{} cells where the header has {} columns",
                         self.record.len(),
                         self.columns.len()
                     ),
-                }));
+                )));
             }
             let mut draft = Draft {
                 line,

@@ -55,6 +55,7 @@ impl ImportFormat {
 
 /// How far an import has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportProgress {
     /// Rows (or cards) read so far.
     pub rows: u64,
@@ -66,15 +67,36 @@ pub struct ImportProgress {
 
 /// A row that was not imported, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RowError {
     /// Line in the file where the row (or card) starts, from 1.
     pub line: u64,
-    /// What is wrong, for a person.
+    /// What is wrong, in English.
     pub reason: String,
+    /// Stable code of what is wrong (`import_no_name`, `number_too_short`...), to translate.
+    pub code: String,
+    /// The kind of the number refused, when a number was.
+    pub kind: Option<NumberKind>,
+    /// The value refused, as written in the file, when one was.
+    pub value: Option<String>,
+}
+
+impl RowError {
+    /// A row refused as a whole.
+    pub(crate) fn new(line: u64, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            line,
+            reason: reason.into(),
+            code: code.to_owned(),
+            kind: None,
+            value: None,
+        }
+    }
 }
 
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportSummary {
     /// New contacts or companies.
     pub imported: u64,
@@ -110,10 +132,7 @@ pub struct Draft {
 impl Draft {
     /// Checks the draft and reads its numbers with the plan.
     fn prepare(mut self, plan: &DialPlan) -> Result<Prepared, RowError> {
-        let error = |reason: String| RowError {
-            line: self.line,
-            reason,
-        };
+        let line = self.line;
         if self.display_name.trim().is_empty() {
             self.display_name = format!("{} {}", self.given_name.trim(), self.family_name.trim())
                 .trim()
@@ -122,13 +141,22 @@ impl Draft {
         let name = self.display_name.trim().to_owned();
         let company = self.company.trim().to_owned();
         if name.is_empty() && company.is_empty() {
-            return Err(error("no name and no company".into()));
+            return Err(RowError::new(
+                line,
+                "import_no_name",
+                "no name and no company",
+            ));
         }
         let mut numbers = Vec::with_capacity(self.numbers.len());
         for (kind, raw) in &self.numbers {
             for part in raw.split('|').map(str::trim).filter(|p| !p.is_empty()) {
-                let number = Number::read(*kind, part, plan)
-                    .map_err(|e| error(format!("{kind} number \"{part}\": {e}")))?;
+                let number = Number::read(*kind, part, plan).map_err(|e| RowError {
+                    line,
+                    reason: format!("{kind} number \"{part}\": {e}"),
+                    code: e.code().to_owned(),
+                    kind: Some(*kind),
+                    value: Some(part.to_owned()),
+                })?;
                 numbers.push(number);
             }
         }

@@ -126,10 +126,11 @@ impl<R: Read> Iterator for Cards<R> {
         loop {
             let Some((no, line)) = self.logical() else {
                 return card.map(|c| {
-                    Err(RowError {
-                        line: c.line,
-                        reason: "the card has no END:VCARD".into(),
-                    })
+                    Err(RowError::new(
+                        c.line,
+                        "import_no_end",
+                        "the card has no END:VCARD",
+                    ))
                 });
             };
             if line.trim().is_empty() {
@@ -137,10 +138,11 @@ impl<R: Read> Iterator for Cards<R> {
             }
             let Some((head, value)) = line.split_once(':') else {
                 if card.is_some() {
-                    return Some(Err(RowError {
-                        line: no,
-                        reason: "a line without \":\" inside the card".into(),
-                    }));
+                    return Some(Err(RowError::new(
+                        no,
+                        "import_bad_line",
+                        "a line without \":\" inside the card",
+                    )));
                 }
                 continue;
             };
@@ -156,10 +158,11 @@ impl<R: Read> Iterator for Cards<R> {
                 ("BEGIN", Some(open)) => {
                     let start = open.line;
                     self.pending = Some((no, line.clone()));
-                    return Some(Err(RowError {
-                        line: start,
-                        reason: "the card has no END:VCARD".into(),
-                    }));
+                    return Some(Err(RowError::new(
+                        start,
+                        "import_no_end",
+                        "the card has no END:VCARD",
+                    )));
                 }
                 ("END", Some(_)) => return card.map(Ok),
                 (_, None) => {}
