@@ -3,12 +3,33 @@
 
 use serde::Serialize;
 use switchboard_runtime::{ContactForm, DeletedContact, ErrorReport, Handle};
-use switchboard_store::{ImportProgress, ImportSummary};
+use switchboard_store::{ContactSummary, ImportProgress, ImportSummary};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 
 type Outcome<T = ()> = Result<T, ErrorReport>;
+
+/// A page of the whole contact list in name order.
+#[tauri::command]
+#[specta::specta]
+pub async fn contact_page(
+    handle: State<'_, Handle>,
+    offset: u32,
+    limit: u32,
+) -> Outcome<Vec<ContactSummary>> {
+    handle
+        .contact_page(offset, limit)
+        .await
+        .map_err(|e| e.report())
+}
+
+/// How many contacts there are.
+#[tauri::command]
+#[specta::specta]
+pub async fn contact_count(handle: State<'_, Handle>) -> Outcome<u32> {
+    handle.contact_count().await.map_err(|e| e.report())
+}
 
 /// The form that edits contact `id`.
 #[tauri::command]

@@ -113,6 +113,23 @@ pub async fn open_call_screen(
     Ok(true)
 }
 
+/// Plays a call's recording with the system's player; `false` when it was not recorded.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_recording(app: AppHandle, handle: State<'_, Handle>, id: i64) -> Outcome<bool> {
+    let Some(file) = handle.recording_of(id).await.map_err(|e| e.report())? else {
+        return Ok(false);
+    };
+    app.opener()
+        .open_path(file.display().to_string(), None::<&str>)
+        .map_err(|e| ErrorReport {
+            code: "open_url".into(),
+            message: e.to_string(),
+            field: None,
+        })?;
+    Ok(true)
+}
+
 /// Shows an OS notification (a call ringing while the window is not in front); a click on
 /// it brings the window forward where the system supports it.
 #[tauri::command]

@@ -57,6 +57,28 @@ async saveDialPlan(plan: PlanForm) : Promise<Result<null, ErrorReport>> {
 }
 },
 /**
+ * A page of the whole contact list in name order.
+ */
+async contactPage(offset: number, limit: number) : Promise<Result<ContactSummary[], ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("contact_page", { offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * How many contacts there are.
+ */
+async contactCount() : Promise<Result<number, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("contact_count") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The form that edits contact `id`.
  */
 async contactForm(id: number) : Promise<Result<ContactForm, ErrorReport>> {
@@ -153,6 +175,17 @@ async saveDeskSettings(desk: DeskSettings) : Promise<Result<null, ErrorReport>> 
 async openCallScreen(call: string, number: string, contactId: number | null) : Promise<Result<boolean, ErrorReport>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("open_call_screen", { call, number, contactId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Plays a call's recording with the system's player; `false` when it was not recorded.
+ */
+async openRecording(id: number) : Promise<Result<boolean, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_recording", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -827,6 +860,10 @@ remote_e164: string | null;
  * The matched contact.
  */
 contact_id: number | null; 
+/**
+ * That contact's name.
+ */
+contact_name: string | null; 
 /**
  * When it began (RFC 3339, UTC).
  */

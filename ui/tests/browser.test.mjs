@@ -100,19 +100,24 @@ function engine() {
       }
       plan = next;
     },
-    history: () => [
-      { id: 3, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
-        started_at: "2030-01-01T10:00:00.000Z", answered_at: null, ended_at: "2030-01-01T10:00:20.000Z",
-        end_reason: "remote_cancelled", recording: null, disposition: null, notes: "" },
-      { id: 2, direction: "out", remote_raw: "2004", remote_e164: null, contact_id: null,
-        started_at: "2026-12-01T09:30:00.000Z", answered_at: "2026-12-01T09:30:04.000Z",
-        ended_at: "2026-12-01T09:31:10.000Z", end_reason: "hung_up", recording: "/rec/a.wav",
-        disposition: "sale", notes: "" },
-      { id: 1, direction: "in", remote_raw: "+44 161 496 0123", remote_e164: "+441614960123", contact_id: 2,
-        started_at: "2026-12-01T09:00:00.000Z", answered_at: "2026-12-01T09:00:03.000Z",
-        ended_at: "2026-12-01T09:05:03.000Z", end_reason: "transferred", recording: null,
-        disposition: null, notes: "" },
-    ],
+    history: () => {
+      // Times counted back from now: a missed call an hour ago, a call three days ago, one
+      // forty days ago.
+      const ago = (ms) => new Date(Date.now() - ms).toISOString();
+      const hour = 3600000, day = 24 * hour;
+      return [
+        { id: 3, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
+          contact_name: null, started_at: ago(hour), answered_at: null, ended_at: ago(hour - 20000),
+          end_reason: "remote_cancelled", recording: null, disposition: null, notes: "" },
+        { id: 2, direction: "out", remote_raw: "2004", remote_e164: null, contact_id: null, contact_name: null,
+          started_at: ago(3 * day), answered_at: ago(3 * day - 4000), ended_at: ago(3 * day - 70000),
+          end_reason: "hung_up", recording: "/rec/a.wav", disposition: "sale", notes: "" },
+        { id: 1, direction: "in", remote_raw: "+44 161 496 0123", remote_e164: "+441614960123", contact_id: 2,
+          contact_name: "Oliver Wright", started_at: ago(40 * day), answered_at: ago(40 * day - 3000),
+          ended_at: ago(40 * day - 303000), end_reason: "transferred", recording: null,
+          disposition: null, notes: "" },
+      ];
+    },
     save_account: ({ account, password }) => {
       if (!account.registrar.startsWith("sip:")) {
         throw { code: "invalid_field", message: "registrar: starts with sip:", field: "registrar" };
@@ -137,6 +142,19 @@ function engine() {
       const q = args.query.toLowerCase();
       return contacts
         .filter((c) => (c.display_name + " " + (c.company ?? "")).toLowerCase().includes(q))
+        .map(({ id, display_name, company, number }) => ({ id, display_name, company, number }));
+    }
+    if (cmd === "contact_count") return location.hash === "#many" ? 100000 : contacts.length;
+    if (cmd === "contact_page") {
+      window.__pages = [...(window.__pages ?? []), args.offset];
+      if (location.hash === "#many") {
+        return Array.from({ length: Math.min(args.limit, 100000 - args.offset) }, (_, i) => {
+          const n = String(args.offset + i).padStart(6, "0");
+          return { id: args.offset + i + 1000, display_name: `Contact ${n}`, company: null, number: `01 00 ${n}` };
+        });
+      }
+      return [...contacts].sort((a, b) => a.display_name.localeCompare(b.display_name))
+        .slice(args.offset, args.offset + args.limit)
         .map(({ id, display_name, company, number }) => ({ id, display_name, company, number }));
     }
     if (cmd === "get_contact") {
@@ -208,6 +226,7 @@ function engine() {
       }), 300));
     }
     if (cmd === "pick_import_file") return null;
+    if (cmd === "open_recording") return true;
     if (cmd === "note_call") {
       window.__noted = args;
       return null;
@@ -250,11 +269,11 @@ after(async () => {
   server?.close();
 });
 
-async function page(locale) {
+async function page(locale, hash = "") {
   const context = await browser.newContext({ locale });
   const p = await context.newPage();
   await p.addInitScript({ content: `${mocks}\n(${engine.toString()})();` });
-  await p.goto(base);
+  await p.goto(base + hash);
   return p;
 }
 
@@ -626,4 +645,40 @@ test("contacts are imported with a progress bar and each refused row said by lin
     "Ligne 8 — numéro bureau « 01 23 » : Le numéro est trop court.",
   ]);
   assert.equal(await p.getByTestId("import-start").isDisabled(), false);
+});
+
+test("100,000 contacts: only the rows in view are drawn, and scrolling loads the pages it reaches", async () => {
+  const p = await page("en-GB", "#many");
+  await p.getByTestId("result-count").filter({ hasText: "100000 contacts" }).waitFor();
+  await p.getByRole("button", { name: /Contact 000000/ }).waitFor();
+  const drawn = await p.getByTestId("results").locator("li").count();
+  assert.ok(drawn > 5 && drawn < 60, `${drawn} rows drawn`);
+  assert.deepEqual(await p.evaluate(() => window.__pages), [0]);
+  // Halfway down: the rows there come in, and no page between is fetched.
+  await p.getByTestId("results-list").evaluate((el) => { el.scrollTop = 58 * 50000; });
+  await p.getByRole("button", { name: /Contact 050000/ }).waitFor();
+  const pages = await p.evaluate(() => window.__pages);
+  assert.ok(pages.includes(50000) && pages.length <= 3, `pages fetched: ${pages}`);
+  assert.ok((await p.getByTestId("results").locator("li").count()) < 60);
+  const pos = await p.getByRole("button", { name: /Contact 050000/ }).evaluate((b) => b.closest("li").getAttribute("aria-posinset"));
+  assert.equal(pos, "50001");
+});
+
+test("the history filters by period and by name or number, and plays a recording", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("history-row").nth(2).waitFor();
+  await p.getByTestId("history-party").fill("0123");
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+  assert.match(await p.getByTestId("history-row").textContent(), /Oliver Wright/);
+  await p.getByTestId("history-party").fill("");
+  await p.getByTestId("history-period").selectOption("today");
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+  assert.deepEqual(await p.getByTestId("history-outcome").allTextContents(), ["Missed"]);
+  await p.getByTestId("history-period").selectOption("week");
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+  await p.getByTestId("history-period").selectOption("any");
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
+  await p.getByRole("button", { name: "Play the recording of the call with 2004" }).click();
+  await p.waitForFunction(() => window.__calls.includes("open_recording"));
 });

@@ -2,7 +2,7 @@
 //! dial plan in force.
 
 use switchboard_core::Caller;
-use switchboard_store::{ContactForm, DeletedContact, HistoryEntry};
+use switchboard_store::{ContactForm, ContactSummary, DeletedContact, HistoryEntry};
 
 use crate::{Error, Handle, Lookup};
 
@@ -15,6 +15,21 @@ impl Handle {
     pub async fn save_contact(&self, form: &ContactForm) -> Result<i64, Error> {
         let plan = self.settings().dial_plan;
         Ok(self.store.save_contact(form, &plan).await?)
+    }
+
+    /// `limit` contacts in name order from position `offset`: the whole list, a page at a time.
+    pub async fn contact_page(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<ContactSummary>, Error> {
+        Ok(self.store.contact_page(offset, limit).await?)
+    }
+
+    /// How many contacts there are.
+    pub async fn contact_count(&self) -> Result<u32, Error> {
+        let n = self.store.contact_count().await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// The form that edits contact `id`.
@@ -41,6 +56,12 @@ impl Handle {
         disposition: Option<&str>,
     ) -> Result<(), Error> {
         Ok(self.store.history_note(id, notes, disposition).await?)
+    }
+
+    /// The recording's file of history row `id`, if the call was recorded (only the files
+    /// the history names can be opened this way).
+    pub async fn recording_of(&self, id: i64) -> Result<Option<std::path::PathBuf>, Error> {
+        Ok(self.store.history_recording_of(id).await?.map(Into::into))
     }
 
     /// The latest calls with a caller: by number, and with every contact it matched.

@@ -109,6 +109,28 @@ impl Store {
         Ok(rows)
     }
 
+    /// `limit` contacts in name order from position `offset` (0 is the first): the whole
+    /// list, a page at a time, for a window that scrolls through all of it.
+    pub async fn contact_page(&self, offset: u32, limit: u32) -> Result<Vec<ContactSummary>> {
+        let limit = i64::from(limit.clamp(1, 1_000));
+        let offset = i64::from(offset);
+        let rows = sqlx::query_as!(
+            ContactSummary,
+            r#"SELECT c.id AS "id!: i64", c.display_name, co.name AS "company?",
+                      (SELECT raw FROM phone_numbers p WHERE p.contact_id = c.id
+                       ORDER BY p.kind = 'work' DESC, p.id LIMIT 1) AS "number?: String"
+               FROM contacts c
+               LEFT JOIN companies co ON co.id = c.company_id
+               ORDER BY c.display_name COLLATE NOCASE, c.id
+               LIMIT ?1 OFFSET ?2"#,
+            limit,
+            offset
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     /// Everything about contact `id`.
     pub async fn contact(&self, id: i64) -> Result<ContactCard> {
         let row = sqlx::query!(

@@ -53,6 +53,8 @@ pub struct HistoryEntry {
     pub remote_e164: Option<String>,
     /// The matched contact.
     pub contact_id: Option<i64>,
+    /// That contact's name.
+    pub contact_name: Option<String>,
     /// When it began (RFC 3339, UTC).
     pub started_at: String,
     /// When it was answered, if it was.
@@ -170,14 +172,25 @@ impl Store {
     pub async fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query_as!(
             Row,
-            r#"SELECT id AS "id!", direction, remote_raw, remote_e164, contact_id, started_at,
-                      answered_at, ended_at, end_reason, recording, disposition, notes
-               FROM call_history ORDER BY started_at DESC, id DESC LIMIT ?1"#,
+            r#"SELECT h.id AS "id!", h.direction, h.remote_raw, h.remote_e164, h.contact_id,
+                      c.display_name AS "contact_name?", h.started_at, h.answered_at,
+                      h.ended_at, h.end_reason, h.recording, h.disposition, h.notes
+               FROM call_history h LEFT JOIN contacts c ON c.id = h.contact_id
+               ORDER BY h.started_at DESC, h.id DESC LIMIT ?1"#,
             limit
         )
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Row::entry).collect())
+    }
+
+    /// The recording of call `id`, if it was recorded.
+    pub async fn history_recording_of(&self, id: i64) -> Result<Option<String>> {
+        let row = sqlx::query_scalar!("SELECT recording FROM call_history WHERE id = ?1", id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NoSuchCall(id))?;
+        Ok(row)
     }
 
     /// The latest `limit` calls with a caller: from or to `e164`, or linked to one of
@@ -191,14 +204,15 @@ impl Store {
         let ids = serde_json::to_string(contacts).unwrap_or_else(|_| "[]".into());
         let rows = sqlx::query_as!(
             Row,
-            r#"SELECT id AS "id!", direction, remote_raw, remote_e164, contact_id, started_at,
-                      answered_at, ended_at, end_reason, recording, disposition, notes
-               FROM call_history
-               WHERE id IN (SELECT id FROM call_history WHERE remote_e164 = ?1
-                            UNION
-                            SELECT id FROM call_history
-                            WHERE contact_id IN (SELECT value FROM json_each(?2)))
-               ORDER BY started_at DESC, id DESC LIMIT ?3"#,
+            r#"SELECT h.id AS "id!", h.direction, h.remote_raw, h.remote_e164, h.contact_id,
+                      c.display_name AS "contact_name?", h.started_at, h.answered_at,
+                      h.ended_at, h.end_reason, h.recording, h.disposition, h.notes
+               FROM call_history h LEFT JOIN contacts c ON c.id = h.contact_id
+               WHERE h.id IN (SELECT id FROM call_history WHERE remote_e164 = ?1
+                              UNION
+                              SELECT id FROM call_history
+                              WHERE contact_id IN (SELECT value FROM json_each(?2)))
+               ORDER BY h.started_at DESC, h.id DESC LIMIT ?3"#,
             e164,
             ids,
             limit
@@ -216,6 +230,7 @@ struct Row {
     remote_raw: String,
     remote_e164: Option<String>,
     contact_id: Option<i64>,
+    contact_name: Option<String>,
     started_at: String,
     answered_at: Option<String>,
     ended_at: Option<String>,
@@ -237,6 +252,7 @@ impl Row {
             remote_raw: self.remote_raw,
             remote_e164: self.remote_e164,
             contact_id: self.contact_id,
+            contact_name: self.contact_name,
             started_at: self.started_at,
             answered_at: self.answered_at,
             ended_at: self.ended_at,

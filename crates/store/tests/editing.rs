@@ -265,6 +265,31 @@ async fn call_notes_and_disposition_are_kept_and_found_with_the_caller() {
         "newest first, the other caller left out"
     );
     assert_eq!(with[1].notes, "Commande 1234 livrée");
+    assert_eq!(with[0].contact_name.as_deref(), Some("Anne Martin"));
+    assert_eq!(
+        with[1].contact_name, None,
+        "a call not linked to the contact"
+    );
+    assert_eq!(
+        store.history_recording_of(calls[0]).await.expect("row"),
+        None
+    );
+    store
+        .history_recording(calls[0], "/rec/a.wav")
+        .await
+        .expect("recorded");
+    assert_eq!(
+        store
+            .history_recording_of(calls[0])
+            .await
+            .expect("row")
+            .as_deref(),
+        Some("/rec/a.wav")
+    );
+    assert!(matches!(
+        store.history_recording_of(calls[3] + 1).await,
+        Err(StoreError::NoSuchCall(_))
+    ));
     assert_eq!(with[1].disposition.as_deref(), Some("resolved"));
     assert_eq!(
         store.calls_with(None, &[], 10).await.expect("none").len(),
@@ -290,4 +315,44 @@ async fn call_notes_and_disposition_are_kept_and_found_with_the_caller() {
         (cleared.notes.as_str(), cleared.disposition.as_deref()),
         ("", None)
     );
+}
+
+#[tokio::test]
+async fn the_whole_list_pages_in_name_order_without_gaps() {
+    let (_dir, store) = open().await;
+    let plan = DialPlan::default();
+    for name in ["émile Zola", "Anne Martin", "bernard Petit", "Anne Martin"] {
+        let form = ContactForm {
+            display_name: name.into(),
+            numbers: vec![number(
+                NumberKind::Mobile,
+                &format!(
+                    "+33 6 00 00 00 {:02}",
+                    store.contact_count().await.expect("count")
+                ),
+            )],
+            ..ContactForm::default()
+        };
+        store.save_contact(&form, &plan).await.expect("saved");
+    }
+    let mut seen = Vec::new();
+    for offset in (0..6).step_by(3) {
+        let page = store.contact_page(offset, 3).await.expect("page");
+        seen.extend(page.into_iter().map(|c| (c.display_name, c.number)));
+    }
+    let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Anne Martin", "Anne Martin", "bernard Petit", "émile Zola"]
+    );
+    assert_eq!(
+        seen[0].1.as_deref(),
+        Some("+33 6 00 00 00 01"),
+        "the first Anne first"
+    );
+    assert!(store
+        .contact_page(4, 3)
+        .await
+        .expect("past the end")
+        .is_empty());
 }

@@ -65,6 +65,11 @@ export interface Backend {
   contact(id: number): Promise<Outcome<ContactCard>>;
   normalize(input: string): Promise<Outcome<NumberInfo>>;
   contactForm(id: number): Promise<Outcome<ContactForm>>;
+  /** `limit` contacts in name order from position `offset`. */
+  contactPage(offset: number, limit: number): Promise<Outcome<ContactSummary[]>>;
+  contactCount(): Promise<Outcome<number>>;
+  /** Plays a call's recording; false when it was not recorded. */
+  openRecording(id: number): Promise<Outcome<boolean>>;
   /** Creates (no id) or updates a contact; returns its id. */
   saveContact(form: ContactForm): Promise<Outcome<number>>;
   /** Deletes a contact; what comes back undoes it. */
@@ -126,6 +131,9 @@ export function tauriBackend(): Backend {
     contact: async (id) => outcome(await commands.getContact(id)),
     normalize: async (input) => outcome(await commands.normalizeNumber(input)),
     contactForm: async (id) => outcome(await commands.contactForm(id)),
+    contactPage: async (offset, limit) => outcome(await commands.contactPage(offset, limit)),
+    contactCount: async () => outcome(await commands.contactCount()),
+    openRecording: async (id) => outcome(await commands.openRecording(id)),
     saveContact: async (form) => outcome(await commands.saveContact(form)),
     deleteContact: async (id) => outcome(await commands.deleteContact(id)),
     restoreContact: async (deleted) => outcome(await commands.restoreContact(deleted)),

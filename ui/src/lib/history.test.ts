@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "./backend";
-import { duration, isMissed, matches, unseenMissed } from "./history";
+import { duration, inPeriod, isMissed, matches, unseenMissed, withParty } from "./history";
 
 function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
   return {
@@ -9,6 +9,7 @@ function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
     remote_raw: "0199009999",
     remote_e164: "+33199009999",
     contact_id: null,
+    contact_name: null,
     started_at: "2026-12-01T09:00:00.000Z",
     answered_at: "2026-12-01T09:00:05.000Z",
     ended_at: "2026-12-01T09:02:10.000Z",
@@ -44,5 +45,30 @@ describe("history", () => {
     expect(all.filter((e) => matches(e, "all"))).toHaveLength(4);
     expect(unseenMissed(all, null)).toBe(1);
     expect(unseenMissed(all, "2026-12-01T10:00:01.000Z")).toBe(0);
+  });
+});
+
+describe("history filters", () => {
+  const now = new Date(2026, 11, 2, 10, 0, 0);
+  const at = (d: Date) => entry({ started_at: d.toISOString() });
+
+  it("by period, counted back from now", () => {
+    const thisMorning = at(new Date(2026, 11, 2, 8, 0, 0));
+    const lastNight = at(new Date(2026, 11, 1, 23, 0, 0));
+    const tenDaysAgo = at(new Date(2026, 10, 22, 10, 0, 0));
+    expect([thisMorning, lastNight, tenDaysAgo].map((e) => inPeriod(e, "today", now))).toEqual([true, false, false]);
+    expect([thisMorning, lastNight, tenDaysAgo].map((e) => inPeriod(e, "week", now))).toEqual([true, true, false]);
+    expect(inPeriod(tenDaysAgo, "month", now)).toBe(true);
+    expect(inPeriod(tenDaysAgo, "any", now)).toBe(true);
+  });
+
+  it("by contact name or number, however written", () => {
+    const duval = entry({ contact_name: "Hélène Duval", remote_raw: "0199009999", remote_e164: "+33199009999" });
+    expect(withParty(duval, "helene")).toBe(true);
+    expect(withParty(duval, "DUVAL")).toBe(true);
+    expect(withParty(duval, "01 99 00")).toBe(true);
+    expect(withParty(duval, "+33 1 99")).toBe(true);
+    expect(withParty(duval, "martin")).toBe(false);
+    expect(withParty(duval, "")).toBe(true);
   });
 });

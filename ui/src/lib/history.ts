@@ -30,3 +30,37 @@ export function matches(e: HistoryEntry, filter: HistoryFilter): boolean {
 export function unseenMissed(entries: readonly HistoryEntry[], seenAt: string | null): number {
   return entries.filter((e) => isMissed(e) && (seenAt === null || e.started_at > seenAt)).length;
 }
+
+export type Period = "any" | "today" | "week" | "month";
+
+/** Whether the call began in `period` as seen at `now`: today since local midnight, the
+ * last 7 or 30 days. */
+export function inPeriod(e: HistoryEntry, period: Period, now: Date): boolean {
+  if (period === "any") return true;
+  const started = Date.parse(e.started_at);
+  if (period === "today") {
+    const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+    return started >= midnight;
+  }
+  const days = period === "week" ? 7 : 30;
+  return started >= now.getTime() - days * 86_400_000;
+}
+
+/** Lower case without accents or spaces, as the contact search compares. */
+function folded(text: string): string {
+  return text.normalize("NFD").replace(/[\u0300-\u036f\s]/g, "").toLowerCase();
+}
+
+/** Whether the call is with someone whose name or number holds `text` (accents, case and
+ * spaces ignored; `01 99` finds `+33199...` by its last digits too). */
+export function withParty(e: HistoryEntry, text: string): boolean {
+  const wanted = folded(text);
+  if (wanted === "") return true;
+  const digits = wanted.replace(/\D/g, "");
+  const national = digits.replace(/^0/, "");
+  return (
+    folded(e.contact_name ?? "").includes(wanted) ||
+    folded(e.remote_raw).includes(wanted) ||
+    (digits.length >= 3 && (e.remote_e164 ?? "").includes(national))
+  );
+}

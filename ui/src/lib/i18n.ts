@@ -246,6 +246,17 @@ const en = {
   err_import_bad_line: "A line of the card has no “:”.",
   err_import_format: "This file cannot be imported: {message}",
   err_store_io: "The file cannot be read: {message}",
+  contactCount: "{count} contacts",
+  matchCount: "{count} found",
+  playRecording: "Play the recording of the call with {who}",
+  play: "▶ Recording",
+  historyPeriod: "When",
+  period_any: "Any time",
+  period_today: "Today",
+  period_week: "Last 7 days",
+  period_month: "Last 30 days",
+  historyParty: "Name or number",
+  notesOf: "Notes of the call with {who} ({when})",
 } as const;
 
 export type Key = keyof typeof en;
@@ -497,6 +508,17 @@ const fr: Record<Key, string> = {
   err_import_bad_line: "Une ligne de la fiche n'a pas de « : ».",
   err_import_format: "Ce fichier ne peut pas être importé : {message}",
   err_store_io: "Le fichier ne peut pas être lu : {message}",
+  contactCount: "{count} contacts",
+  matchCount: "{count} trouvés",
+  playRecording: "Écouter l'enregistrement de l'appel avec {who}",
+  play: "▶ Enregistrement",
+  historyPeriod: "Quand",
+  period_any: "Toujours",
+  period_today: "Aujourd'hui",
+  period_week: "7 derniers jours",
+  period_month: "30 derniers jours",
+  historyParty: "Nom ou numéro",
+  notesOf: "Notes de l'appel avec {who} ({when})",
 };
 
 const dictionaries: Record<Language, Record<Key, string>> = { en, fr };
