@@ -214,9 +214,25 @@ fn act(app: &AppHandle, action: &str) {
     }
 }
 
+/// Whether a D-Bus session bus can be reached: the Linux tray (AppIndicator) lives on it,
+/// and its menu library crashes the app when updated without one.
+fn has_session_bus() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty())
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|dir| Path::new(&dir).join("bus").exists())
+}
+
 /// Creates the tray icon (its menu comes from the window). A system without the
-/// AppIndicator library has no tray; the app runs without one.
+/// AppIndicator library or without a session bus (a headless machine) has no tray; the app
+/// runs without one.
 pub fn create_tray(app: &AppHandle) {
+    if !has_session_bus() {
+        tracing::info!("no tray icon: no D-Bus session bus");
+        return;
+    }
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .tooltip("Switchboard")
         .on_menu_event(|app, event| act(app, event.id().as_ref()));

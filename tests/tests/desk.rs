@@ -156,7 +156,7 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
         .expect("the caller's line")
         .to_owned();
     let client = &bed.client;
-    let caller_text = find(client, "the pop", "//p[@data-testid='pop-caller']")
+    let caller_text = find(client, "the pop", "//*[@data-testid='pop-caller']")
         .await
         .text()
         .await
@@ -227,7 +227,7 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
     find(
         client,
         "the transferred call in the history",
-        "//li[@data-testid='history-row'][contains(., '0199009999')][contains(., 'Transferred')]",
+        "//div[@data-testid='history-row'][contains(., 'Duval')][contains(., 'Transferred')]",
     )
     .await;
     bed.shot("7-history").await;

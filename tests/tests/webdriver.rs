@@ -24,7 +24,7 @@ async fn search_a_contact_and_click_its_number() {
     let result = find(
         &client,
         "the demo contact in the results",
-        "//ul[@data-testid='results'][@data-query='Claire Duval']//button[contains(., 'Claire Duval')]",
+        "//div[@data-testid='results'][@data-query='Claire Duval']//button[contains(., 'Claire Duval')]",
     )
     .await;
     result.click().await.expect("open the card");
