@@ -1,13 +1,12 @@
 //! The desktop shell: typed commands that forward to the runtime [`Handle`]. No logic here.
 
+mod audio;
 mod contacts;
 mod desktop;
 mod phone;
 
 use switchboard_core::Source;
-use switchboard_runtime::{
-    ErrorReport, Handle, HeadsetConfig, NumberInfo, OpenOptions, PhoneOptions, PlanForm, TonePlan,
-};
+use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions, PlanForm, TonePlan};
 use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
 
@@ -76,6 +75,11 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             contacts::note_call,
             contacts::import_contacts,
             contacts::pick_import_file,
+            audio::audio_settings,
+            audio::save_audio_settings,
+            audio::sound_devices,
+            audio::test_tone,
+            audio::mic_level,
             desktop::desk_settings,
             desktop::save_desk_settings,
             desktop::open_call_screen,
@@ -165,20 +169,15 @@ pub fn run() {
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
             tracing::info!(db = %path.display(), "contacts opened");
             // The phone: SIP on SWITCHBOARD_SIP_BIND (any free port of every interface by
-            // default), the system's sound devices, the tones of the dial plan's country.
+            // default), the agent's sound settings, the tones of the dial plan's country.
             let bind = match std::env::var("SWITCHBOARD_SIP_BIND") {
                 Ok(text) => text
                     .parse()
                     .map_err(|e| format!("SWITCHBOARD_SIP_BIND={text}: {e}"))?,
                 Err(_) => std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
             };
-            let options = PhoneOptions {
-                headset: Some(HeadsetConfig {
-                    plan: TonePlan::for_country(handle.settings().dial_plan.country.code()),
-                    ..HeadsetConfig::default()
-                }),
-                ..PhoneOptions::default()
-            };
+            let plan = TonePlan::for_country(handle.settings().dial_plan.country.code());
+            let options = handle.audio_settings().phone_options(plan);
             let events = tauri::async_runtime::block_on(handle.start_phone(bind, options))
                 .map_err(|e| format!("cannot start the phone: {e}"))?;
             tauri::async_runtime::spawn(phone::forward(

@@ -93,7 +93,10 @@ async fn main() {
             if all.len() >= n {
                 break all;
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "pop {n} never painted");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "pop {n} never painted"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         let (_, engine, painted) = &all[n - 1];

@@ -152,6 +152,56 @@ async pickImportFile() : Promise<string | null> {
     return await TAURI_INVOKE("pick_import_file");
 },
 /**
+ * The sound and call settings in force.
+ */
+async audioSettings() : Promise<AudioSettings> {
+    return await TAURI_INVOKE("audio_settings");
+},
+/**
+ * Checks, stores and applies the sound and call settings (at once, calls included).
+ */
+async saveAudioSettings(audio: AudioSettings) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_audio_settings", { audio }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The sound devices the system offers now.
+ */
+async soundDevices() : Promise<Result<SoundDevice[], ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sound_devices") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Plays a test tone on the speaker; `false` without a headset.
+ */
+async testTone() : Promise<Result<boolean, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_tone") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The microphone's level now, 0 (silence) to 32767 (full scale); `None` without a headset.
+ */
+async micLevel() : Promise<Result<number | null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mic_level") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The desk's preferences in force.
  */
 async deskSettings() : Promise<DeskSettings> {
@@ -540,6 +590,42 @@ account: string;
  * Where its registration stands.
  */
 registration: Registration }
+/**
+ * The sound and call settings.
+ */
+export type AudioSettings = { 
+/**
+ * The microphone's id or name; empty: the system's default.
+ */
+microphone: string; 
+/**
+ * Where calls are heard; empty: the system's default.
+ */
+speaker: string; 
+/**
+ * Where calls ring; empty: the speaker.
+ */
+ringer: string; 
+/**
+ * A WAV file looped while a call rings; empty: the network's ring tone.
+ */
+ringtone: string; 
+/**
+ * Take the speaker's echo out of the microphone.
+ */
+echo_cancellation: boolean; 
+/**
+ * Take the background noise out of the microphone.
+ */
+noise_suppression: boolean; 
+/**
+ * The codecs calls offer and accept, best first (of `G722`, `PCMU`, `PCMA`, `opus`).
+ */
+codecs: string[]; 
+/**
+ * Most calls at once (1 to 8); more are refused with 486 Busy Here.
+ */
+max_calls: number }
 /**
  * The context of an incoming call, each part when a header gave it.
  */
@@ -1228,6 +1314,26 @@ context: CallContext;
  * The latest calls with this caller (with their notes), newest first.
  */
 recent: HistoryEntry[] }
+/**
+ * A sound device the system offers, for the settings' lists.
+ */
+export type SoundDevice = { 
+/**
+ * What the system calls it.
+ */
+name: string; 
+/**
+ * Its stable id (what the settings keep).
+ */
+id: string; 
+/**
+ * It records.
+ */
+input: boolean; 
+/**
+ * It plays.
+ */
+output: boolean }
 /**
  * A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
  */

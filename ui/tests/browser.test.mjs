@@ -129,6 +129,8 @@ function engine() {
     },
   };
   let saved = [];
+  let audio = { microphone: "", speaker: "", ringer: "", ringtone: "", echo_cancellation: true,
+    noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4 };
   let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D" };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
@@ -194,6 +196,23 @@ function engine() {
       contacts.push(window.__deleted);
       return args.deleted.form.id;
     }
+    if (cmd === "audio_settings") return audio;
+    if (cmd === "save_audio_settings") {
+      if (args.audio.codecs.length === 0) throw { code: "invalid_field", message: "codecs: at least one", field: "codecs" };
+      if (args.audio.max_calls < 1 || args.audio.max_calls > 8) {
+        throw { code: "invalid_field", message: "max_calls: 1 to 8", field: "max_calls" };
+      }
+      audio = args.audio;
+      window.__audio = args.audio;
+      return null;
+    }
+    if (cmd === "sound_devices") return [
+      { name: "Built-in Audio", id: "builtin", input: false, output: true },
+      { name: "Built-in Microphone", id: "builtin.mic", input: true, output: false },
+      { name: "USB Headset", id: "usb", input: true, output: true },
+    ];
+    if (cmd === "test_tone") return true;
+    if (cmd === "mic_level") return 12000;
     if (cmd === "desk_settings") return deskPrefs;
     if (cmd === "save_desk_settings") {
       if (!/^https?:\/\//.test(args.desk.call_screen_url) && args.desk.call_screen_url !== "") {
@@ -318,16 +337,28 @@ test("French from the OS locale, and switchable", async () => {
   assert.equal(await p.locator("html").getAttribute("lang"), "en");
 });
 
-test("every control has a name a screen reader can read", async () => {
+test("every control of every panel has a name a screen reader can read", async () => {
   const p = await page("en-GB");
-  await p.getByRole("button", { name: /Jeanne Dupont/ }).click();
-  await p.getByTestId("card-name").waitFor();
-  const unnamed = await p.evaluate(() =>
-    [...document.querySelectorAll("button, input, select")]
+  const unnamed = () => p.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, textarea, meter")]
       .filter((el) => !(el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent).trim())
       .map((el) => el.outerHTML),
   );
-  assert.deepEqual(unnamed, []);
+  await p.getByRole("button", { name: /Jeanne Dupont/ }).click();
+  await p.getByTestId("card-name").waitFor();
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").waitFor();
+  assert.deepEqual(await unnamed(), [], "contacts, card, pop, calls");
+  await p.getByRole("button", { name: "Edit Jeanne Dupont" }).click();
+  await p.getByTestId("contact-editor").waitFor();
+  assert.deepEqual(await unnamed(), [], "the contact form");
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("history-row").first().waitFor();
+  await p.getByTestId("history-notes").first().click();
+  assert.deepEqual(await unnamed(), [], "the history and its notes");
+  await p.getByTestId("settings").click();
+  await p.getByTestId("audio-form").waitFor();
+  assert.deepEqual(await unnamed(), [], "the settings");
 });
 
 const duvalPop = {
@@ -681,4 +712,30 @@ test("the history filters by period and by name or number, and plays a recording
   await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
   await p.getByRole("button", { name: "Play the recording of the call with 2004" }).click();
   await p.waitForFunction(() => window.__calls.includes("open_recording"));
+});
+
+test("sound and calls: devices chosen from the system's, a test tone, the meter, codecs in order", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("settings").click();
+  await p.locator('[data-testid="audio-microphone"] option[value="usb"]').waitFor({ state: "attached" });
+  assert.deepEqual(await p.getByTestId("audio-microphone").locator("option").allTextContents(),
+    ["System default", "Built-in Microphone", "USB Headset"]);
+  await p.getByTestId("audio-microphone").selectOption("usb");
+  await p.getByTestId("audio-speaker").selectOption("usb");
+  await p.waitForFunction(() => Number(document.querySelector('[data-testid="audio-level"]').value) === 12000);
+  await p.getByTestId("audio-test").click();
+  await p.waitForFunction(() => window.__calls.includes("test_tone"));
+  // Opus left out, PCMA before PCMU.
+  await p.getByRole("checkbox", { name: "Use opus" }).uncheck();
+  await p.getByRole("button", { name: "Move PCMA up" }).click();
+  assert.deepEqual(await p.getByTestId("audio-codecs").locator(".codec").allTextContents(), ["G722", "PCMA", "PCMU", "opus"]);
+  await p.getByTestId("audio-max_calls").fill("9");
+  await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("audio-error-max_calls").filter({ hasText: "Between 1 and 8." }).waitFor();
+  await p.getByTestId("audio-max_calls").fill("2");
+  await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Sound and call settings saved and applied." }).waitFor();
+  const saved = await p.evaluate(() => window.__audio);
+  assert.deepEqual([saved.microphone, saved.speaker, saved.codecs, saved.max_calls],
+    ["usb", "usb", ["G722", "PCMA", "PCMU"], 2]);
 });

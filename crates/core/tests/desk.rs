@@ -77,6 +77,18 @@ fn the_simultaneous_call_limit_refuses_with_486() {
     desk.handle_ended("b", EndReason::RemoteCancelled);
     desk.dial("d", "2004", secs(0))
         .expect("a line is free again");
+    // Lowered to one while two lines are up: both stay, a third is refused.
+    desk.set_limit(1);
+    desk.handle_incoming("e");
+    assert!(actions(&mut desk).contains(&Action::Reject {
+        line: "e".into(),
+        status: 486
+    }));
+    assert!(desk.state("d").is_some(), "the lines already up stay");
+    assert_eq!(
+        desk.dial("f", "2004", secs(0)),
+        Err(DeskError::LimitReached(1))
+    );
 }
 
 #[test]

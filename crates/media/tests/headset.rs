@@ -292,6 +292,68 @@ fn an_unplugged_device_falls_back_to_the_default_and_comes_back() {
     );
 }
 
+#[test]
+fn the_agent_moves_to_other_devices_during_a_call() {
+    let pulse = Pulse::start(&["builtin"]);
+    let _usb = pulse.add_sink("usb");
+    let (headset, events) = start(HeadsetConfig {
+        devices: DeviceChoice {
+            microphone: Some("builtin.monitor".into()),
+            speaker: Some("builtin".into()),
+            ringer: None,
+        },
+        ..raw()
+    });
+    expect(
+        &events,
+        vec![
+            using(
+                "the built-in microphone",
+                Role::Microphone,
+                "builtin.monitor",
+                false,
+            ),
+            using("the built-in speaker", Role::Speaker, "builtin", false),
+        ],
+    );
+    let mut port = headset.port();
+    let before = talk(&mut port, |n| Some(sine(700.0, n)), 10, WAIT);
+    assert!(
+        loud_count(&before) >= 10,
+        "the call sounds before the change"
+    );
+    headset
+        .reconfigure(&HeadsetConfig {
+            devices: DeviceChoice {
+                microphone: Some("usb.monitor".into()),
+                speaker: Some("usb".into()),
+                ringer: None,
+            },
+            ..raw()
+        })
+        .expect("reconfigured");
+    expect(
+        &events,
+        vec![
+            using("the USB microphone", Role::Microphone, "usb.monitor", false),
+            using("the USB speaker", Role::Speaker, "usb", false),
+        ],
+    );
+    // The same call's port goes on, now through the USB devices (the last frames: the first
+    // may still be the old device's).
+    let heard = talk(&mut port, |n| Some(sine(900.0, n)), 25, WAIT);
+    let f = dominant_frequency(&loud_samples(&heard[heard.len() - 10..]), RATE, 300, 3400);
+    assert!((895..=905).contains(&f), "heard {f} Hz");
+    let missing = headset.reconfigure(&HeadsetConfig {
+        ringtone: Some("/nonexistent/ring.wav".into()),
+        ..raw()
+    });
+    assert!(
+        missing.is_err(),
+        "a ringtone that cannot be read is refused"
+    );
+}
+
 /// Broadband noise frames (what the echo canceller locks onto, like speech).
 fn noise(n: u64) -> [i16; FRAME] {
     let mut seed = (n as u32).wrapping_mul(2_654_435_761) | 1;

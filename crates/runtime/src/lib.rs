@@ -2,6 +2,7 @@
 //! The desktop app and the CLI call only this.
 
 mod accounts;
+mod audio_settings;
 mod contacts;
 mod desk_settings;
 mod dialling;
@@ -25,6 +26,7 @@ use switchboard_store::{
 };
 
 pub use accounts::AccountSettings;
+pub use audio_settings::{sound_device_list, AudioSettings, SoundDevice, CODECS, MAX_CALLS};
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};

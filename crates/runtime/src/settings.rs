@@ -13,6 +13,8 @@ pub(crate) const INITIALISED: &str = "initialised";
 pub(crate) const MATCHING: &str = "matching";
 /// Key of the desk's preferences.
 pub(crate) const DESK: &str = "desk";
+/// Key of the sound and call settings.
+pub(crate) const AUDIO: &str = "audio";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -23,6 +25,8 @@ pub struct Settings {
     pub matching: MatchConfig,
     /// The desk's preferences (call screen, notifications, shortcuts).
     pub desk: crate::DeskSettings,
+    /// The sound and call settings.
+    pub audio: crate::AudioSettings,
 }
 
 impl Settings {
@@ -47,6 +51,12 @@ impl Settings {
         }
         match store.setting::<crate::DeskSettings>(DESK).await {
             Ok(Some(desk)) => settings.desk = desk,
+            Ok(None) => {}
+            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+        match store.setting::<crate::AudioSettings>(AUDIO).await {
+            Ok(Some(audio)) => settings.audio = audio,
             Ok(None) => {}
             Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
             Err(e) => return Err(e),

@@ -4,6 +4,7 @@ import {
   commands,
   events,
   type AccountSettings,
+  type AudioSettings,
   type CallContext,
   type ContactCard,
   type ContactForm,
@@ -23,12 +24,14 @@ import {
   type PopMatch,
   type RowError,
   type ScreenPop,
+  type SoundDevice,
   type Status,
   type TrayItem,
 } from "../bindings";
 
 export type {
   AccountSettings,
+  AudioSettings,
   CallContext,
   ContactCard,
   ContactForm,
@@ -48,6 +51,7 @@ export type {
   PopMatch,
   RowError,
   ScreenPop,
+  SoundDevice,
   Status,
   TrayItem,
 };
@@ -108,6 +112,13 @@ export interface Backend {
   history(limit: number): Promise<Outcome<HistoryEntry[]>>;
   dialPlan(): Promise<Outcome<PlanForm>>;
   saveDialPlan(plan: PlanForm): Promise<Outcome<null>>;
+  audioSettings(): Promise<Outcome<AudioSettings>>;
+  saveAudioSettings(audio: AudioSettings): Promise<Outcome<null>>;
+  soundDevices(): Promise<Outcome<SoundDevice[]>>;
+  /** A test tone on the speaker; false without a headset. */
+  testTone(): Promise<Outcome<boolean>>;
+  /** The microphone's level, 0 to 32767; null without a headset. */
+  micLevel(): Promise<Outcome<number | null>>;
   deskSettings(): Promise<Outcome<DeskSettings>>;
   saveDeskSettings(desk: DeskSettings): Promise<Outcome<null>>;
   /** Opens the call's CRM page when one is set; false: show the contact card instead. */
@@ -166,6 +177,11 @@ export function tauriBackend(): Backend {
     history: async (limit) => outcome(await commands.history(limit)),
     dialPlan: async () => ({ ok: true, value: await commands.dialPlan() }),
     saveDialPlan: async (plan) => outcome(await commands.saveDialPlan(plan)),
+    audioSettings: async () => ({ ok: true, value: await commands.audioSettings() }),
+    saveAudioSettings: async (audio) => outcome(await commands.saveAudioSettings(audio)),
+    soundDevices: async () => outcome(await commands.soundDevices()),
+    testTone: async () => outcome(await commands.testTone()),
+    micLevel: async () => outcome(await commands.micLevel()),
     deskSettings: async () => ({ ok: true, value: await commands.deskSettings() }),
     saveDeskSettings: async (desk) => outcome(await commands.saveDeskSettings(desk)),
     openCallScreen: async (call, number, contactId) => outcome(await commands.openCallScreen(call, number, contactId)),

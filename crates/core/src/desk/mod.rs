@@ -210,6 +210,12 @@ impl Desk {
         }
     }
 
+    /// Changes the simultaneous-line limit (at least 1). Lines already up stay; new calls are
+    /// refused until there are fewer than the limit.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(1);
+    }
+
     /// The next thing the SIP layer must do.
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()

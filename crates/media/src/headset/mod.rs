@@ -179,6 +179,16 @@ struct Shared {
     ringing: AtomicBool,
     /// The microphone's last frame's peak (0 to 32767), for a level meter.
     level: AtomicU32,
+    /// New devices and voice processing, taken by the thread at its next tick.
+    change: Mutex<Option<Change>>,
+}
+
+/// What [`Headset::reconfigure`] hands the headset's thread.
+struct Change {
+    devices: DeviceChoice,
+    echo_cancellation: bool,
+    noise_suppression: bool,
+    ringtone: Option<WavSource>,
 }
 
 /// The agent's headset, running until dropped.
@@ -263,6 +273,28 @@ impl Headset {
         self.shared.ringing.store(ringing, Ordering::Relaxed);
     }
 
+    /// Moves to other devices, voice processing or ringtone while calls go on (their ports
+    /// stay; the tone plan stays). A ringtone file that cannot be read is refused here, and
+    /// nothing changes.
+    pub fn reconfigure(&self, config: &HeadsetConfig) -> Result<(), MediaError> {
+        let ringtone = config
+            .ringtone
+            .as_deref()
+            .map(WavSource::open)
+            .transpose()?;
+        *self
+            .shared
+            .change
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Change {
+            devices: config.devices.clone(),
+            echo_cancellation: config.echo_cancellation,
+            noise_suppression: config.noise_suppression,
+            ringtone,
+        });
+        Ok(())
+    }
+
     /// The microphone's level lately, 0 (silence) to 32767 (full scale).
     pub fn mic_level(&self) -> u16 {
         u16::try_from(self.shared.level.load(Ordering::Relaxed)).unwrap_or(u16::MAX)
@@ -284,13 +316,17 @@ fn run(
     mut ringtone: Option<WavSource>,
     mut on_event: OnDeviceEvent,
 ) {
-    let devices = &config.devices;
-    let mut mic = Slot::<Input>::new(Role::Microphone, devices.microphone.clone());
-    let mut speaker = Slot::<Output>::new(Role::Speaker, devices.speaker.clone());
-    let mut ringer = Slot::<Output>::new(
-        Role::Ringer,
-        devices.ringer.clone().or_else(|| devices.speaker.clone()),
-    );
+    let slots = |devices: &DeviceChoice| {
+        (
+            Slot::<Input>::new(Role::Microphone, devices.microphone.clone()),
+            Slot::<Output>::new(Role::Speaker, devices.speaker.clone()),
+            Slot::<Output>::new(
+                Role::Ringer,
+                devices.ringer.clone().or_else(|| devices.speaker.clone()),
+            ),
+        )
+    };
+    let (mut mic, mut speaker, mut ringer) = slots(&config.devices);
     // Without a ringtone file the ring is the network's ringback, louder for the room.
     let mut ring = ToneGenerator::new(config.plan, Tone::Ringback);
     let mut was_ringing = false;
@@ -300,6 +336,21 @@ fn run(
     let mut tick: u64 = 0;
     while !shared.stop.load(Ordering::Relaxed) {
         tick += 1;
+        let change = shared
+            .change
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(change) = change {
+            // The old devices close; the new ones open in this same tick.
+            for slot in [&mut speaker, &mut ringer] {
+                slot.close();
+            }
+            mic.close();
+            (mic, speaker, ringer) = slots(&change.devices);
+            voice = VoiceProcessing::new(change.echo_cancellation, change.noise_suppression);
+            ringtone = change.ringtone;
+        }
         mic.keep(tick, &lister, open_input, &mut on_event);
         speaker.keep(tick, &lister, open_output, &mut on_event);
         let ringing = shared.ringing.load(Ordering::Relaxed);

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use switchboard_core::call::EndReason;
 use switchboard_core::desk::Alert;
-use switchboard_media::headset::Headset;
+use switchboard_media::headset::{Headset, HeadsetConfig};
 use switchboard_media::session::{Audio, Stats};
 use switchboard_media::tones::Tone;
 use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
@@ -268,3 +268,38 @@ fn file_safe(call: &str) -> String {
         })
         .collect()
 }
+
+impl Phone {
+    /// Applies new sound settings while calls go on: the headset's devices, voice processing
+    /// and ringtone (when the phone has a headset), the codecs of calls from now on, and the
+    /// simultaneous-call limit.
+    pub fn reconfigure(
+        &self,
+        headset: &HeadsetConfig,
+        codecs: &[&str],
+        max_calls: usize,
+    ) -> Result<(), Error> {
+        // Checked first, so that a refused value changes nothing.
+        self.inner.engine.set_codecs(codecs)?;
+        if let Some(h) = &self.inner.headset {
+            h.reconfigure(headset)?;
+        }
+        self.inner.desk(|d| d.set_limit(max_calls));
+        Ok(())
+    }
+
+    /// Plays a test tone on the speaker (one beat of the ringback), so the agent can check
+    /// the headset; `false` without a headset.
+    pub fn test_tone(&self) -> bool {
+        match &self.inner.headset {
+            Some(h) => {
+                h.set_tone(Some(Tone::Ringback), Some(TEST_TONE));
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// How long the test tone sounds.
+const TEST_TONE: Duration = Duration::from_millis(1_500);
