@@ -625,7 +625,11 @@ codecs: string[];
 /**
  * Most calls at once (1 to 8); more are refused with 486 Busy Here.
  */
-max_calls: number }
+max_calls: number; 
+/**
+ * Answer an incoming call at once when no other call is up (hands-free desks).
+ */
+auto_answer: boolean }
 /**
  * The context of an incoming call, each part when a header gave it.
  */

@@ -130,7 +130,7 @@ function engine() {
   };
   let saved = [];
   let audio = { microphone: "", speaker: "", ringer: "", ringtone: "", echo_cancellation: true,
-    noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4 };
+    noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4, auto_answer: false };
   let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D" };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
@@ -733,9 +733,10 @@ test("sound and calls: devices chosen from the system's, a test tone, the meter,
   await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("audio-error-max_calls").filter({ hasText: "Between 1 and 8." }).waitFor();
   await p.getByTestId("audio-max_calls").fill("2");
+  await p.getByTestId("audio-auto_answer").check();
   await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("status").filter({ hasText: "Sound and call settings saved and applied." }).waitFor();
   const saved = await p.evaluate(() => window.__audio);
-  assert.deepEqual([saved.microphone, saved.speaker, saved.codecs, saved.max_calls],
-    ["usb", "usb", ["G722", "PCMA", "PCMU"], 2]);
+  assert.deepEqual([saved.microphone, saved.speaker, saved.codecs, saved.max_calls, saved.auto_answer],
+    ["usb", "usb", ["G722", "PCMA", "PCMU"], 2, true]);
 });

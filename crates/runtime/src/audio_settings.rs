@@ -1,6 +1,6 @@
 //! The agent's sound and call settings: the microphone, speaker and ringer by name, the
-//! ringtone, echo cancellation and noise suppression, the codecs in order of preference and
-//! the simultaneous-call limit. Kept in the settings table, used when the phone starts, and
+//! ringtone, echo cancellation and noise suppression, the codecs in order of preference, the
+//! simultaneous-call limit and auto-answer. Kept in the settings table, used when the phone starts, and
 //! applied at once to a running phone, calls in progress included.
 
 use std::path::PathBuf;
@@ -37,6 +37,8 @@ pub struct AudioSettings {
     pub codecs: Vec<String>,
     /// Most calls at once (1 to 8); more are refused with 486 Busy Here.
     pub max_calls: u8,
+    /// Answer an incoming call at once when no other call is up (hands-free desks).
+    pub auto_answer: bool,
 }
 
 impl Default for AudioSettings {
@@ -50,6 +52,7 @@ impl Default for AudioSettings {
             noise_suppression: true,
             codecs: CODECS.iter().map(|c| (*c).to_owned()).collect(),
             max_calls: 4,
+            auto_answer: false,
         }
     }
 }
@@ -137,6 +140,19 @@ pub fn sound_device_list() -> Result<Vec<SoundDevice>, Error> {
 }
 
 impl Handle {
+    /// Answers the incoming call `line` when auto-answer is on and it is the only call.
+    pub(crate) fn auto_answer(&self, line: &str) {
+        if !self.settings().audio.auto_answer {
+            return;
+        }
+        let Ok(lines) = self.board() else { return };
+        if lines.len() == 1 && lines[0].line == line {
+            if let Err(e) = self.phone().and_then(|p| p.answer(line)) {
+                tracing::warn!(line, "auto-answer failed: {e}");
+            }
+        }
+    }
+
     /// The sound and call settings in force.
     pub fn audio_settings(&self) -> AudioSettings {
         self.settings().audio

@@ -193,8 +193,9 @@ impl Handle {
                                     Vec::new()
                                 });
                             log.incoming(&handle, &call, &identity.user, &lookup).await;
-                            let pop = ScreenPop::new(call, lookup, context, recent);
+                            let pop = ScreenPop::new(call.clone(), lookup, context, recent);
                             let _ = events.send(PhoneEvent::Pop(pop));
+                            handle.auto_answer(&call);
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
                     }

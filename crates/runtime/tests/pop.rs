@@ -119,3 +119,47 @@ async fn the_pop_shows_the_calls_context_and_the_last_calls_with_their_notes() {
     assert_eq!(last.end_reason.as_deref(), Some("rejected"), "{last:?}");
     handle.phone().expect("phone").shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
+        .await
+        .expect("database");
+    let audio = switchboard_runtime::AudioSettings {
+        auto_answer: true,
+        ..switchboard_runtime::AudioSettings::default()
+    };
+    handle.save_audio_settings(&audio).await.expect("saved");
+    let mut events = handle
+        .start_phone(
+            "127.0.0.1:0".parse().expect("addr"),
+            PhoneOptions::default(),
+        )
+        .await
+        .expect("phone");
+    let target = handle.phone().expect("phone").local_addr().to_string();
+    let mut sipp = Sipp::start(
+        dir.path(),
+        "answered_uac",
+        include_str!("sipp/answered_uac.xml"),
+        &[&target],
+    );
+    let popped = pop(&mut events).await;
+    tokio::task::spawn_blocking(move || sipp.finish(WAIT))
+        .await
+        .expect("join")
+        .expect("the caller was answered (200), then hung up");
+    // The history row follows the call's events as the engine handles them.
+    let start = std::time::Instant::now();
+    let row = loop {
+        let row = handle.history(1).await.expect("history").remove(0);
+        if row.ended_at.is_some() || start.elapsed() > WAIT {
+            break row;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(row.remote_raw, "0612345678", "{popped:?}");
+    assert!(row.answered_at.is_some(), "answered: {row:?}");
+    handle.phone().expect("phone").shutdown().await;
+}
