@@ -196,6 +196,7 @@ pub fn run() {
                     Err(e) => tracing::warn!("accounts not registered: {e}"),
                 }
             });
+            desktop::lean_webview(app.handle());
             desktop::create_tray(app.handle());
             desktop::apply_shortcuts(app.handle(), &handle.desk_settings());
             app.manage(handle);
