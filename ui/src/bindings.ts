@@ -242,8 +242,7 @@ async openRecording(id: number) : Promise<Result<boolean, ErrorReport>> {
 }
 },
 /**
- * Shows an OS notification (a call ringing while the window is not in front); a click on
- * it brings the window forward where the system supports it.
+ * Shows an OS notification (a call ringing while the window is not in front).
  */
 async notify(title: string, body: string) : Promise<Result<null, ErrorReport>> {
     try {
