@@ -740,3 +740,25 @@ test("sound and calls: devices chosen from the system's, a test tone, the meter,
   assert.deepEqual([saved.microphone, saved.speaker, saved.codecs, saved.max_calls, saved.auto_answer],
     ["usb", "usb", ["G722", "PCMA", "PCMU"], 2, true]);
 });
+
+test("the window's keys are the agent's: a new hold key works at once and is kept", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("settings").click();
+  await p.getByTestId("key-hold").click();
+  await p.keyboard.press("h");
+  await p.getByTestId("keys-problem").filter({ hasText: "This key types" }).waitFor();
+  await p.keyboard.press("F2");
+  await p.getByTestId("keys-problem").filter({ hasText: "F2 is already used" }).waitFor();
+  await p.keyboard.press("Control+Alt+h");
+  await p.getByTestId("key-hold").filter({ hasText: "Ctrl+Alt+H" }).waitFor();
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.keyboard.press("F2");
+  await p.locator('[data-testid="call"][data-status="connected"]').waitFor();
+  await p.keyboard.press("F3");
+  await p.keyboard.press("Control+Alt+h");
+  await p.locator('[data-testid="call"][data-status="on_hold"]').waitFor();
+  assert.equal(await p.getByRole("button", { name: "Resume: Claire Duval" }).getAttribute("aria-keyshortcuts"), "Ctrl+Alt+H");
+  assert.equal(await p.evaluate(() => JSON.parse(localStorage.getItem("switchboard.keys")).hold), "Ctrl+Alt+H");
+  await p.getByTestId("keys-reset").click();
+  await p.getByTestId("key-hold").filter({ hasText: "F3" }).waitFor();
+});

@@ -2,6 +2,7 @@
 // from the components so it is tested without a browser.
 import type { CallContext, Control, DeskView, LineView, PopMatch, ScreenPop, TrayItem } from "./backend";
 import { translate, type Key, type Language } from "./i18n";
+import type { KeyAction } from "./keys";
 
 /** A running timer: `m:ss`, or `h:mm:ss` from an hour. */
 export function elapsed(fromMs: number, nowMs: number): string {
@@ -77,36 +78,28 @@ export function contextLines(context: CallContext): Array<[Key, string]> {
   return lines.filter((l): l is [Key, string] => l[1] !== null && l[1] !== "");
 }
 
-/** The keys of the window: F2 answers, F3 holds or resumes, F4 hangs up, F7 transfers or
- * consults (asks the target), F6 mutes. */
-export const SHORTCUTS: Readonly<Record<string, string>> = {
-  F2: "answer",
-  F3: "hold",
-  F4: "hangup",
-  F6: "mute",
-  F7: "blind_transfer",
-};
-
 const TALKING: readonly LineView["status"][] = ["connected", "in_conference"];
 const OUTGOING: readonly LineView["status"][] = ["dialing", "ringing_out", "early_media"];
 
-/** The line and control a key acts on, given the lines shown (oldest first). */
-export function shortcut(key: string, lines: readonly LineView[]): { line: LineView; control: Control } | null {
+/** The line and control a key's action acts on, given the lines shown (oldest first): answer
+ * the ringing call, hold the call in progress (or resume the held one), hang up (the call in
+ * progress first, else the ringing one), transfer the call in progress. */
+export function shortcut(action: KeyAction, lines: readonly LineView[]): { line: LineView; control: Control } | null {
   const first = (ok: (l: LineView) => boolean, control: Control) => {
     const line = lines.find((l) => ok(l) && l.controls.includes(control));
     return line ? { line, control } : null;
   };
-  switch (key) {
-    case "F2":
+  switch (action) {
+    case "answer":
       return first((l) => l.status === "ringing_in", "answer");
-    case "F3":
+    case "hold":
       return first((l) => TALKING.includes(l.status), "hold") ?? first((l) => l.status === "on_hold", "resume");
-    case "F4":
+    case "hangup":
       return (
         first((l) => TALKING.includes(l.status) || OUTGOING.includes(l.status), "hangup") ??
         first((l) => l.status === "ringing_in", "hangup")
       );
-    case "F7":
+    case "transfer":
       return first((l) => l.status === "connected", "blind_transfer");
     default:
       return null;
@@ -143,4 +136,21 @@ export function popNotification(lang: Language, pop: ScreenPop): { title: string
   if (first?.company && first.contact) lines.push(first.company.name);
   if (pop.context.queue) lines.push(`${translate(lang, "popQueue")} : ${pop.context.queue}`);
   return { title: translate(lang, "notifyTitle"), body: lines.join("\n") };
+}
+
+/** The key action of a control, for its tooltip and `aria-keyshortcuts`. */
+export function actionOfControl(control: Control): KeyAction | null {
+  switch (control) {
+    case "answer":
+      return "answer";
+    case "hold":
+    case "resume":
+      return "hold";
+    case "hangup":
+      return "hangup";
+    case "blind_transfer":
+      return "transfer";
+    default:
+      return null;
+  }
 }

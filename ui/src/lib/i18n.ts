@@ -279,6 +279,19 @@ const en = {
   field_codecs: "Keep at least one codec, each once.",
   field_max_calls: "Between 1 and 8.",
   field_ringtone: "A WAV file that can be read.",
+  keysTitle: "Keys of the window",
+  keysHelp: "Click an action, then press its new key: a function key (F1 to F24), or a key with Ctrl or Alt. Escape keeps the old one.",
+  keysPress: "Press a key…",
+  keysChange: "{action}: {key}. Change the key",
+  keysTyping: "This key types or moves in the window: use a function key, or add Ctrl or Alt.",
+  keysClash: "{key} is already used by another action.",
+  keysSaved: "Key saved.",
+  keysReset: "Back to F2–F7",
+  keyAction_answer: "Answer",
+  keyAction_hold: "Hold or resume",
+  keyAction_hangup: "Hang up",
+  keyAction_mute: "Mute microphone",
+  keyAction_transfer: "Transfer",
 } as const;
 
 export type Key = keyof typeof en;
@@ -563,6 +576,19 @@ const fr: Record<Key, string> = {
   field_codecs: "Gardez au moins un codec, chacun une fois.",
   field_max_calls: "Entre 1 et 8.",
   field_ringtone: "Un fichier WAV lisible.",
+  keysTitle: "Touches de la fenêtre",
+  keysHelp: "Cliquez une action puis appuyez sur sa nouvelle touche : une touche de fonction (F1 à F24), ou une touche avec Ctrl ou Alt. Échap garde l'ancienne.",
+  keysPress: "Appuyez sur une touche…",
+  keysChange: "{action} : {key}. Changer la touche",
+  keysTyping: "Cette touche écrit ou déplace dans la fenêtre : prenez une touche de fonction, ou ajoutez Ctrl ou Alt.",
+  keysClash: "{key} sert déjà à une autre action.",
+  keysSaved: "Touche enregistrée.",
+  keysReset: "Revenir à F2–F7",
+  keyAction_answer: "Répondre",
+  keyAction_hold: "Mettre en attente ou reprendre",
+  keyAction_hangup: "Raccrocher",
+  keyAction_mute: "Couper le micro",
+  keyAction_transfer: "Transférer",
 };
 
 const dictionaries: Record<Language, Record<Key, string>> = { en, fr };
