@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use switchboard_e2e::agent::Agent;
 use switchboard_e2e::kamailio::Kamailio;
-use switchboard_e2e::{workspace_binary, Started};
+use switchboard_e2e::Started;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -65,20 +65,7 @@ async fn main() {
     .await;
     add_account(&client, &registrar, "1001", "pw1001").await;
     kamailio.wait_registered("1001", true, Duration::from_secs(20));
-    let mut caller = Agent::start(
-        &workspace_binary("switchboard-cli"),
-        &[
-            "--registrar",
-            &registrar,
-            "--user",
-            "0199009999",
-            "--password",
-            "pw0199009999",
-            "--bind",
-            "127.0.0.1:0",
-        ],
-    );
-    caller.wait("registered");
+    let mut caller = Agent::registered(&registrar, "0199009999", "pw0199009999");
 
     let mut latencies = Vec::with_capacity(CALLS);
     for n in 1..=CALLS {

@@ -55,6 +55,26 @@ impl Agent {
         }
     }
 
+    /// The CLI of this workspace as an agent registered as `user` at `registrar` (a
+    /// `sip:host:port`), on a free loopback port; returns once it is registered.
+    pub fn registered(registrar: &str, user: &str, password: &str) -> Self {
+        let agent = Self::start(
+            &crate::workspace_binary("switchboard-cli"),
+            &[
+                "--registrar",
+                registrar,
+                "--user",
+                user,
+                "--password",
+                password,
+                "--bind",
+                "127.0.0.1:0",
+            ],
+        );
+        agent.wait("registered");
+        agent
+    }
+
     /// Sends one command line.
     pub fn send(&mut self, line: &str) {
         writeln!(self.stdin, "{line}").expect("write a command");

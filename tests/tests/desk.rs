@@ -61,21 +61,7 @@ async fn bed(test: &str) -> Bed {
 impl Bed {
     /// The Duvals' line as a headless agent, registered.
     fn caller(&self) -> Agent {
-        let caller = Agent::start(
-            &workspace_binary("switchboard-cli"),
-            &[
-                "--registrar",
-                &self.registrar,
-                "--user",
-                "0199009999",
-                "--password",
-                "pw0199009999",
-                "--bind",
-                "127.0.0.1:0",
-            ],
-        );
-        caller.wait("registered");
-        caller
+        Agent::registered(&self.registrar, "0199009999", "pw0199009999")
     }
 
     /// The colleague 2004, a baresip.

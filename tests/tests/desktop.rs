@@ -86,20 +86,7 @@ async fn one_instance_and_the_global_shortcuts_answer_and_dial() {
     );
 
     // 2. A call rings while the agent works elsewhere: Ctrl+Alt+A answers it.
-    let mut caller = Agent::start(
-        &workspace_binary("switchboard-cli"),
-        &[
-            "--registrar",
-            &registrar,
-            "--user",
-            "0199009999",
-            "--password",
-            "pw0199009999",
-            "--bind",
-            "127.0.0.1:0",
-        ],
-    );
-    caller.wait("registered");
+    let mut caller = Agent::registered(&registrar, "0199009999", "pw0199009999");
     caller.send(r#"{"cmd":"dial","to":"1001"}"#);
     let line = caller.wait("dialled")["call"]
         .as_str()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorText, pickLanguage, translate } from "./i18n";
+import { errorText, fieldError, pickLanguage, translate } from "./i18n";
 
 describe("language", () => {
   it("follows the OS locale", () => {
@@ -22,5 +22,14 @@ describe("language", () => {
     expect(errorText("fr", letters)).toBe("Les lettres ne sont pas acceptées dans un numéro.");
     const unknown = { code: "store_database", message: "disk I/O error" };
     expect(errorText("en", unknown)).toBe("Something went wrong: disk I/O error");
+  });
+});
+
+describe("refusals at a field", () => {
+  it("say the field's message, or leave the refusal to the status line", () => {
+    const area = { code: "plan_area_code", message: "area code", field: "area_code" };
+    expect(fieldError("en", area, "plan_")).toEqual({ area_code: "Up to 6 digits, without the leading 0." });
+    expect(fieldError("en", { code: "x", message: "m", field: "nowhere" })).toBeNull();
+    expect(fieldError("en", { code: "x", message: "m" })).toBeNull();
   });
 });

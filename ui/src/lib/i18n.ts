@@ -296,9 +296,6 @@ const en = {
 
 export type Key = keyof typeof en;
 
-/** Every key, for checking one built at run time. */
-export const texts: Readonly<Record<Key, string>> = en;
-
 const fr: Record<Key, string> = {
   title: "Switchboard",
   language: "Langue",
@@ -611,4 +608,16 @@ export function translate(lang: Language, key: Key, vars: Record<string, string>
 export function errorText(lang: Language, error: { code: string; message: string }): string {
   const key = `err_${error.code}` as Key;
   return translate(lang, key in en ? key : "err_generic", { message: error.message });
+}
+
+/** The message at a form's field for a refusal that names one (`field_<prefix><field>`),
+ * or null when the refusal is not about a field the window knows: show it in the status. */
+export function fieldError(
+  lang: Language,
+  error: { code: string; message: string; field?: string | null },
+  prefix = "",
+): Record<string, string> | null {
+  if (!error.field) return null;
+  const key = `field_${prefix}${error.field}` as Key;
+  return key in en ? { [error.field]: translate(lang, key) } : null;
 }
