@@ -7,7 +7,7 @@ use switchboard_runtime::{AccountSettings, Handle, OpenOptions, PhoneEvent, Phon
 use switchboard_sip::SipEvent;
 
 mod common;
-use common::{kamailio_for, next, registered};
+use common::{kamailio_for, next, registered, start_local};
 
 fn account(id: &str, registrar: String) -> AccountSettings {
     AccountSettings {
@@ -39,13 +39,7 @@ async fn accounts_are_checked_kept_with_their_password_in_the_keyring_and_regist
     let id = format!("t{}", std::process::id());
 
     let handle = open(&db).await;
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
+    let mut events = start_local(&handle, PhoneOptions::default()).await;
     for (wrong, expected) in [
         (
             AccountSettings {
@@ -115,13 +109,7 @@ async fn accounts_are_checked_kept_with_their_password_in_the_keyring_and_regist
 
     // After a restart the saved account registers with the keyring's password.
     let handle = open(&db).await;
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
+    let mut events = start_local(&handle, PhoneOptions::default()).await;
     let problems = handle.register_saved_accounts().await.expect("accounts");
     assert!(problems.is_empty(), "{problems:?}");
     registered(&mut events).await;

@@ -3,14 +3,13 @@
 //! chosen devices (a PulseAudio server of the test's own, null sinks as the devices) and the
 //! test tone sounds on the new speaker.
 
-use switchboard_e2e::audio::{dominant_frequency, rms};
+use switchboard_e2e::audio::dominant_frequency;
 use switchboard_e2e::pulse::Pulse;
-use switchboard_e2e::wait_until;
 use switchboard_runtime::{AudioSettings, Error, Handle, OpenOptions, PhoneEvent, TonePlan};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, WAIT};
+use common::{loud_samples, next, start_local, wait_for_sound};
 
 /// Waits for the headset to play `role` on the device `id`.
 async fn using(events: &mut UnboundedReceiver<PhoneEvent>, role: &str, id: &str) {
@@ -57,13 +56,11 @@ async fn new_devices_apply_during_the_session_and_the_test_tone_sounds_there() {
         .save_audio_settings(&builtin)
         .await
         .expect("saved before the phone starts");
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            handle.audio_settings().phone_options(TonePlan::France),
-        )
-        .await
-        .expect("phone");
+    let mut events = start_local(
+        &handle,
+        handle.audio_settings().phone_options(TonePlan::France),
+    )
+    .await;
     using(&mut events, "speaker", "builtin").await;
 
     let moved = AudioSettings {
@@ -74,20 +71,8 @@ async fn new_devices_apply_during_the_session_and_the_test_tone_sounds_there() {
     handle.save_audio_settings(&moved).await.expect("moved");
     using(&mut events, "speaker", "usb").await;
     assert!(handle.phone().expect("phone").test_tone());
-    wait_until("the test tone on the USB speaker", WAIT, || {
-        usb.samples()
-            .chunks_exact(160)
-            .filter(|f| rms(f) > 500.0)
-            .count()
-            >= 25
-    });
-    let loud: Vec<i16> = usb
-        .samples()
-        .chunks_exact(160)
-        .filter(|f| rms(f) > 500.0)
-        .flatten()
-        .copied()
-        .collect();
+    wait_for_sound(&usb, "the test tone on the USB speaker", 25);
+    let loud = loud_samples(&usb.samples());
     let f = dominant_frequency(&loud, 8_000, 300, 3_400);
     assert!(
         (435..=445).contains(&f),

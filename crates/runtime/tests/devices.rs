@@ -8,12 +8,15 @@ use switchboard_core::call::EndReason;
 use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_e2e::audio::{dominant_frequency, read_wav, rms};
 use switchboard_e2e::baresip::Answer;
-use switchboard_e2e::pulse::{Pulse, Recorder};
+use switchboard_e2e::pulse::Pulse;
 use switchboard_e2e::{wait_until, Started};
 use switchboard_runtime::{DeviceChoice, HeadsetConfig, PhoneEvent, PhoneOptions};
 
 mod common;
-use common::{baresip_for, kamailio_for, next, phone_for, reach, WAIT};
+use common::{
+    baresip_for, kamailio_for, loud_frames, loud_samples, next, phone_for, reach, wait_for_sound,
+    WAIT,
+};
 
 /// The headset on the sink `headset` (its monitor as the microphone), ringing on `ringer`.
 fn headset() -> PhoneOptions {
@@ -35,22 +38,6 @@ fn headset() -> PhoneOptions {
         }),
         ..PhoneOptions::default()
     }
-}
-
-/// 20 ms frames of a recording: whether each carries sound.
-fn loud_frames(samples: &[i16]) -> Vec<bool> {
-    samples.chunks_exact(160).map(|f| rms(f) > 500.0).collect()
-}
-
-/// Waits until the recording holds `frames` loud 20 ms frames.
-fn wait_for_sound(recorder: &Recorder, what: &str, frames: usize) {
-    wait_until(what, WAIT, || {
-        loud_frames(&recorder.samples())
-            .iter()
-            .filter(|&&l| l)
-            .count()
-            >= frames
-    });
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -75,13 +62,7 @@ async fn an_incoming_call_rings_then_its_sound_goes_through_the_headset() {
     };
     // Half a second of the ringtone's chime on the ringer.
     wait_for_sound(&ringer, "the ringtone", 25);
-    let rang = ringer.samples();
-    let loud: Vec<i16> = rang
-        .chunks_exact(160)
-        .filter(|f| rms(f) > 500.0)
-        .flatten()
-        .copied()
-        .collect();
+    let loud = loud_samples(&ringer.samples());
     let f = dominant_frequency(&loud, 8000, 300, 3400);
     assert!(
         f.abs_diff(784) <= 5 || f.abs_diff(659) <= 5,
@@ -138,13 +119,7 @@ async fn an_outgoing_call_rings_back_then_sounds_busy() {
     callee.wait_event("CALL_INCOMING", WAIT);
     // The French ringback: 440 Hz, 1.5 s on.
     wait_for_sound(&headset_sound, "the ringback", 25);
-    let loud: Vec<i16> = headset_sound
-        .samples()
-        .chunks_exact(160)
-        .filter(|f| rms(f) > 500.0)
-        .flatten()
-        .copied()
-        .collect();
+    let loud = loud_samples(&headset_sound.samples());
     let f = dominant_frequency(&loud, 8000, 300, 3400);
     assert!(f.abs_diff(440) <= 5, "the ringback is {f} Hz");
 

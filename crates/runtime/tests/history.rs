@@ -2,28 +2,13 @@
 //! one, a call the agent dialled, each with the contact of its number, and a dialled call
 //! refused at once.
 
-use std::time::{Duration, Instant};
-
 use switchboard_core::desk::LineState;
 use switchboard_e2e::Started;
-use switchboard_runtime::{Handle, HistoryEntry, PhoneEvent, PhoneOptions, RecordingOptions};
+use switchboard_runtime::{PhoneEvent, PhoneOptions, RecordingOptions};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{desk_for, kamailio_for, next, phone_for, reach, ringing_in, WAIT};
-
-/// Waits until the newest history row satisfies `done`; returns it.
-async fn newest(handle: &Handle, what: &str, done: impl Fn(&HistoryEntry) -> bool) -> HistoryEntry {
-    let start = Instant::now();
-    loop {
-        let rows = handle.history(1).await.expect("history");
-        if let Some(row) = rows.into_iter().next().filter(|r| done(r)) {
-            return row;
-        }
-        assert!(start.elapsed() < WAIT, "the history never showed {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use common::{desk_for, kamailio_for, newest, next, phone_for, reach, ringing_in};
 
 async fn incoming_line(events: &mut UnboundedReceiver<PhoneEvent>) -> String {
     loop {

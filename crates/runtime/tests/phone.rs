@@ -9,7 +9,7 @@ use switchboard_runtime::{AccountConfig, PhoneEvent, PhoneOptions, SipEvent, Tra
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, phone_for, reach, reach_all, ringing_in, WAIT};
+use common::{next, phone_for, reach, reach_all, ringing_in, start_local, WAIT};
 
 /// Waits until the other side holds (`held`) or resumes `line`.
 async fn remote_hold(events: &mut UnboundedReceiver<PhoneEvent>, line: &str, held: bool) {
@@ -439,13 +439,7 @@ async fn an_incoming_call_pops_the_contacts_of_the_callers_number() {
     )
     .await
     .expect("database");
-    let mut desk_events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
+    let mut desk_events = start_local(&handle, PhoneOptions::default()).await;
     let again = handle
         .start_phone(
             "127.0.0.1:0".parse().expect("addr"),

@@ -10,7 +10,7 @@ use switchboard_runtime::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{next, WAIT};
+use common::{newest, next, start_local, WAIT};
 
 async fn pop(events: &mut UnboundedReceiver<PhoneEvent>) -> ScreenPop {
     loop {
@@ -55,13 +55,7 @@ async fn the_pop_shows_the_calls_context_and_the_last_calls_with_their_notes() {
     )
     .await
     .expect("database");
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
+    let mut events = start_local(&handle, PhoneOptions::default()).await;
 
     let first = call_in(dir.path(), &handle, &mut events).await;
     assert_eq!(
@@ -131,13 +125,7 @@ async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
         ..switchboard_runtime::AudioSettings::default()
     };
     handle.save_audio_settings(&audio).await.expect("saved");
-    let mut events = handle
-        .start_phone(
-            "127.0.0.1:0".parse().expect("addr"),
-            PhoneOptions::default(),
-        )
-        .await
-        .expect("phone");
+    let mut events = start_local(&handle, PhoneOptions::default()).await;
     let target = handle.phone().expect("phone").local_addr().to_string();
     let mut sipp = Sipp::start(
         dir.path(),
@@ -151,14 +139,7 @@ async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
         .expect("join")
         .expect("the caller was answered (200), then hung up");
     // The history row follows the call's events as the engine handles them.
-    let start = std::time::Instant::now();
-    let row = loop {
-        let row = handle.history(1).await.expect("history").remove(0);
-        if row.ended_at.is_some() || start.elapsed() > WAIT {
-            break row;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let row = newest(&handle, "the call's end", |r| r.ended_at.is_some()).await;
     assert_eq!(row.remote_raw, "0612345678", "{popped:?}");
     assert!(row.answered_at.is_some(), "answered: {row:?}");
     handle.phone().expect("phone").shutdown().await;

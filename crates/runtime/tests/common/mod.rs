@@ -144,3 +144,57 @@ pub async fn desk_for(
     registered(&mut events).await;
     (handle, phone, events)
 }
+
+/// Starts `handle`'s phone on a free loopback port with `options`; returns its events.
+pub async fn start_local(handle: &Handle, options: PhoneOptions) -> UnboundedReceiver<PhoneEvent> {
+    handle
+        .start_phone("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("phone")
+}
+
+/// Waits until the newest history row satisfies `done`; returns it.
+pub async fn newest(
+    handle: &Handle,
+    what: &str,
+    done: impl Fn(&switchboard_runtime::HistoryEntry) -> bool,
+) -> switchboard_runtime::HistoryEntry {
+    let start = std::time::Instant::now();
+    loop {
+        let rows = handle.history(1).await.expect("history");
+        if let Some(row) = rows.into_iter().next().filter(|r| done(r)) {
+            return row;
+        }
+        assert!(start.elapsed() < WAIT, "the history never showed {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// 20 ms frames of an 8 kHz recording: whether each carries sound.
+pub fn loud_frames(samples: &[i16]) -> Vec<bool> {
+    samples
+        .chunks_exact(160)
+        .map(|f| switchboard_e2e::audio::rms(f) > 500.0)
+        .collect()
+}
+
+/// The samples of the 20 ms frames of an 8 kHz recording that carry sound.
+pub fn loud_samples(samples: &[i16]) -> Vec<i16> {
+    samples
+        .chunks_exact(160)
+        .filter(|f| switchboard_e2e::audio::rms(f) > 500.0)
+        .flatten()
+        .copied()
+        .collect()
+}
+
+/// Waits until the recording holds `frames` loud 20 ms frames.
+pub fn wait_for_sound(recorder: &switchboard_e2e::pulse::Recorder, what: &str, frames: usize) {
+    switchboard_e2e::wait_until(what, WAIT, || {
+        loud_frames(&recorder.samples())
+            .iter()
+            .filter(|&&l| l)
+            .count()
+            >= frames
+    });
+}
