@@ -55,7 +55,11 @@ impl Handle {
         notes: &str,
         disposition: Option<&str>,
     ) -> Result<(), Error> {
-        Ok(self.store.history_note(id, notes, disposition).await?)
+        self.store.history_note(id, notes, disposition).await?;
+        if disposition.is_some_and(|d| !d.trim().is_empty()) {
+            self.agent_disposed(id);
+        }
+        Ok(())
     }
 
     /// The recording's file of history row `id`, if the call was recorded (only the files

@@ -23,6 +23,9 @@ pub enum Error {
     /// The desk does not allow this now.
     #[error(transparent)]
     Desk(#[from] switchboard_core::desk::DeskError),
+    /// The agent's state cannot change that way now.
+    #[error(transparent)]
+    Agent(#[from] switchboard_core::AgentError),
     /// Sound: a device, a WAV file.
     #[error(transparent)]
     Media(#[from] switchboard_media::MediaError),
@@ -67,6 +70,7 @@ impl Error {
             Self::Sip(e) => e.code(),
             Self::Desk(e) => e.code(),
             Self::Media(e) => e.code(),
+            Self::Agent(e) => e.code(),
             Self::NoDataDir => "no_data_dir",
             Self::NoSound(_) => "no_sound",
             Self::NoRecordingFolder => "no_recording_folder",

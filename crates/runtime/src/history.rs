@@ -3,10 +3,11 @@
 //! from the `dialled` event, which comes before the line's first state however fast it ends),
 //! its answer, its end and reason, and its recording's file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use switchboard_core::desk::{DeskEvent, LineState};
 use switchboard_core::{Caller, CallerIdentity};
+use switchboard_sip::SipEvent;
 use switchboard_store::{Direction, NewCall};
 
 use crate::{Handle, Lookup, PhoneEvent};
@@ -15,6 +16,8 @@ use crate::{Handle, Lookup, PhoneEvent};
 #[derive(Debug, Default)]
 pub(crate) struct CallLog {
     rows: HashMap<String, i64>,
+    /// The live calls that were answered (their end may start a wrap-up).
+    answered: HashSet<String>,
 }
 
 /// The best match's contact id and name (or its company's name).
@@ -81,6 +84,7 @@ impl CallLog {
         match handle.store.history_begin(&new).await {
             Ok(id) => {
                 self.rows.insert(call.to_owned(), id);
+                handle.note_row(call, id);
             }
             Err(e) => tracing::warn!(call, "history: {e}"),
         }
@@ -91,14 +95,22 @@ impl CallLog {
         let store = &handle.store;
         let outcome = match event {
             PhoneEvent::Desk(DeskEvent::Line { line, state }) => match state {
-                LineState::Connected => match self.rows.get(line) {
-                    Some(&id) => store.history_answered(id).await,
-                    None => Ok(()),
-                },
-                LineState::Ended { reason } => match self.rows.remove(line) {
-                    Some(id) => store.history_ended(id, reason.code()).await,
-                    None => Ok(()),
-                },
+                LineState::Connected => {
+                    self.answered.insert(line.clone());
+                    match self.rows.get(line) {
+                        Some(&id) => store.history_answered(id).await,
+                        None => Ok(()),
+                    }
+                }
+                LineState::Ended { reason } => {
+                    let outcome = match self.rows.remove(line) {
+                        Some(id) => store.history_ended(id, reason.code()).await,
+                        None => Ok(()),
+                    };
+                    let answered = self.answered.remove(line);
+                    handle.agent_call_ended(line, answered).await;
+                    outcome
+                }
                 _ => Ok(()),
             },
             PhoneEvent::Dialled(dialled) => {
@@ -122,6 +134,38 @@ impl CallLog {
                 )
                 .await;
                 Ok(())
+            }
+            // Refused by the desk: the agent already had all the calls they may.
+            PhoneEvent::Desk(DeskEvent::Refused { line }) => match self.rows.remove(line) {
+                Some(id) => store.history_ended(id, "limit").await,
+                None => Ok(()),
+            },
+            // Refused or forwarded before it rang: in the history with why.
+            PhoneEvent::Sip(SipEvent::Screened {
+                user,
+                display_name,
+                forwarded_to,
+                ..
+            }) => {
+                let identity = CallerIdentity {
+                    user: user.clone(),
+                    display_name: display_name.clone(),
+                };
+                let lookup = handle.lookup(&identity).await.ok();
+                let (contact_id, _) = lookup.as_ref().map_or((None, None), contact_of);
+                let e164 = lookup.as_ref().and_then(e164_of);
+                let reason =
+                    handle.screened_reason(user, display_name.as_deref(), forwarded_to.is_some());
+                let new = NewCall {
+                    direction: Direction::In,
+                    remote_raw: user,
+                    remote_e164: e164.as_deref(),
+                    contact_id,
+                };
+                match store.history_begin(&new).await {
+                    Ok(id) => store.history_ended(id, reason).await,
+                    Err(e) => Err(e),
+                }
             }
             PhoneEvent::Recording(r) if r.state == "started" => match self.rows.get(&r.call) {
                 Some(&id) => store.history_recording(id, &r.file).await,

@@ -2,6 +2,7 @@
 //! The desktop app and the CLI call only this.
 
 mod accounts;
+mod agent;
 mod audio_settings;
 mod contacts;
 mod desk_settings;
@@ -19,13 +20,14 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Serialize;
 use switchboard_core::matching::classify;
-use switchboard_core::{Caller, CallerIdentity, DialPlan, Number, Source};
+use switchboard_core::{Caller, CallerIdentity, DialPlan, Number, Presence, Source};
 use switchboard_store::{
     ContactCard, ContactSummary, ImportFormat, ImportProgress, ImportSummary, PopMatch, Store,
     DEMO_CONTACTS,
 };
 
 pub use accounts::AccountSettings;
+pub use agent::{AgentSettings, AgentView, Unavailable, WrapUpView};
 pub use audio_settings::{sound_device_list, AudioSettings, SoundDevice, CODECS, MAX_CALLS};
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
@@ -37,11 +39,14 @@ pub use phone::{
 };
 pub use plan_form::PlanForm;
 pub use settings::Settings;
+pub use switchboard_core::{
+    AgentRules, ChangeCause, FilterMode, FilterSettings, Presence as AgentPresence, WrapUpMode,
+};
 pub use switchboard_media::device::DeviceInfo;
 pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
 pub use switchboard_media::tones::TonePlan;
 pub use switchboard_store::{
-    ContactForm, DeletedContact, Direction as CallDirection, HistoryEntry, NumberField,
+    ContactForm, DeletedContact, Direction as CallDirection, HistoryEntry, NumberField, StateChange,
 };
 
 /// The sound devices the system offers now (microphones, speakers, headsets).
@@ -107,6 +112,12 @@ pub struct Handle {
     warnings: Arc<Vec<String>>,
     /// The telephone, once started.
     phone: Arc<OnceLock<Phone>>,
+    /// The agent's working state.
+    agent: Arc<agent::AgentDesk>,
+    /// Every event, for any number of listeners (the CTI API's clients).
+    bus: tokio::sync::broadcast::Sender<PhoneEvent>,
+    /// The front end's own stream, once the phone started.
+    outlet: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<PhoneEvent>>>,
 }
 
 impl Handle {
@@ -146,11 +157,24 @@ impl Handle {
         for w in &warnings {
             tracing::warn!("{w}");
         }
+        // The agent comes back in the state they left (a wrap-up has no call any more).
+        let presence = store
+            .last_agent_state()
+            .await?
+            .and_then(|s| Presence::from_code(&s.presence))
+            .unwrap_or(Presence::Ready);
+        let agent = agent::AgentDesk::new(presence, &settings.agent, &settings.dial_plan);
+        store
+            .agent_state_changed(agent.presence().code(), None, "start")
+            .await?;
         Ok(Self {
             store,
             settings: Arc::new(RwLock::new(settings)),
             warnings: Arc::new(warnings),
             phone: Arc::new(OnceLock::new()),
+            agent: Arc::new(agent),
+            bus: tokio::sync::broadcast::channel(1024).0,
+            outlet: Arc::new(OnceLock::new()),
         })
     }
 
@@ -171,15 +195,17 @@ impl Handle {
             return Err(Error::PhoneStarted);
         }
         let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let _ = self.outlet.set(events);
+        if let Ok(phone) = self.phone() {
+            phone.set_screen(Some(self.screen()));
+        }
         let handle = self.clone();
         tokio::spawn(async move {
             // Each call goes into the history as it happens.
             let mut log = history::CallLog::default();
             while let Some(event) = from_phone.recv().await {
                 let pop = phone::incoming_caller(&event);
-                if events.send(event.clone()).is_err() {
-                    break;
-                }
+                handle.publish(event.clone());
                 log.follow(&handle, &event).await;
                 if let Some((call, identity, context)) = pop {
                     match handle.lookup(&identity).await {
@@ -194,7 +220,7 @@ impl Handle {
                                 });
                             log.incoming(&handle, &call, &identity.user, &lookup).await;
                             let pop = ScreenPop::new(call.clone(), lookup, context, recent);
-                            let _ = events.send(PhoneEvent::Pop(pop));
+                            handle.publish(PhoneEvent::Pop(pop));
                             handle.auto_answer(&call);
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
@@ -203,6 +229,21 @@ impl Handle {
             }
         });
         Ok(receiver)
+    }
+
+    /// Sends an event to the front end's stream and to every listener.
+    pub(crate) fn publish(&self, event: PhoneEvent) {
+        if let Some(outlet) = self.outlet.get() {
+            let _ = outlet.send(event.clone());
+        }
+        // No listener is no error.
+        let _ = self.bus.send(event);
+    }
+
+    /// Every event from now on (the same as the stream of [`Handle::start_phone`]), for
+    /// one more listener. A listener too slow to keep up with 1,024 events loses the oldest.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<PhoneEvent> {
+        self.bus.subscribe()
     }
 
     /// The latest `limit` calls of the history, newest first.

@@ -15,6 +15,8 @@ pub(crate) const MATCHING: &str = "matching";
 pub(crate) const DESK: &str = "desk";
 /// Key of the sound and call settings.
 pub(crate) const AUDIO: &str = "audio";
+/// Key of the agent's working rules.
+pub(crate) const AGENT: &str = "agent";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -27,6 +29,8 @@ pub struct Settings {
     pub desk: crate::DeskSettings,
     /// The sound and call settings.
     pub audio: crate::AudioSettings,
+    /// The agent's working rules: wrap-up, reasons, unavailability, filter, dispositions.
+    pub agent: crate::AgentSettings,
 }
 
 impl Settings {
@@ -57,6 +61,12 @@ impl Settings {
         }
         match store.setting::<crate::AudioSettings>(AUDIO).await {
             Ok(Some(audio)) => settings.audio = audio,
+            Ok(None) => {}
+            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+        match store.setting::<crate::AgentSettings>(AGENT).await {
+            Ok(Some(agent)) => settings.agent = agent,
             Ok(None) => {}
             Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
             Err(e) => return Err(e),

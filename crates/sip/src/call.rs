@@ -202,6 +202,7 @@ impl std::fmt::Debug for Entry {
 pub(crate) struct Calls(
     Arc<Mutex<HashMap<String, Entry>>>,
     Arc<Mutex<sdp::CodecOrder>>,
+    pub(crate) crate::screen::Screener,
 );
 
 impl Calls {

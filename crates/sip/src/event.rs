@@ -82,6 +82,20 @@ pub enum SipEvent {
         /// The status the target answered (0: no answer at all).
         status: u16,
     },
+    /// A new call was refused or forwarded before it rang (agent not available, call
+    /// filtering).
+    Screened {
+        /// The call's id (its SIP Call-ID).
+        call: String,
+        /// The caller's user part (their number).
+        user: String,
+        /// The caller's display name.
+        display_name: Option<String>,
+        /// The status answered: 486, 603, or 302 when forwarded.
+        status: u16,
+        /// Where the caller was sent, when forwarded.
+        forwarded_to: Option<String>,
+    },
     /// The account is no longer registered (removed by the agent).
     Unregistered {
         /// The account's id.

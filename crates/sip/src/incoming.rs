@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::call::{emit, end, CallState, Calls, Entry};
 use crate::event::SipEvent;
+use crate::screen::{forward_contact, Screening};
 use crate::sdp;
 use crate::SipError;
 
@@ -52,6 +53,47 @@ pub(crate) fn take(
         ),
         Err(_) => (String::new(), String::new(), None),
     };
+    // Refused or forwarded before it rings; an INVITE with Replaces continues a call the
+    // agent already has and is never screened.
+    let screening = if replaces_header(request).is_some() {
+        Screening::Ring
+    } else {
+        calls.2.judge(&user, display_name.as_deref())
+    };
+    let (status, forwarded_to) = match screening {
+        Screening::Ring => (0, None),
+        Screening::Forward { to } => {
+            let domain = request
+                .to_header()
+                .ok()
+                .and_then(|h| h.typed().ok())
+                .map(|t| t.uri.host_with_port.to_string())
+                .unwrap_or_else(|| local.to_string());
+            let contact = Header::Other("Contact".into(), forward_contact(&to, &domain));
+            (302, Some((to, contact)))
+        }
+        Screening::Refuse { status } => (status, None),
+    };
+    if status != 0 {
+        let (forwarded_to, contact) = forwarded_to.unzip();
+        tokio::spawn(async move {
+            match contact {
+                Some(contact) => {
+                    tx.reply_with(StatusCode::MovedTemporarily, vec![contact], None)
+                        .await
+                }
+                None => tx.reply(StatusCode::from(status)).await,
+            }
+        });
+        let _ = events.send(SipEvent::Screened {
+            call: call_id,
+            user,
+            display_name,
+            status,
+            forwarded_to,
+        });
+        return;
+    }
     // RFC 3261 §13.3.1.1: an offer we cannot answer (no codec in common, not SDP) is refused
     // with 488 at once rather than ringing a call the agent could never answer.
     if !sdp::acceptable(&String::from_utf8_lossy(&request.body), calls.order()) {

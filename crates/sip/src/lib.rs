@@ -10,6 +10,7 @@ mod event;
 mod hold;
 mod incoming;
 mod registration;
+mod screen;
 mod sdp;
 mod session;
 mod transfer;
@@ -34,6 +35,7 @@ pub use error::SipError;
 pub use event::SipEvent;
 pub use incoming::Refusal;
 pub use registration::Registrar;
+pub use screen::{Screen, Screening};
 
 /// How long an in-dialog request for one of our calls may wait for the stack to file the
 /// call's dialog (it does so just after sending the ACK).
@@ -372,6 +374,11 @@ impl Engine {
     /// Refuses the ringing incoming `call` (486 busy or 603 decline).
     pub fn reject(&self, call: &str, how: Refusal) -> Result<(), SipError> {
         incoming::reject(&self.calls, &self.events, call, how)
+    }
+
+    /// Installs the rule that screens new calls before they ring (none: every call rings).
+    pub fn set_screen(&self, screen: Option<Screen>) {
+        self.calls.2.set(screen);
     }
 
     /// Puts an answered call on hold (re-INVITE with sendonly).

@@ -3,6 +3,7 @@
 //! One SQLite file in WAL mode with foreign keys on; the schema is migrated on open; every
 //! query is checked at build time against the committed offline data in `.sqlx/`.
 
+mod agent;
 mod contacts;
 mod editing;
 mod error;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use agent::StateChange;
 pub use editing::{ContactForm, ContactProblem, DeletedContact, NumberField};
 pub use error::{Result, StoreError};
 pub use history::{Direction, HistoryEntry, NewCall, MAX_CALL_NOTES, MAX_DISPOSITION};

@@ -44,6 +44,8 @@ pub enum PhoneEvent {
     /// A number was dialled (or consulted): the new line and what was dialled, before the
     /// line's first state.
     Dialled(DialledReport),
+    /// The agent's working state changed.
+    Agent(crate::AgentView),
 }
 
 /// A line the agent dialled, and the number as it was dialled.

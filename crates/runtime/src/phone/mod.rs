@@ -324,6 +324,11 @@ impl Inner {
 }
 
 impl Phone {
+    /// Installs the rule that refuses or forwards new calls before they ring.
+    pub(crate) fn set_screen(&self, screen: Option<switchboard_sip::Screen>) {
+        self.inner.engine.set_screen(screen);
+    }
+
     /// Starts SIP on `bind` (port 0: any free port) and returns the event stream.
     pub async fn start(
         bind: SocketAddr,
