@@ -532,3 +532,25 @@ fn the_phone_rings_alone_beeps_in_a_call_and_rings_back_while_dialling() {
     desk.handle_ringing("c", true);
     assert!(!desk.alert().ringback, "early media brings its own sound");
 }
+
+#[test]
+fn hanging_up_a_call_being_answered_waits_for_the_answer_then_sends_bye() {
+    let mut desk = Desk::new(3, RING);
+    desk.handle_incoming("a");
+    desk.answer("a").expect("answer");
+    assert_eq!(actions(&mut desk), [Action::Accept("a".into())]);
+    assert_eq!(
+        desk.answer("a"),
+        Err(DeskError::NotNow("being answered")),
+        "one answer is enough"
+    );
+    desk.hangup("a").expect("hang up at once");
+    assert!(
+        actions(&mut desk).is_empty(),
+        "no 486 after the 200 already sent"
+    );
+    assert_eq!(line(&desk, "a"), LineState::RingingIn);
+    desk.handle_answered("a");
+    assert_eq!(actions(&mut desk), [Action::Bye("a".into())]);
+    assert_eq!(line(&desk, "a"), LineState::Connected, "until the BYE is done");
+}

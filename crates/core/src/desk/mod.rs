@@ -178,6 +178,21 @@ struct Line {
     state: LineState,
     /// For outgoing lines not answered yet: when to give up.
     ring_deadline: Option<Duration>,
+    /// An incoming line the agent answered, until SIP says it is: hanging up then waits
+    /// for the answer and sends BYE (a 486 after our 200 would go nowhere, RFC 3261 §13.3.1.4).
+    answering: Answering,
+}
+
+/// Where an incoming line stands between the agent's answer and SIP's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Answering {
+    /// Not answered by the agent.
+    #[default]
+    No,
+    /// The 200 is on its way.
+    Sent,
+    /// The 200 is on its way and the agent already hung up.
+    ThenHangUp,
 }
 
 /// The agent's lines.
@@ -301,6 +316,7 @@ impl Desk {
             Line {
                 state: state.clone(),
                 ring_deadline,
+                answering: Answering::No,
             },
         );
         self.events.push_back(DeskEvent::Line {
@@ -326,10 +342,14 @@ impl Desk {
     /// Answers a ringing incoming line, holding the active call first.
     pub fn answer(&mut self, line: &str) -> Result<(), DeskError> {
         match self.get(line)? {
-            LineState::RingingIn => {}
+            LineState::RingingIn if !self.answering(line) => {}
+            LineState::RingingIn => return Err(DeskError::NotNow("being answered")),
             other => return Err(DeskError::NotNow(name(other))),
         }
         self.hold_active(line);
+        if let Some(l) = self.lines.get_mut(line) {
+            l.answering = Answering::Sent;
+        }
         self.actions.push_back(Action::Accept(line.to_owned()));
         Ok(())
     }
@@ -337,6 +357,13 @@ impl Desk {
     /// Refuses a ringing incoming line: `decline` sends 603, otherwise 486 (busy).
     pub fn reject(&mut self, line: &str, decline: bool) -> Result<(), DeskError> {
         match self.get(line)? {
+            // Answered already: the call is hung up as soon as SIP confirms it.
+            LineState::RingingIn if self.answering(line) => {
+                if let Some(l) = self.lines.get_mut(line) {
+                    l.answering = Answering::ThenHangUp;
+                }
+                return Ok(());
+            }
             LineState::RingingIn => {}
             other => return Err(DeskError::NotNow(name(other))),
         }
@@ -495,7 +522,21 @@ impl Desk {
     pub fn handle_answered(&mut self, line: &str) {
         if self.state(line).is_some_and(LineState::is_live) {
             self.set(line, LineState::Connected);
+            if let Some(l) = self.lines.get_mut(line) {
+                let hang_up = l.answering == Answering::ThenHangUp;
+                l.answering = Answering::No;
+                if hang_up {
+                    self.actions.push_back(Action::Bye(line.to_owned()));
+                }
+            }
         }
+    }
+
+    /// Whether the agent answered `line` and SIP has not said so yet.
+    fn answering(&self, line: &str) -> bool {
+        self.lines
+            .get(line)
+            .is_some_and(|l| l.answering != Answering::No)
     }
 
     /// SIP: our hold re-INVITE was answered (`accepted`) or refused.
