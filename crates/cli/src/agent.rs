@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
+use switchboard_cti::{generate_token, Cti, CtiConfig, RateLimit};
 use switchboard_runtime::{
     AccountConfig, DeviceChoice, Error, Handle, HeadsetConfig, PhoneEvent, PhoneOptions,
     RecordingOptions, Refusal, TonePlan, Transport,
@@ -97,6 +98,21 @@ pub struct AgentArgs {
     /// Record every call from its first sound (into --record-folder).
     #[arg(long, requires = "record_folder")]
     record_all: bool,
+    /// Serve the local CTI API (docs/cti-api.md) on this loopback address (`127.0.0.1:7474`).
+    #[arg(long)]
+    cti_listen: Option<SocketAddr>,
+    /// The API's bearer token, 16 characters or more (or SWITCHBOARD_CTI_TOKEN); without
+    /// one a token is generated and given once in the `cti` event.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_CTI_TOKEN",
+        hide_env_values = true,
+        requires = "cti_listen"
+    )]
+    cti_token: Option<String>,
+    /// Web origins whose pages may use the API, comma-separated (`https://crm.example.com`).
+    #[arg(long, value_delimiter = ',', requires = "cti_listen")]
+    cti_origin: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +228,33 @@ fn event(e: &PhoneEvent) {
     }
 }
 
+/// Starts the CTI API; says where, and the token when it was generated here.
+async fn serve_cti(args: &AgentArgs, handle: &Handle, listen: SocketAddr) -> Result<Cti, Error> {
+    let invalid = |reason: String| Error::InvalidField {
+        field: "cti_listen",
+        reason,
+    };
+    let (token, generated) = match &args.cti_token {
+        Some(token) => (token.clone(), false),
+        None => (generate_token().map_err(|e| invalid(e.to_string()))?, true),
+    };
+    let config = CtiConfig {
+        listen,
+        token: token.clone(),
+        origins: args.cti_origin.clone(),
+        rate: RateLimit::default(),
+    };
+    let cti = Cti::start(handle.clone(), config)
+        .await
+        .map_err(|e| invalid(e.to_string()))?;
+    let mut started = json!({"event": "cti", "listen": cti.local_addr().to_string()});
+    if generated {
+        started["token"] = json!(token);
+    }
+    emit(&started);
+    Ok(cti)
+}
+
 fn bad(code: &str, message: impl std::fmt::Display) {
     emit(&json!({"event": "error", "code": code, "message": message.to_string()}));
 }
@@ -294,6 +337,10 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
     let mut events = handle.start_phone(bind, options).await?;
     let phone = handle.phone()?;
     emit(&json!({"event": "started", "sip": phone.local_addr().to_string()}));
+    let cti = match args.cti_listen {
+        Some(listen) => Some(serve_cti(args, &handle, listen).await?),
+        None => None,
+    };
     for (id, account) in accounts {
         if let Err(e) = phone.add_account(&id, account).await {
             bad(e.code(), e);
@@ -447,6 +494,9 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
                 }
             }
         }
+    }
+    if let Some(cti) = cti {
+        cti.stop().await;
     }
     phone.shutdown().await;
     while let Ok(e) = events.try_recv() {

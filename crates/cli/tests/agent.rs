@@ -169,3 +169,87 @@ fn a_bad_command_line_is_refused() {
         .unwrap_or("")
         .contains("--user"));
 }
+
+/// One HTTP/1.1 request to the agent's CTI API; returns the status line and the body.
+fn http(addr: &str, request: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the API listens");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    stream.write_all(request.as_bytes()).expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[test]
+fn the_headless_agent_serves_the_cti_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = Kamailio::start(
+        &mut started,
+        dir.path(),
+        &[("1001", "pw1001"), ("1002", "pw1002")],
+    );
+    let mut colleague = Baresip::start(
+        &mut started,
+        dir.path(),
+        &kamailio,
+        "1002",
+        "pw1002",
+        Answer::Manual,
+    );
+    let registrar = format!("sip:{}", kamailio.hostport());
+    let token = "cli-token-0123456789abcdef";
+    let mut agent = agent(&[
+        "--registrar",
+        &registrar,
+        "--user",
+        "1001",
+        "--password",
+        "pw1001",
+        "--bind",
+        "127.0.0.1:0",
+        "--cti-listen",
+        "127.0.0.1:0",
+        "--cti-token",
+        token,
+    ]);
+    let cti = agent.wait("cti");
+    assert!(
+        cti.get("token").is_none(),
+        "a given token is not echoed: {cti}"
+    );
+    let addr = cti["listen"].as_str().expect("address").to_owned();
+    agent.wait("registered");
+
+    let body = r#"{"to":"1002"}"#;
+    let (status, _) = http(
+        &addr,
+        &format!(
+            "POST /v1/calls HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(status.contains(" 401 "), "no token: {status}");
+    let (status, answer) = http(
+        &addr,
+        &format!(
+            "POST /v1/calls HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(status.contains(" 201 "), "{status} {answer}");
+    let call: Value = serde_json::from_str(&answer).expect("JSON");
+    colleague.wait_event("CALL_INCOMING", WAIT);
+    let dialled = agent.wait("dialled");
+    assert_eq!(dialled["call"], call["call"]);
+    agent.send(r#"{"cmd":"quit"}"#);
+    agent.wait("stopped");
+    colleague.wait_event("CALL_CLOSED", WAIT);
+}

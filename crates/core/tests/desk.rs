@@ -552,5 +552,9 @@ fn hanging_up_a_call_being_answered_waits_for_the_answer_then_sends_bye() {
     assert_eq!(line(&desk, "a"), LineState::RingingIn);
     desk.handle_answered("a");
     assert_eq!(actions(&mut desk), [Action::Bye("a".into())]);
-    assert_eq!(line(&desk, "a"), LineState::Connected, "until the BYE is done");
+    assert_eq!(
+        line(&desk, "a"),
+        LineState::Connected,
+        "until the BYE is done"
+    );
 }

@@ -571,6 +571,21 @@ impl Phone {
 
     /// Unregisters every account, forwards the last events, then stops SIP.
     pub async fn shutdown(self) {
+        // Calls still up end properly (CANCEL, 486 or BYE): nobody is left ringing or
+        // talking to no one.
+        let lines: Vec<String> = self.board().into_iter().map(|l| l.line).collect();
+        let actions: Vec<Action> = self.inner.desk(|d| {
+            for line in &lines {
+                if let Err(e) = d.hangup(line) {
+                    tracing::debug!(line, "not hung up on shutdown: {e}");
+                }
+            }
+            std::iter::from_fn(|| d.poll_action()).collect()
+        });
+        for action in actions {
+            self.inner.carry_out(action).await;
+        }
+        self.inner.flush();
         let registrars: Vec<Registrar> = self
             .inner
             .registrars
