@@ -130,10 +130,10 @@ impl Handle {
         let id = account.id.trim().to_owned();
         config.password = match password.filter(|p| !p.is_empty()) {
             Some(password) => {
-                secrets::set(&id, &password)?;
+                secrets::set(secrets::SIP, &id, &password)?;
                 password
             }
-            None => secrets::get(&id)?
+            None => secrets::get(secrets::SIP, &id)?
                 .ok_or_else(|| field("password", "the account's password is needed"))?,
         };
         let mut accounts = self.account_settings().await?;
@@ -157,7 +157,7 @@ impl Handle {
         let mut accounts = self.account_settings().await?;
         accounts.retain(|a| a.id != id);
         self.store.set_setting(ACCOUNTS, &accounts).await?;
-        if let Err(e) = secrets::delete(id) {
+        if let Err(e) = secrets::delete(secrets::SIP, id) {
             tracing::warn!(account = id, "password not removed: {e}");
         }
         if let Ok(phone) = self.phone() {
@@ -171,7 +171,7 @@ impl Handle {
         let phone = self.phone()?;
         let mut problems = Vec::new();
         for account in self.account_settings().await? {
-            let outcome = match (account.config(), secrets::get(&account.id)) {
+            let outcome = match (account.config(), secrets::get(secrets::SIP, &account.id)) {
                 (Ok(mut config), Ok(Some(password))) => {
                     config.password = password;
                     phone.add_account(&account.id, config).await

@@ -5,6 +5,7 @@ mod accounts;
 mod agent;
 mod audio_settings;
 mod contacts;
+mod cti_settings;
 mod desk_settings;
 mod dialling;
 mod error;
@@ -29,6 +30,7 @@ use switchboard_store::{
 pub use accounts::AccountSettings;
 pub use agent::{AgentSettings, AgentView, Unavailable, WrapUpView};
 pub use audio_settings::{sound_device_list, AudioSettings, SoundDevice, CODECS, MAX_CALLS};
+pub use cti_settings::CtiSettings;
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};

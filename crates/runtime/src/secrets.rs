@@ -1,4 +1,4 @@
-//! Where SIP passwords are kept: the platform's keyring (the desktop's Secret Service on
+//! Where SIP passwords and the CTI API's token are kept: the platform's keyring (the desktop's Secret Service on
 //! Linux, the Keychain, the Credential Manager); on Linux without a Secret Service that
 //! takes a password (no desktop session), the kernel's key store for the user, which keeps
 //! it until the machine restarts. Never a file.
@@ -7,8 +7,25 @@ use std::sync::OnceLock;
 
 use crate::Error;
 
-/// The keyring's service name for SIP passwords.
-const SERVICE: &str = "Switchboard SIP";
+/// A kind of secret: its keyring service, and its prefix in the kernel's key store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kind {
+    service: &'static str,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    prefix: &'static str,
+}
+
+/// SIP passwords, by account id.
+pub(crate) const SIP: Kind = Kind {
+    service: "Switchboard SIP",
+    prefix: "switchboard-sip",
+};
+
+/// The CTI API's bearer token.
+pub(crate) const CTI: Kind = Kind {
+    service: "Switchboard CTI",
+    prefix: "switchboard-cti",
+};
 
 /// The store chosen at first use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +44,7 @@ fn store() -> Store {
     *STORE.get_or_init(|| {
         // A write and a read tell: a session bus without a Secret Service, or one that is
         // locked, answers reads with nothing.
-        let probe = keyring::Entry::new(SERVICE, "probe").and_then(|e| {
+        let probe = keyring::Entry::new(SIP.service, "probe").and_then(|e| {
             e.set_password("probe")?;
             let back = e.get_password()?;
             e.delete_credential()?;
@@ -53,41 +70,41 @@ fn store() -> Store {
     })
 }
 
-/// Keeps `password` for account `id`.
-pub(crate) fn set(id: &str, password: &str) -> Result<(), Error> {
+/// Keeps `password` for `id`.
+pub(crate) fn set(kind: Kind, id: &str, password: &str) -> Result<(), Error> {
     match store() {
-        Store::Platform => keyring::Entry::new(SERVICE, id)
+        Store::Platform => keyring::Entry::new(kind.service, id)
             .and_then(|e| e.set_password(password))
             .map_err(keyring_error),
         #[cfg(target_os = "linux")]
-        Store::Kernel => kernel::set(id, password),
+        Store::Kernel => kernel::set(kind.prefix, id, password),
     }
 }
 
-/// The password of account `id`, if one is kept.
-pub(crate) fn get(id: &str) -> Result<Option<String>, Error> {
+/// The secret of `id`, if one is kept.
+pub(crate) fn get(kind: Kind, id: &str) -> Result<Option<String>, Error> {
     match store() {
-        Store::Platform => match keyring::Entry::new(SERVICE, id).and_then(|e| e.get_password()) {
+        Store::Platform => match keyring::Entry::new(kind.service, id).and_then(|e| e.get_password()) {
             Ok(password) => Ok(Some(password)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keyring_error(e)),
         },
         #[cfg(target_os = "linux")]
-        Store::Kernel => kernel::get(id),
+        Store::Kernel => kernel::get(kind.prefix, id),
     }
 }
 
-/// Forgets the password of account `id` (none kept is fine).
-pub(crate) fn delete(id: &str) -> Result<(), Error> {
+/// Forgets the secret of `id` (none kept is fine).
+pub(crate) fn delete(kind: Kind, id: &str) -> Result<(), Error> {
     match store() {
         Store::Platform => {
-            match keyring::Entry::new(SERVICE, id).and_then(|e| e.delete_credential()) {
+            match keyring::Entry::new(kind.service, id).and_then(|e| e.delete_credential()) {
                 Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
                 Err(e) => Err(keyring_error(e)),
             }
         }
         #[cfg(target_os = "linux")]
-        Store::Kernel => kernel::delete(id),
+        Store::Kernel => kernel::delete(kind.prefix, id),
     }
 }
 
@@ -107,13 +124,13 @@ mod kernel {
         KeyRing::from_special_id(KeyRingIdentifier::User, true).map_err(error)
     }
 
-    fn description(id: &str) -> String {
-        format!("switchboard-sip:{id}")
+    fn description(prefix: &str, id: &str) -> String {
+        format!("{prefix}:{id}")
     }
 
-    pub(super) fn set(id: &str, password: &str) -> Result<(), Error> {
+    pub(super) fn set(prefix: &str, id: &str, password: &str) -> Result<(), Error> {
         let key = ring()?
-            .add_key(&description(id), password.as_bytes())
+            .add_key(&description(prefix, id), password.as_bytes())
             .map_err(error)?;
         // The user's processes find and read it; nobody else does.
         key.set_perms(
@@ -125,8 +142,8 @@ mod kernel {
         .map_err(error)
     }
 
-    pub(super) fn get(id: &str) -> Result<Option<String>, Error> {
-        match ring()?.search(&description(id)) {
+    pub(super) fn get(prefix: &str, id: &str) -> Result<Option<String>, Error> {
+        match ring()?.search(&description(prefix, id)) {
             Ok(key) => {
                 let bytes = key.read_to_vec().map_err(error)?;
                 String::from_utf8(bytes)
@@ -138,8 +155,8 @@ mod kernel {
         }
     }
 
-    pub(super) fn delete(id: &str) -> Result<(), Error> {
-        match ring()?.search(&description(id)) {
+    pub(super) fn delete(prefix: &str, id: &str) -> Result<(), Error> {
+        match ring()?.search(&description(prefix, id)) {
             Ok(key) => key.invalidate().map_err(error),
             Err(KeyError::KeyDoesNotExist) => Ok(()),
             Err(e) => Err(error(e)),

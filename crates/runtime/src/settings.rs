@@ -17,6 +17,8 @@ pub(crate) const DESK: &str = "desk";
 pub(crate) const AUDIO: &str = "audio";
 /// Key of the agent's working rules.
 pub(crate) const AGENT: &str = "agent";
+/// Key of the CTI API's settings.
+pub(crate) const CTI: &str = "cti";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -31,6 +33,8 @@ pub struct Settings {
     pub audio: crate::AudioSettings,
     /// The agent's working rules: wrap-up, reasons, unavailability, filter, dispositions.
     pub agent: crate::AgentSettings,
+    /// The local CTI API.
+    pub cti: crate::CtiSettings,
 }
 
 impl Settings {
@@ -38,39 +42,44 @@ impl Settings {
     pub(crate) async fn load(store: &Store) -> Result<(Self, Vec<String>), StoreError> {
         let mut settings = Self::default();
         let mut warnings = Vec::new();
-        match store.setting::<DialPlan>(DIAL_PLAN).await {
-            Ok(Some(plan)) => match plan.validate() {
+        if let Some(plan) = read::<DialPlan>(store, DIAL_PLAN, &mut warnings).await? {
+            match plan.validate() {
                 Ok(()) => settings.dial_plan = plan,
                 Err(e) => warnings.push(format!("stored dial plan ignored: {e}")),
-            },
-            Ok(None) => {}
-            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
+            }
         }
-        match store.setting::<MatchConfig>(MATCHING).await {
-            Ok(Some(m)) => settings.matching = m,
-            Ok(None) => {}
-            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
+        if let Some(m) = read(store, MATCHING, &mut warnings).await? {
+            settings.matching = m;
         }
-        match store.setting::<crate::DeskSettings>(DESK).await {
-            Ok(Some(desk)) => settings.desk = desk,
-            Ok(None) => {}
-            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
+        if let Some(desk) = read(store, DESK, &mut warnings).await? {
+            settings.desk = desk;
         }
-        match store.setting::<crate::AudioSettings>(AUDIO).await {
-            Ok(Some(audio)) => settings.audio = audio,
-            Ok(None) => {}
-            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
+        if let Some(audio) = read(store, AUDIO, &mut warnings).await? {
+            settings.audio = audio;
         }
-        match store.setting::<crate::AgentSettings>(AGENT).await {
-            Ok(Some(agent)) => settings.agent = agent,
-            Ok(None) => {}
-            Err(e @ StoreError::Setting { .. }) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
+        if let Some(agent) = read(store, AGENT, &mut warnings).await? {
+            settings.agent = agent;
+        }
+        if let Some(cti) = read(store, CTI, &mut warnings).await? {
+            settings.cti = cti;
         }
         Ok((settings, warnings))
+    }
+}
+
+/// One stored setting: `None` when there is none, or when it cannot be read (said in
+/// `warnings`).
+async fn read<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    key: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<T>, StoreError> {
+    match store.setting::<T>(key).await {
+        Ok(found) => Ok(found),
+        Err(e @ StoreError::Setting { .. }) => {
+            warnings.push(e.to_string());
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
