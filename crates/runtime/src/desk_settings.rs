@@ -23,6 +23,9 @@ pub struct DeskSettings {
     pub answer_shortcut: String,
     /// The global shortcut that dials the number in the clipboard; empty: none.
     pub dial_clipboard_shortcut: String,
+    /// A `tel:`, `sip:` or `callto:` link opened elsewhere is dialled at once (`true`) or
+    /// shown for the agent to confirm.
+    pub dial_links_at_once: bool,
 }
 
 impl Default for DeskSettings {
@@ -32,6 +35,7 @@ impl Default for DeskSettings {
             notify: true,
             answer_shortcut: "Ctrl+Alt+A".into(),
             dial_clipboard_shortcut: "Ctrl+Alt+D".into(),
+            dial_links_at_once: false,
         }
     }
 }

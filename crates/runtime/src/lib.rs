@@ -10,6 +10,7 @@ mod desk_settings;
 mod dialling;
 mod error;
 mod history;
+mod links;
 mod phone;
 mod plan_form;
 mod secrets;
@@ -34,6 +35,7 @@ pub use cti_settings::CtiSettings;
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};
+pub use links::{is_link, LinkOutcome, LINK_SCHEMES};
 pub use phone::{
     AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,
     MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions,

@@ -84,11 +84,13 @@ pub(crate) fn set(kind: Kind, id: &str, password: &str) -> Result<(), Error> {
 /// The secret of `id`, if one is kept.
 pub(crate) fn get(kind: Kind, id: &str) -> Result<Option<String>, Error> {
     match store() {
-        Store::Platform => match keyring::Entry::new(kind.service, id).and_then(|e| e.get_password()) {
-            Ok(password) => Ok(Some(password)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e)),
-        },
+        Store::Platform => {
+            match keyring::Entry::new(kind.service, id).and_then(|e| e.get_password()) {
+                Ok(password) => Ok(Some(password)),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(keyring_error(e)),
+            }
+        }
         #[cfg(target_os = "linux")]
         Store::Kernel => kernel::get(kind.prefix, id),
     }

@@ -1,7 +1,7 @@
 //! The desk's preferences: the call screen's address filled for a caller, the global
 //! shortcuts, each refused field named, and everything kept across a restart.
 
-use switchboard_runtime::{check_shortcut, DeskSettings, Error, Handle, OpenOptions};
+use switchboard_runtime::{check_shortcut, DeskSettings, Error, Handle, LinkOutcome, OpenOptions};
 
 fn refused_field(result: Result<(), Error>) -> String {
     match result {
@@ -122,4 +122,45 @@ fn shortcuts_need_a_modifier_and_one_key() {
     for bad in ["", "F5", "Ctrl+", "Ctrl+Alt+Enter", "Hyper+A", "Ctrl+F25"] {
         assert!(check_shortcut(bad).is_err(), "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_link_from_elsewhere_is_read_with_the_dial_plan_and_offered_or_dialled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
+        .await
+        .expect("open");
+    for link in [
+        "tel:+33-1-44-55-66-77",
+        "tel:%2B33144556677",
+        "callto://01.44.55.66.77",
+        "TEL:01 44 55 66 77",
+    ] {
+        match handle.open_link(link).expect(link) {
+            LinkOutcome::Confirm { number } => {
+                assert_eq!(number.e164.as_deref(), Some("+33144556677"), "{link}");
+            }
+            other => panic!("{link}: confirmation is the default, not {other:?}"),
+        }
+    }
+    let sip = handle.open_link("sip:2004@pbx.example").expect("sip");
+    assert!(
+        matches!(&sip, LinkOutcome::Confirm { number } if number.kind == "uri"),
+        "{sip:?}"
+    );
+    for (link, code) in [
+        ("tel:CALL-ME", "number_letters"),
+        ("sip:2004@pbx.example?Subject=x", "number_bad_uri"),
+    ] {
+        let error = handle.open_link(link).expect_err(link);
+        assert_eq!(error.code(), code, "{link}: {error}");
+    }
+    // Dialled at once by setting: without a phone, that says so.
+    let desk = DeskSettings {
+        dial_links_at_once: true,
+        ..DeskSettings::default()
+    };
+    handle.save_desk_settings(&desk).await.expect("saved");
+    let error = handle.open_link("tel:0144556677").expect_err("no phone");
+    assert_eq!(error.code(), "phone_not_started");
 }
