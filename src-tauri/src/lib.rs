@@ -4,11 +4,13 @@ mod audio;
 mod contacts;
 mod desktop;
 mod phone;
+mod workflow;
 
 use switchboard_core::Source;
 use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions, PlanForm, TonePlan};
 use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
+use tauri_plugin_deep_link::DeepLinkExt;
 
 /// Most contacts a search returns to the window.
 const SEARCH_LIMIT: u32 = 200;
@@ -109,12 +111,23 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             phone::account_settings,
             phone::save_account,
             phone::delete_account,
+            workflow::agent_view,
+            workflow::set_agent_state,
+            workflow::agent_settings,
+            workflow::save_agent_settings,
+            workflow::take_links,
+            workflow::register_link_handler,
+            workflow::cti_view,
+            workflow::save_cti_settings,
+            workflow::new_cti_token,
         ])
         .events(tauri_specta::collect_events![
             phone::DeskChanged,
             phone::Popped,
             phone::Notice,
-            contacts::ImportProgressed
+            contacts::ImportProgressed,
+            workflow::AgentChanged,
+            workflow::LinkOpened
         ])
 }
 
@@ -146,7 +159,11 @@ pub fn run() {
         // First: a second launch on the same database brings this window forward and ends.
         .plugin(
             tauri_plugin_single_instance::Builder::new()
-                .callback(|app, _args, _cwd| desktop::show_window(app))
+                .callback(|app, args, _cwd| {
+                    desktop::show_window(app);
+                    // A link clicked elsewhere starts the app again with it: dial it here.
+                    workflow::open_links(app, args);
+                })
                 .dbus_id(instance)
                 .build(),
         )
@@ -154,6 +171,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(desktop::shortcut_plugin())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
@@ -185,7 +203,10 @@ pub fn run() {
                 handle.clone(),
                 events,
             ));
+            let workflow = std::sync::Arc::new(workflow::Workflow::default());
+            app.manage(workflow.clone());
             let accounts = handle.clone();
+            let app_handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 match accounts.register_saved_accounts().await {
                     Ok(problems) => {
@@ -195,6 +216,16 @@ pub fn run() {
                     }
                     Err(e) => tracing::warn!("accounts not registered: {e}"),
                 }
+                // The link the app was started with, once there is an account to dial from.
+                workflow::open_links(&app_handle, std::env::args().skip(1));
+                workflow::serve(&accounts, &workflow).await;
+            });
+            // macOS hands links over as events (Linux and Windows as a new launch's
+            // arguments, which the single-instance callback takes).
+            let links = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                let urls: Vec<String> = event.urls().iter().map(ToString::to_string).collect();
+                workflow::open_links(&links, urls);
             });
             desktop::lean_webview(app.handle());
             desktop::create_tray(app.handle());

@@ -517,6 +517,91 @@ async deleteAccount(id: string) : Promise<Result<null, ErrorReport>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The agent's state now.
+ */
+async agentView() : Promise<AgentView> {
+    return await TAURI_INVOKE("agent_view");
+},
+/**
+ * The agent sets their state (with a reason for Not ready).
+ */
+async setAgentState(presence: Presence, reason: string | null) : Promise<Result<AgentView, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_agent_state", { presence, reason }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The agent's working rules.
+ */
+async agentSettings() : Promise<AgentSettings> {
+    return await TAURI_INVOKE("agent_settings");
+},
+/**
+ * Checks, stores and applies the agent's working rules.
+ */
+async saveAgentSettings(settings: AgentSettings) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_agent_settings", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Links opened before the window listened (the app was started by one).
+ */
+async takeLinks() : Promise<LinkOutcome[]> {
+    return await TAURI_INVOKE("take_links");
+},
+/**
+ * Makes Switchboard the handler of `tel:`, `sip:` and `callto:` links for this user
+ * (installed packages do it themselves).
+ */
+async registerLinkHandler() : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("register_link_handler") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The CTI API's settings, token and state.
+ */
+async ctiView() : Promise<Result<CtiView, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cti_view") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Checks and stores the API's settings, and serves it anew (or stops it).
+ */
+async saveCtiSettings(settings: CtiSettings) : Promise<Result<CtiView, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_cti_settings", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A new token: the old one stops working at once.
+ */
+async newCtiToken() : Promise<Result<CtiView, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("new_cti_token") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -524,13 +609,17 @@ async deleteAccount(id: string) : Promise<Result<null, ErrorReport>> {
 
 
 export const events = __makeEvents__<{
+agentChanged: AgentChanged,
 deskChanged: DeskChanged,
 importProgressed: ImportProgressed,
+linkOpened: LinkOpened,
 notice: Notice,
 popped: Popped
 }>({
+agentChanged: "agent-changed",
 deskChanged: "desk-changed",
 importProgressed: "import-progressed",
+linkOpened: "link-opened",
 notice: "notice",
 popped: "popped"
 })
@@ -589,6 +678,86 @@ account: string;
  * Where its registration stands.
  */
 registration: Registration }
+/**
+ * The agent's state changed (the window's state menu and wrap-up countdown).
+ */
+export type AgentChanged = AgentView
+/**
+ * The rules of the agent's states.
+ */
+export type AgentRules = { 
+/**
+ * After-call work.
+ */
+wrap_up: WrapUpMode; 
+/**
+ * Wrap-up cannot be left before the call has a disposition code.
+ */
+require_disposition: boolean; 
+/**
+ * The reasons offered for Not ready; when there are some, one of them is required.
+ */
+reasons: string[] }
+/**
+ * The agent's working rules (settings key `agent`).
+ */
+export type AgentSettings = { 
+/**
+ * After-call work, the disposition rule and the Not-ready reasons.
+ */
+rules: AgentRules; 
+/**
+ * Calls arriving while not Ready.
+ */
+unavailable: Unavailable; 
+/**
+ * The call filter.
+ */
+filter: FilterSettings; 
+/**
+ * The disposition codes offered in wrap-up and in the history.
+ */
+dispositions: string[] }
+/**
+ * The agent's state as front ends and the CTI API show it; also the `agent` event.
+ */
+export type AgentView = { 
+/**
+ * Always `"agent"`.
+ */
+event: string; 
+/**
+ * The state.
+ */
+presence: Presence; 
+/**
+ * The Not-ready reason.
+ */
+reason: string | null; 
+/**
+ * Seconds in this state.
+ */
+seconds: number; 
+/**
+ * Why it changed last.
+ */
+cause: ChangeCause; 
+/**
+ * The wrap-up in progress.
+ */
+wrap_up: WrapUpView | null; 
+/**
+ * The Not-ready reasons to choose from.
+ */
+reasons: string[]; 
+/**
+ * The disposition codes to choose from.
+ */
+dispositions: string[]; 
+/**
+ * Whether leaving wrap-up needs a disposition code.
+ */
+require_disposition: boolean }
 /**
  * The sound and call settings.
  */
@@ -672,6 +841,22 @@ export type Caller =
  * Nothing to look up.
  */
 { kind: "unknown"; reason: UnknownReason }
+/**
+ * Why the state changed.
+ */
+export type ChangeCause = 
+/**
+ * The agent (or the CTI API on their behalf) chose it.
+ */
+"agent" | 
+/**
+ * An answered call ended: wrap-up began.
+ */
+"call_ended" | 
+/**
+ * The wrap-up countdown ran out.
+ */
+"wrap_up_expired"
 /**
  * A company, by id and name.
  */
@@ -841,6 +1026,42 @@ export type Control =
  */
 "record"
 /**
+ * The CTI API as the agent sets it (settings key `cti`).
+ */
+export type CtiSettings = { 
+/**
+ * Serve the API.
+ */
+enabled: boolean; 
+/**
+ * The port on 127.0.0.1.
+ */
+port: number; 
+/**
+ * The web origins whose pages may use it (`https://crm.example.com`).
+ */
+origins: string[] }
+/**
+ * The CTI API as the settings show it.
+ */
+export type CtiView = { 
+/**
+ * The settings.
+ */
+settings: CtiSettings; 
+/**
+ * The token to paste into the CRM (none until the API was first turned on).
+ */
+token: string | null; 
+/**
+ * Where it listens now.
+ */
+listening: string | null; 
+/**
+ * Why it does not, when it should.
+ */
+problem: string | null }
+/**
  * A deleted contact, whole: give it back to [`Store::restore_contact`] to undo.
  */
 export type DeletedContact = { 
@@ -880,7 +1101,12 @@ answer_shortcut: string;
 /**
  * The global shortcut that dials the number in the clipboard; empty: none.
  */
-dial_clipboard_shortcut: string }
+dial_clipboard_shortcut: string; 
+/**
+ * A `tel:`, `sip:` or `callto:` link opened elsewhere is dialled at once (`true`) or
+ * shown for the agent to confirm.
+ */
+dial_links_at_once: boolean }
 /**
  * Everything the softphone panel shows: the accounts, the lines, the microphone.
  */
@@ -925,6 +1151,38 @@ message: string;
  * The setting's field a refusal is about (`invalid_field`), for the message at it.
  */
 field?: string | null }
+/**
+ * Which list is in force.
+ */
+export type FilterMode = 
+/**
+ * No list: every caller rings.
+ */
+"off" | 
+/**
+ * The listed numbers are refused.
+ */
+"block" | 
+/**
+ * Only the listed numbers ring (colleagues always do).
+ */
+"allow"
+/**
+ * The filter as the agent sets it: entries as typed (`+33 6 12 34 56 78`, `0899*`, `1234`).
+ */
+export type FilterSettings = { 
+/**
+ * Block list, allow list or none.
+ */
+mode: FilterMode; 
+/**
+ * Numbers, or ranges ending with `*`.
+ */
+entries: string[]; 
+/**
+ * Refuse callers who hide their number.
+ */
+refuse_anonymous: boolean }
 /**
  * A row of the history.
  */
@@ -1073,6 +1331,22 @@ controls: Control[];
  * The other party asks to transfer the agent: accept or refuse.
  */
 transfer_request: TransferRequest | null }
+/**
+ * A link was opened elsewhere: dialled, or to confirm.
+ */
+export type LinkOpened = LinkOutcome
+/**
+ * What became of a link.
+ */
+export type LinkOutcome = 
+/**
+ * Dialled: the new line.
+ */
+{ outcome: "dialled"; call: string; number: NumberInfo } | 
+/**
+ * To confirm: the number read.
+ */
+{ outcome: "confirm"; number: NumberInfo; input: string }
 /**
  * Why a contact matches.
  */
@@ -1237,6 +1511,30 @@ reason: MatchReason }
  * A call came in: who is calling.
  */
 export type Popped = ScreenPop
+/**
+ * Where the agent stands. Only a Ready agent takes calls.
+ */
+export type Presence = 
+/**
+ * Takes calls.
+ */
+"ready" | 
+/**
+ * Away from the calls for a reason (break, training, back office...).
+ */
+"not_ready" | 
+/**
+ * After-call work: notes and disposition of the call that just ended.
+ */
+"wrap_up" | 
+/**
+ * Do not disturb.
+ */
+"do_not_disturb" | 
+/**
+ * Logged out of the calls.
+ */
+"offline"
 /**
  * Where an account's registration stands.
  */
@@ -1410,6 +1708,18 @@ label: string;
  */
 enabled: boolean }
 /**
+ * What happens to a call that arrives while the agent is not Ready.
+ */
+export type Unavailable = 
+/**
+ * 486 Busy Here: the PBX tries another agent or its own busy treatment.
+ */
+{ action: "refuse" } | 
+/**
+ * 302 to a colleague, a queue or a voicemail.
+ */
+{ action: "forward"; to: string }
+/**
  * Why a caller cannot be looked up.
  */
 export type UnknownReason = 
@@ -1425,6 +1735,42 @@ export type UnknownReason =
  * The identity holds something that is not a number.
  */
 "unrecognised"
+/**
+ * What follows an answered call.
+ */
+export type WrapUpMode = 
+/**
+ * Nothing: the agent stays Ready.
+ */
+{ mode: "off" } | 
+/**
+ * The wrap-up form is offered, the agent stays Ready and may enter Wrap-up for it.
+ */
+{ mode: "optional" } | 
+/**
+ * The agent is in Wrap-up until they leave it themselves.
+ */
+{ mode: "mandatory" } | 
+/**
+ * The agent is in Wrap-up for `seconds`, then Ready again (they may leave earlier).
+ */
+{ mode: "timed"; seconds: number }
+/**
+ * The call in wrap-up.
+ */
+export type WrapUpView = { 
+/**
+ * The call (its SIP Call-ID).
+ */
+call: string; 
+/**
+ * Its history row, where the notes and disposition go.
+ */
+history_id: number | null; 
+/**
+ * Milliseconds left in a timed wrap-up.
+ */
+remaining_ms: number | null }
 
 /** tauri-specta globals **/
 

@@ -36,6 +36,8 @@ pub enum LinkOutcome {
     Confirm {
         /// The number to dial if the agent confirms.
         number: NumberInfo,
+        /// The link, decoded: what the dial box dials on confirmation.
+        input: String,
     },
 }
 
@@ -51,7 +53,10 @@ impl Handle {
             let call = self.dial(&decoded, Source::DialBox)?;
             Ok(LinkOutcome::Dialled { call, number })
         } else {
-            Ok(LinkOutcome::Confirm { number })
+            Ok(LinkOutcome::Confirm {
+                number,
+                input: decoded,
+            })
         }
     }
 }

@@ -137,7 +137,7 @@ async fn a_link_from_elsewhere_is_read_with_the_dial_plan_and_offered_or_dialled
         "TEL:01 44 55 66 77",
     ] {
         match handle.open_link(link).expect(link) {
-            LinkOutcome::Confirm { number } => {
+            LinkOutcome::Confirm { number, .. } => {
                 assert_eq!(number.e164.as_deref(), Some("+33144556677"), "{link}");
             }
             other => panic!("{link}: confirmation is the default, not {other:?}"),
@@ -145,7 +145,7 @@ async fn a_link_from_elsewhere_is_read_with_the_dial_plan_and_offered_or_dialled
     }
     let sip = handle.open_link("sip:2004@pbx.example").expect("sip");
     assert!(
-        matches!(&sip, LinkOutcome::Confirm { number } if number.kind == "uri"),
+        matches!(&sip, LinkOutcome::Confirm { number, .. } if number.kind == "uri"),
         "{sip:?}"
     );
     for (link, code) in [
