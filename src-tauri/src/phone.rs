@@ -271,6 +271,9 @@ pub async fn forward(
                 notice(&app, line, "transfer_failed");
             }
             PhoneEvent::Desk(DeskEvent::Refused { line }) => notice(&app, line, "call_refused"),
+            PhoneEvent::Sip(switchboard_runtime::SipEvent::Screened { call, .. }) => {
+                notice(&app, call, "call_screened");
+            }
             PhoneEvent::Agent(view) => {
                 let _ = crate::workflow::AgentChanged(view.clone()).emit(&app);
             }

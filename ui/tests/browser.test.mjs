@@ -70,7 +70,7 @@ function engine() {
   const phone = {
     desk_view: () => desk,
     dial: ({ to }) => {
-      if (/[a-z]/i.test(to)) throw { code: "number_letters", message: "letters" };
+      if (/[a-z]/i.test(to.replace(/^(tel|callto):/i, ""))) throw { code: "number_letters", message: "letters" };
       add(`out-${desk.lines.length}`, false, to, "ringing_out");
       return `out-${desk.lines.length}`;
     },
@@ -131,7 +131,21 @@ function engine() {
   let saved = [];
   let audio = { microphone: "", speaker: "", ringer: "", ringtone: "", echo_cancellation: true,
     noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4, auto_answer: false };
-  let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D" };
+  let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D",
+    dial_links_at_once: false };
+  // The agent's state and rules as the engine keeps them.
+  let agentRules = { rules: { wrap_up: { mode: "timed", seconds: 30 }, require_disposition: true, reasons: ["Pause", "Formation"] },
+    unavailable: { action: "refuse" }, filter: { mode: "off", entries: [], refuse_anonymous: false }, dispositions: ["Vente", "Rappel"] };
+  let agent = { event: "agent", presence: "ready", reason: null, seconds: 0, cause: "agent", wrap_up: null,
+    reasons: ["Pause", "Formation"], dispositions: ["Vente", "Rappel"], require_disposition: true };
+  const agentChanged = (next) => {
+    agent = { ...agent, seconds: 0, ...next };
+    emit("agent-changed", structuredClone(agent));
+  };
+  window.__wrapUp = () => agentChanged({ presence: "wrap_up", cause: "call_ended",
+    wrap_up: { call: "c9", history_id: 3, remaining_ms: 30000 } });
+  window.__link = (outcome) => emit("link-opened", outcome);
+  let cti = { settings: { enabled: false, port: 7474, origins: [] }, token: null, listening: null, problem: null };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
@@ -253,6 +267,46 @@ function engine() {
     if (cmd === "normalize_number") {
       if (dial[args.input]) return dial[args.input];
       throw { code: "number_not_valid", message: "this is not a valid number for FR" };
+    }
+    if (cmd === "agent_view") return agent;
+    if (cmd === "set_agent_state") {
+      if (args.presence === "not_ready" && !agent.reasons.includes(args.reason)) {
+        throw { code: "reason_required", message: "choose a reason" };
+      }
+      if (agent.presence === "wrap_up" && args.presence !== "wrap_up" && !window.__noted?.disposition) {
+        throw { code: "disposition_required", message: "disposition first" };
+      }
+      window.__states = [...(window.__states ?? []), args];
+      agentChanged({ presence: args.presence, reason: args.reason, cause: "agent", wrap_up: null });
+      return agent;
+    }
+    if (cmd === "agent_settings") return agentRules;
+    if (cmd === "save_agent_settings") {
+      const bad = args.settings.filter.entries.findIndex((e) => /[a-z]/i.test(e));
+      if (bad >= 0) {
+        throw { code: "invalid_field", field: "filter",
+          message: `entry ${bad + 1} ("${args.settings.filter.entries[bad]}"): only digits` };
+      }
+      agentRules = args.settings;
+      window.__agentRules = args.settings;
+      return null;
+    }
+    if (cmd === "take_links") return [];
+    if (cmd === "register_link_handler") {
+      window.__linkHandler = true;
+      return null;
+    }
+    if (cmd === "cti_view") return cti;
+    if (cmd === "save_cti_settings") {
+      const bad = args.settings.origins.find((o) => !/^https?:\/\/[^/]+$/.test(o));
+      if (bad) throw { code: "invalid_field", field: "origins", message: `origins: ${bad}` };
+      const token = cti.token ?? "a".repeat(64);
+      cti = { settings: args.settings, token, listening: args.settings.enabled ? `127.0.0.1:${args.settings.port}` : null, problem: null };
+      return cti;
+    }
+    if (cmd === "new_cti_token") {
+      cti = { ...cti, token: "b".repeat(64) };
+      return cti;
     }
     throw { code: "unknown_command", message: cmd };
   }, { shouldMockEvents: true });
@@ -761,4 +815,88 @@ test("the window's keys are the agent's: a new hold key works at once and is kep
   assert.equal(await p.evaluate(() => JSON.parse(localStorage.getItem("switchboard.keys")).hold), "Ctrl+Alt+H");
   await p.getByTestId("keys-reset").click();
   await p.getByTestId("key-hold").filter({ hasText: "F3" }).waitFor();
+});
+
+test("the agent's state: Not ready asks its reason; a wrap-up counts down and waits for its disposition", async () => {
+  const p = await page("fr-FR");
+  const presence = p.getByTestId("agent-presence");
+  await p.getByTestId("agent").and(p.locator("[data-presence=ready]")).waitFor();
+  await presence.selectOption("not_ready");
+  // Nothing changes until the reason is chosen.
+  await p.getByTestId("agent-reason").selectOption("Formation");
+  await p.getByTestId("agent").and(p.locator("[data-presence=not_ready]")).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__states), [{ presence: "not_ready", reason: "Formation" }]);
+  await presence.selectOption("ready");
+  await p.getByTestId("agent").and(p.locator("[data-presence=ready]")).waitFor();
+
+  // A call ends: the timed wrap-up.
+  await p.evaluate(() => window.__wrapUp());
+  const wrap = p.getByTestId("wrap-up");
+  await wrap.waitFor();
+  assert.match(await p.getByTestId("wrap-up-left").textContent(), /^0:(30|29|28)$/);
+  assert.equal(await presence.inputValue(), "wrap_up");
+  const done = p.getByTestId("wrap-up-done");
+  assert.equal(await done.isDisabled(), true, "a disposition code is required");
+  await p.getByTestId("wrap-up-disposition").selectOption("Rappel");
+  await p.getByTestId("wrap-up-notes").fill("Rappeler jeudi");
+  await done.click();
+  await p.getByTestId("agent").and(p.locator("[data-presence=ready]")).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Rappeler jeudi", disposition: "Rappel" });
+  await wrap.waitFor({ state: "detached" });
+});
+
+test("a tel: link clicked elsewhere is offered, and dialled once the agent confirms", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("agent").waitFor();
+  await p.evaluate(() => window.__link({ outcome: "confirm", input: "tel:+33612345678",
+    number: { kind: "external", e164: "+33612345678", dial: "0033612345678", display: "+33 6 12 34 56 78" } }));
+  const bar = p.getByTestId("link-bar");
+  await bar.filter({ hasText: "Call +33 6 12 34 56 78?" }).waitFor();
+  await p.getByTestId("link-call").click();
+  await bar.waitFor({ state: "detached" });
+  await p.getByTestId("status").filter({ hasText: "Calling +33 6 12 34 56 78…" }).waitFor();
+  await p.getByTestId("call").filter({ hasText: "tel:+33612345678" }).waitFor();
+  // Dismissed, nothing is dialled.
+  await p.evaluate(() => window.__link({ outcome: "confirm", input: "tel:2004",
+    number: { kind: "internal", e164: null, dial: "2004", display: "2004" } }));
+  await p.getByTestId("link-dismiss").click();
+  await bar.waitFor({ state: "detached" });
+  assert.equal(await p.getByTestId("call").count(), 1);
+});
+
+test("the agent's workflow, the call filter and the CTI API are set in the settings", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("settings").click();
+  await p.getByTestId("agent-wrap-up").selectOption("mandatory");
+  await p.getByTestId("agent-reasons").fill("Break\nTraining\n\nBreak");
+  await p.getByTestId("agent-forward").check();
+  await p.getByTestId("agent-forward-to").fill("2005");
+  await p.getByTestId("agent-filter-mode").selectOption("block");
+  await p.getByTestId("agent-filter-entries").fill("0899*\n06 CALL ME");
+  await p.getByTestId("agent-form").getByRole("button", { name: "Save" }).click();
+  const filterError = p.getByTestId("agent-error-filter");
+  await filterError.filter({ hasText: "entry 2" }).waitFor();
+  assert.match(await filterError.textContent(), /A line cannot be read/);
+  await p.getByTestId("agent-filter-entries").fill("0899*\n06 12 34 56 78");
+  await p.getByTestId("agent-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Agent workflow saved." }).waitFor();
+  const rules = await p.evaluate(() => window.__agentRules);
+  assert.deepEqual(rules.rules.wrap_up, { mode: "mandatory" });
+  assert.deepEqual(rules.rules.reasons, ["Break", "Training"]);
+  assert.deepEqual(rules.unavailable, { action: "forward", to: "2005" });
+  assert.deepEqual(rules.filter, { mode: "block", entries: ["0899*", "06 12 34 56 78"], refuse_anonymous: false });
+
+  await p.getByTestId("cti-enabled").check();
+  await p.getByTestId("cti-origins").fill("https://crm.example.com/app");
+  await p.getByTestId("cti-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("cti-error-origins").filter({ hasText: "https://crm.example.com" }).waitFor();
+  await p.getByTestId("cti-origins").fill("https://crm.example.com");
+  await p.getByTestId("cti-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("cti-state").filter({ hasText: "Listening on 127.0.0.1:7474." }).waitFor();
+  assert.equal(await p.getByTestId("cti-token").inputValue(), "a".repeat(64));
+  await p.getByTestId("cti-renew").click();
+  await p.getByTestId("status").filter({ hasText: "New token" }).waitFor();
+  assert.equal(await p.getByTestId("cti-token").inputValue(), "b".repeat(64));
+  await p.getByTestId("register-links").click();
+  await p.getByTestId("status").filter({ hasText: "now opens tel:" }).waitFor();
 });

@@ -4,10 +4,14 @@ import {
   commands,
   events,
   type AccountSettings,
+  type AgentSettings,
+  type AgentView,
   type AudioSettings,
   type CallContext,
   type ContactCard,
   type ContactForm,
+  type CtiSettings,
+  type CtiView,
   type DeletedContact,
   type DeskSettings,
   type ContactSummary,
@@ -18,10 +22,12 @@ import {
   type ImportProgress,
   type ImportSummary,
   type LineView,
+  type LinkOutcome,
   type NumberInfo,
   type NumberKind,
   type PlanForm,
   type PopMatch,
+  type Presence,
   type RowError,
   type ScreenPop,
   type SoundDevice,
@@ -31,10 +37,14 @@ import {
 
 export type {
   AccountSettings,
+  AgentSettings,
+  AgentView,
   AudioSettings,
   CallContext,
   ContactCard,
   ContactForm,
+  CtiSettings,
+  CtiView,
   DeletedContact,
   ContactSummary,
   Control,
@@ -45,10 +55,12 @@ export type {
   ImportProgress,
   ImportSummary,
   LineView,
+  LinkOutcome,
   NumberInfo,
   NumberKind,
   PlanForm,
   PopMatch,
+  Presence,
   RowError,
   ScreenPop,
   SoundDevice,
@@ -130,6 +142,19 @@ export interface Backend {
   onDesk(listener: (view: DeskView) => void): Promise<Unlisten>;
   onPop(listener: (pop: ScreenPop) => void): Promise<Unlisten>;
   onNotice(listener: (notice: Notice) => void): Promise<Unlisten>;
+  agentView(): Promise<Outcome<AgentView>>;
+  setAgentState(presence: Presence, reason: string | null): Promise<Outcome<AgentView>>;
+  agentSettings(): Promise<Outcome<AgentSettings>>;
+  saveAgentSettings(settings: AgentSettings): Promise<Outcome<null>>;
+  onAgent(listener: (view: AgentView) => void): Promise<Unlisten>;
+  /** Links opened before the window was ready; later ones come through onLink. */
+  takeLinks(): Promise<Outcome<LinkOutcome[]>>;
+  onLink(listener: (link: LinkOutcome) => void): Promise<Unlisten>;
+  /** Makes Switchboard the handler of tel:, sip: and callto: links. */
+  registerLinkHandler(): Promise<Outcome<null>>;
+  ctiView(): Promise<Outcome<CtiView>>;
+  saveCtiSettings(settings: CtiSettings): Promise<Outcome<CtiView>>;
+  newCtiToken(): Promise<Outcome<CtiView>>;
 }
 
 function outcome<T>(r: { status: "ok"; data: T } | { status: "error"; error: ErrorReport }): Outcome<T> {
@@ -190,5 +215,16 @@ export function tauriBackend(): Backend {
     onDesk: (listener) => events.deskChanged.listen((e) => listener(e.payload)),
     onPop: (listener) => events.popped.listen((e) => listener(e.payload)),
     onNotice: (listener) => events.notice.listen((e) => listener(e.payload)),
+    agentView: async () => ({ ok: true, value: await commands.agentView() }),
+    setAgentState: async (presence, reason) => outcome(await commands.setAgentState(presence, reason)),
+    agentSettings: async () => ({ ok: true, value: await commands.agentSettings() }),
+    saveAgentSettings: async (settings) => outcome(await commands.saveAgentSettings(settings)),
+    onAgent: (listener) => events.agentChanged.listen((e) => listener(e.payload)),
+    takeLinks: async () => ({ ok: true, value: await commands.takeLinks() }),
+    onLink: (listener) => events.linkOpened.listen((e) => listener(e.payload)),
+    registerLinkHandler: async () => outcome(await commands.registerLinkHandler()),
+    ctiView: async () => outcome(await commands.ctiView()),
+    saveCtiSettings: async (settings) => outcome(await commands.saveCtiSettings(settings)),
+    newCtiToken: async () => outcome(await commands.newCtiToken()),
   };
 }

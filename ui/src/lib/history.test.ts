@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "./backend";
-import { duration, inPeriod, isMissed, matches, unseenMissed, withParty } from "./history";
+import { duration, inPeriod, isMissed, isScreened, matches, unseenMissed, withParty } from "./history";
 
 function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
   return {
@@ -31,6 +31,16 @@ describe("history", () => {
     expect(isMissed(entry({}))).toBe(false);
     expect(isMissed(ringing)).toBe(false);
     expect(isMissed(entry({ direction: "out", answered_at: null }))).toBe(false);
+  });
+
+  it("keeps calls the phone refused by itself apart from missed ones", () => {
+    for (const reason of ["filtered", "filtered_anonymous", "agent_unavailable", "forwarded", "limit"]) {
+      const refused = entry({ answered_at: null, end_reason: reason });
+      expect(isScreened(refused)).toBe(true);
+      expect(isMissed(refused)).toBe(false);
+      expect(matches(refused, "in")).toBe(true);
+    }
+    expect(isScreened(missed)).toBe(false);
   });
 
   it("counts the talk time", () => {

@@ -3,9 +3,17 @@ import type { HistoryEntry } from "./backend";
 
 export type HistoryFilter = "all" | "missed" | "in" | "out";
 
-/** An incoming call nobody answered. */
+/** Why the phone itself refused a call before it rang (call filter, agent not ready, limit). */
+const SCREENED = ["filtered", "filtered_anonymous", "agent_unavailable", "forwarded", "limit"];
+
+/** A call the phone refused or forwarded without ringing: not a missed call. */
+export function isScreened(e: HistoryEntry): boolean {
+  return e.end_reason !== null && SCREENED.includes(e.end_reason);
+}
+
+/** An incoming call that rang and nobody answered. */
 export function isMissed(e: HistoryEntry): boolean {
-  return e.direction === "in" && e.answered_at === null && e.ended_at !== null;
+  return e.direction === "in" && e.answered_at === null && e.ended_at !== null && !isScreened(e);
 }
 
 /** The talk time, `m:ss`, of an answered and ended call; empty otherwise. */
