@@ -13,7 +13,7 @@ use switchboard_e2e::kamailio::Kamailio;
 use switchboard_e2e::{session_bus, workspace_binary, Started};
 
 mod common;
-use common::{add_account, app_session_on, artifacts, find, row, screenshot};
+use common::{add_account, app_session_on, artifacts, click, find, row, screenshot};
 
 /// Sends `keys` (`ctrl+alt+a`) to the X display, as if typed in whatever has the focus.
 fn press(display: &str, keys: &str) {
@@ -52,26 +52,7 @@ async fn one_instance_and_the_global_shortcuts_answer_and_dial() {
     kamailio.wait_registered("1001", true, Duration::from_secs(20));
 
     // 1. Launched again on the same database: it hands over to the running one and ends.
-    let mut second = Command::new(workspace_binary("switchboard"))
-        .env("DISPLAY", &display)
-        .env("SWITCHBOARD_DB", dir.path().join("contacts.db"))
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("a second launch");
-    let launched = Instant::now();
-    let status = loop {
-        if let Some(status) = second.try_wait().expect("wait") {
-            break status;
-        }
-        if launched.elapsed() > Duration::from_secs(60) {
-            let _ = second.kill();
-            panic!("the second launch opened a second window instead of ending");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let status = launch_again(&display, dir.path(), &bus, &[]).await;
     assert!(status.success(), "the second launch ended with {status}");
     find(
         &client,
@@ -141,5 +122,57 @@ async fn one_instance_and_the_global_shortcuts_answer_and_dial() {
         "Étienne Roberts",
         "extension 2004, named from the demo contacts"
     );
+    colleague.command("hangup", "");
+    colleague.wait_event("CALL_CLOSED", Duration::from_secs(30));
+    find(&client, "no call left", "//*[@data-testid='no-calls']").await;
+
+    // 4. A tel: link clicked elsewhere launches the app with it: the running window offers
+    // it, and calls it once the agent confirms.
+    let status = launch_again(&display, dir.path(), &bus, &["tel:2004"]).await;
+    assert!(
+        status.success(),
+        "the launch with a link ended with {status}"
+    );
+    find(
+        &client,
+        "the link offered",
+        "//*[@data-testid='link-bar'][contains(., '2004')]",
+    )
+    .await;
+    screenshot(&client, &shots, "04-link-offered").await;
+    click(&client, "call the link", "//*[@data-testid='link-call']").await;
+    colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
+    find(&client, "the call to the link's number", &row("connected")).await;
     client.close().await.expect("close");
+}
+
+/// Launches the app again on the same database and session with `args`; returns how it
+/// ended (it must hand over to the running window at once).
+async fn launch_again(
+    display: &str,
+    dir: &std::path::Path,
+    bus: &str,
+    args: &[&str],
+) -> std::process::ExitStatus {
+    let mut again = Command::new(workspace_binary("switchboard"))
+        .args(args)
+        .env("DISPLAY", display)
+        .env("SWITCHBOARD_DB", dir.join("contacts.db"))
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("a second launch");
+    let launched = Instant::now();
+    loop {
+        if let Some(status) = again.try_wait().expect("wait") {
+            return status;
+        }
+        if launched.elapsed() > Duration::from_secs(60) {
+            let _ = again.kill();
+            panic!("the second launch opened a second window instead of ending");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorText, fieldError, pickLanguage, translate } from "./i18n";
+import { errorText, fieldError, noticeText, pickLanguage, translate } from "./i18n";
 
 describe("language", () => {
   it("follows the OS locale", () => {
@@ -31,5 +31,13 @@ describe("refusals at a field", () => {
     expect(fieldError("en", area, "plan_")).toEqual({ area_code: "Up to 6 digits, without the leading 0." });
     expect(fieldError("en", { code: "x", message: "m", field: "nowhere" })).toBeNull();
     expect(fieldError("en", { code: "x", message: "m" })).toBeNull();
+  });
+});
+
+describe("notices", () => {
+  it("say the shell's own notices, and an engine refusal by its code", () => {
+    expect(noticeText("en", "hold_refused")).toMatch(/hold/i);
+    expect(noticeText("fr", "number_letters")).toBe(translate("fr", "err_number_letters"));
+    expect(noticeText("en", "something_new")).toContain("something_new");
   });
 });

@@ -390,6 +390,12 @@ export function errorText(lang: Language, error: { code: string; message: string
   return translate(lang, key in en ? key : "err_generic", { message: error.message });
 }
 
+/** The message of a notice from the shell: its own text, or the engine error's by code. */
+export function noticeText(lang: Language, code: string): string {
+  const key = `notice_${code}` as Key;
+  return key in en ? translate(lang, key) : errorText(lang, { code, message: code });
+}
+
 /** The message at a form's field for a refusal that names one (`field_<prefix><field>`),
  * or null when the refusal is not about a field the window knows: show it in the status. */
 export function fieldError(
