@@ -81,10 +81,12 @@ impl Handle {
         Ok(self.normalize(input, source)?.dial)
     }
 
-    /// Dials `input`, read with the dial plan; returns the new line.
+    /// Dials `input`, read with the dial plan, with the caller ID chosen last; returns the
+    /// new line.
     pub fn dial(&self, input: &str, source: Source) -> Result<String, Error> {
         let to = self.dial_string(input, source)?;
-        self.phone()?.dial(&self.calling_account()?, &to)
+        self.phone()?
+            .dial_presenting(&self.calling_account()?, &to, self.presentation()?)
     }
 
     /// Holds `line` and dials the colleague `input`; returns the consult line.

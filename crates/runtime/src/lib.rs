@@ -4,6 +4,7 @@
 mod accounts;
 mod agent;
 mod audio_settings;
+mod caller_id;
 mod contacts;
 mod cti_settings;
 mod desk_settings;
@@ -31,6 +32,7 @@ use switchboard_store::{
 pub use accounts::AccountSettings;
 pub use agent::{AgentSettings, AgentView, Unavailable, WrapUpView};
 pub use audio_settings::{sound_device_list, AudioSettings, SoundDevice, CODECS, MAX_CALLS};
+pub use caller_id::{CallerIdChoice, CallerIdSettings, IdentityField, PresentedNumber};
 pub use cti_settings::CtiSettings;
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;

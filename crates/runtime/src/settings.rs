@@ -19,6 +19,8 @@ pub(crate) const AUDIO: &str = "audio";
 pub(crate) const AGENT: &str = "agent";
 /// Key of the CTI API's settings.
 pub(crate) const CTI: &str = "cti";
+/// Key of the caller ID settings.
+pub(crate) const CALLER_ID: &str = "caller_id";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -35,6 +37,8 @@ pub struct Settings {
     pub agent: crate::AgentSettings,
     /// The local CTI API.
     pub cti: crate::CtiSettings,
+    /// The outbound caller ID.
+    pub caller_id: crate::CallerIdSettings,
 }
 
 impl Settings {
@@ -62,6 +66,9 @@ impl Settings {
         }
         if let Some(cti) = read(store, CTI, &mut warnings).await? {
             settings.cti = cti;
+        }
+        if let Some(caller_id) = read(store, CALLER_ID, &mut warnings).await? {
+            settings.caller_id = caller_id;
         }
         Ok((settings, warnings))
     }

@@ -428,8 +428,12 @@ pub(crate) fn dial(
     account: &AccountConfig,
     to: &str,
     call_id: String,
-    headers: Vec<rsipstack::sip::Header>,
+    presentation: &crate::Presentation,
+    extra: Vec<rsipstack::sip::Header>,
 ) -> Result<String, SipError> {
+    let presented = crate::identity::present(presentation, account);
+    let mut headers = presented.headers;
+    headers.extend(extra);
     let host = account.domain();
     let callee = if to.starts_with("sip:") || to.starts_with("sips:") {
         to.to_owned()
@@ -449,8 +453,8 @@ pub(crate) fn dial(
     let mut entry = Entry::new(None, media, callee.clone(), d.calls.order());
     let local_sdp = entry.next_sdp(local_ip);
     let option = InviteOption {
-        caller_display_name: account.display_name.clone(),
-        caller: uri(&format!("sip:{}@{host}", account.user))?,
+        caller_display_name: presented.display_name,
+        caller: uri(&presented.caller)?,
         callee: uri(&callee)?,
         contact: uri(&format!("sip:{}@{}", account.user, d.local))?,
         credential: Some(Credential {

@@ -8,6 +8,7 @@ mod dtmf;
 mod error;
 mod event;
 mod hold;
+mod identity;
 mod incoming;
 mod registration;
 mod screen;
@@ -33,6 +34,7 @@ pub use account::{AccountConfig, Transport};
 pub use call::CallState;
 pub use error::SipError;
 pub use event::SipEvent;
+pub use identity::{IdentityHeader, Presentation};
 pub use incoming::Refusal;
 pub use registration::Registrar;
 pub use screen::{Screen, Screening};
@@ -279,6 +281,18 @@ impl Engine {
 
     /// Like [`Engine::dial`], with the call id chosen by the caller (it must be new).
     pub fn dial_as(&self, account: &str, to: &str, call_id: String) -> Result<String, SipError> {
+        self.dial_presenting(account, to, call_id, &Presentation::Account)
+    }
+
+    /// Like [`Engine::dial_as`], presenting the agent as `presentation` says (another
+    /// number, or anonymously).
+    pub fn dial_presenting(
+        &self,
+        account: &str,
+        to: &str,
+        call_id: String,
+        presentation: &Presentation,
+    ) -> Result<String, SipError> {
         let config = self
             .accounts
             .lock()
@@ -297,6 +311,7 @@ impl Engine {
             &config,
             to,
             call_id,
+            presentation,
             Vec::new(),
         )?;
         self.belongs_to(&call, account);
@@ -353,6 +368,7 @@ impl Engine {
                 &account,
                 target,
                 call::new_call_id(),
+                &Presentation::Account,
                 headers,
             )?;
             self.belongs_to(&new, &id);

@@ -15,7 +15,7 @@ use switchboard_core::desk::{Action, Alert, Desk, DeskEvent, LineState};
 use switchboard_media::headset::Headset;
 use switchboard_media::mixer::Mixer;
 use switchboard_media::MediaSession;
-use switchboard_sip::{CallState, Engine, Refusal, Registrar, SipError, SipEvent};
+use switchboard_sip::{CallState, Engine, Presentation, Refusal, Registrar, SipError, SipEvent};
 use tokio::sync::mpsc;
 
 use crate::Error;
@@ -42,7 +42,7 @@ struct Inner {
     stop: mpsc::UnboundedSender<tokio::sync::oneshot::Sender<()>>,
     desk: Mutex<Desk>,
     /// The account each outgoing line dials from, until its INVITE is sent.
-    dial_from: Mutex<HashMap<String, (String, String)>>,
+    dial_from: Mutex<HashMap<String, (String, Presentation)>>,
     registrars: tokio::sync::Mutex<HashMap<String, Registrar>>,
     events: mpsc::UnboundedSender<PhoneEvent>,
     start: tokio::time::Instant,
@@ -146,8 +146,9 @@ impl Inner {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .remove(&line);
-                let account = from.map_or_else(|| "main".to_owned(), |(a, _)| a);
-                if let Err(e) = engine.dial_as(&account, &to, line.clone()) {
+                let (account, presentation) =
+                    from.unwrap_or_else(|| ("main".to_owned(), Presentation::Account));
+                if let Err(e) = engine.dial_presenting(&account, &to, line.clone(), &presentation) {
                     self.failed(&line, &e);
                     self.desk(|d| d.handle_ended(&line, EndReason::Failed { status: 0 }));
                 }
@@ -422,12 +423,43 @@ impl Phone {
 
     /// Calls `to` from `account` (holding the active call); returns the new line's id.
     pub fn dial(&self, account: &str, to: &str) -> Result<String, Error> {
+        self.dial_presenting(account, to, Presentation::Account)
+    }
+
+    /// Like [`Phone::dial`], presenting the agent as `presentation` says.
+    pub fn dial_presenting(
+        &self,
+        account: &str,
+        to: &str,
+        presentation: Presentation,
+    ) -> Result<String, Error> {
+        self.place(account, to, presentation, |d, line, now| {
+            d.dial(line, to, now)
+        })
+    }
+
+    /// Consults a colleague: holds `line` and dials `to` from `account`; returns the consult
+    /// line.
+    pub fn consult(&self, line: &str, account: &str, to: &str) -> Result<String, Error> {
+        self.place(account, to, Presentation::Account, |d, consult, now| {
+            d.consult(line, consult, to, now)
+        })
+    }
+
+    /// A new outgoing line to `to`, placed on the desk by `desk`.
+    fn place(
+        &self,
+        account: &str,
+        to: &str,
+        presentation: Presentation,
+        desk: impl FnOnce(&mut Desk, &str, Duration) -> Result<(), switchboard_core::desk::DeskError>,
+    ) -> Result<String, Error> {
         let line = self.inner.engine.new_call_id();
         self.inner
             .dial_from
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(line.clone(), (account.to_owned(), to.to_owned()));
+            .insert(line.clone(), (account.to_owned(), presentation));
         let now = self.inner.now();
         self.inner.remember(&line, false, to);
         // Ahead of the line's first state, so whoever follows the events knows the number.
@@ -436,7 +468,7 @@ impl Phone {
             call: line.clone(),
             to: to.to_owned(),
         }));
-        let result = self.command(|d| d.dial(&line, to, now));
+        let result = self.command(|d| desk(d, &line, now));
         if result.is_err() {
             self.inner.forget(&line);
             self.inner
@@ -446,35 +478,6 @@ impl Phone {
                 .remove(&line);
         }
         result.map(|()| line)
-    }
-
-    /// Consults a colleague: holds `line` and dials `to` from `account`; returns the consult
-    /// line.
-    pub fn consult(&self, line: &str, account: &str, to: &str) -> Result<String, Error> {
-        let consult = self.inner.engine.new_call_id();
-        self.inner
-            .dial_from
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(consult.clone(), (account.to_owned(), to.to_owned()));
-        let now = self.inner.now();
-        self.inner.remember(&consult, false, to);
-        // Ahead of the line's first state, so whoever follows the events knows the number.
-        self.inner.send(PhoneEvent::Dialled(DialledReport {
-            event: "dialled",
-            call: consult.clone(),
-            to: to.to_owned(),
-        }));
-        let result = self.command(|d| d.consult(line, &consult, to, now));
-        if result.is_err() {
-            self.inner.forget(&consult);
-            self.inner
-                .dial_from
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&consult);
-        }
-        result.map(|()| consult)
     }
 
     /// Completes the attended transfer of the consultation in progress.
