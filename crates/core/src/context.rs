@@ -25,6 +25,39 @@ pub struct CallContext {
     pub ivr: Option<String>,
     /// The call's subject (`Subject`, RFC 3261 §20.36).
     pub subject: Option<String>,
+    /// The caller asks to be answered without the agent (intercom, paging), after this many
+    /// seconds: `Call-Info: ...;answer-after=N`, an `Alert-Info` naming auto-answer, or
+    /// `Answer-Mode: Auto` (RFC 5373).
+    pub auto_answer: Option<u32>,
+}
+
+/// Longest delay an auto-answer request may ask for, in seconds.
+const MAX_ANSWER_AFTER: u32 = 60;
+
+/// The delay an auto-answer header asks for, if it asks for one.
+fn auto_answer_of(name: &str, value: &str) -> Option<u32> {
+    let lower = value.to_ascii_lowercase();
+    match name {
+        "call-info" => lower.split(';').find_map(|p| {
+            let (key, n) = p.split_once('=')?;
+            (key.trim() == "answer-after")
+                .then(|| n.trim().trim_matches('"').parse::<u32>().ok())
+                .flatten()
+                .map(|n| n.min(MAX_ANSWER_AFTER))
+        }),
+        "alert-info" => [
+            "autoanswer",
+            "auto-answer",
+            "auto answer",
+            "intercom",
+            "ring answer",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some(0),
+        "answer-mode" | "priv-answer-mode" => lower.trim().starts_with("auto").then_some(0),
+        _ => None,
+    }
 }
 
 impl CallContext {
@@ -39,6 +72,9 @@ impl CallContext {
         let (mut diversions, mut history) = (Vec::new(), Vec::new());
         for (name, value) in headers {
             let name = name.trim().to_ascii_lowercase();
+            if context.auto_answer.is_none() {
+                context.auto_answer = auto_answer_of(&name, value);
+            }
             let slot = match name.as_str() {
                 "p-called-party-id" => &mut called,
                 "to" | "t" => &mut to,
@@ -201,6 +237,43 @@ mod tests {
             Some("agent7"),
         );
         assert_eq!(called.dialled.as_deref(), Some("+442079460000"));
+    }
+
+    #[test]
+    fn a_caller_may_ask_to_be_answered_at_once_or_after_a_delay() {
+        let after = |headers: &[(&str, &str)]| read(headers, None).auto_answer;
+        assert_eq!(
+            after(&[("Call-Info", "<sip:pbx.example>;answer-after=0")]),
+            Some(0)
+        );
+        assert_eq!(
+            after(&[("Call-Info", "<sip:pbx.example>; Answer-After = 3")]),
+            Some(3)
+        );
+        assert_eq!(
+            after(&[("Call-Info", "<sip:pbx>;answer-after=3600")]),
+            Some(60),
+            "bounded"
+        );
+        assert_eq!(
+            after(&[(
+                "Alert-Info",
+                "<http://127.0.0.1/Bellcore-dr4>;info=alert-autoanswer"
+            )]),
+            Some(0)
+        );
+        assert_eq!(after(&[("Alert-Info", "Ring Answer")]), Some(0));
+        assert_eq!(after(&[("Answer-Mode", "Auto;require")]), Some(0));
+        assert_eq!(after(&[("Answer-Mode", "Manual")]), None);
+        assert_eq!(
+            after(&[("Call-Info", "<http://x/photo.jpg>;purpose=icon")]),
+            None
+        );
+        assert_eq!(
+            after(&[("Alert-Info", "<http://x/ring.wav>")]),
+            None,
+            "a distinctive ring is not an answer"
+        );
     }
 
     #[test]

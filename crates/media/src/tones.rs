@@ -40,6 +40,8 @@ pub enum Tone {
     CallWaiting,
     /// Feedback for a DTMF key the agent pressed.
     Key(char),
+    /// A call was answered by itself (intercom): two short high beeps, once.
+    Intercom,
 }
 
 /// One step of a cadence: how long in milliseconds, and the one or two frequencies sounding
@@ -74,6 +76,12 @@ fn cadence(plan: TonePlan, tone: Tone) -> (Vec<Step>, bool) {
             (100, 400.0, PAUSE),
             (2700, PAUSE, PAUSE),
         ],
+        (_, Tone::Intercom) => {
+            return (
+                vec![(120, 880.0, PAUSE), (80, PAUSE, PAUSE), (120, 880.0, PAUSE)],
+                false,
+            )
+        }
         // 100 ms of the key's DTMF pair (ITU-T Q.23), once.
         (_, Tone::Key(key)) => {
             return (

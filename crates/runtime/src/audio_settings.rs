@@ -4,6 +4,7 @@
 //! applied at once to a running phone, calls in progress included.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
@@ -39,6 +40,9 @@ pub struct AudioSettings {
     pub max_calls: u8,
     /// Answer an incoming call at once when no other call is up (hands-free desks).
     pub auto_answer: bool,
+    /// Answer, with a beep, the calls that ask for it in their headers (intercom, paging:
+    /// `Call-Info: ...;answer-after=N`, `Alert-Info` auto-answer) when no other call is up.
+    pub intercom: bool,
 }
 
 impl Default for AudioSettings {
@@ -53,6 +57,7 @@ impl Default for AudioSettings {
             codecs: CODECS.iter().map(|c| (*c).to_owned()).collect(),
             max_calls: 4,
             auto_answer: false,
+            intercom: false,
         }
     }
 }
@@ -140,17 +145,42 @@ pub fn sound_device_list() -> Result<Vec<SoundDevice>, Error> {
 }
 
 impl Handle {
-    /// Answers the incoming call `line` when auto-answer is on and it is the only call.
-    pub(crate) fn auto_answer(&self, line: &str) {
-        if !self.settings().audio.auto_answer {
+    /// Answers the incoming call `line` by itself when it is the only call and either
+    /// auto-answer is on, or the caller asks for it (`requested`: after so many seconds) and
+    /// intercom calls are allowed; an intercom call is answered with a beep.
+    pub(crate) fn auto_answer(&self, line: &str, requested: Option<u32>) {
+        let audio = self.settings().audio;
+        let Some((delay, beep)) = answer_by_itself(&audio, requested) else {
+            return;
+        };
+        let lone = |handle: &Handle, line: &str| {
+            handle.board().is_ok_and(|lines| match lines.as_slice() {
+                [only] => only.line == line && only.status == crate::Status::RingingIn,
+                _ => false,
+            })
+        };
+        if !lone(self, line) {
             return;
         }
-        let Ok(lines) = self.board() else { return };
-        if lines.len() == 1 && lines[0].line == line {
-            if let Err(e) = self.phone().and_then(|p| p.answer(line)) {
-                tracing::warn!(line, "auto-answer failed: {e}");
+        let handle = self.clone();
+        let line = line.to_owned();
+        tokio::spawn(async move {
+            // The caller's own delay (a paging system's announcement tone first).
+            tokio::time::sleep(delay).await;
+            // Still ringing, still alone.
+            if !lone(&handle, &line) {
+                return;
             }
-        }
+            match handle.phone().and_then(|p| p.answer(&line)) {
+                Ok(()) if beep => {
+                    if let Ok(phone) = handle.phone() {
+                        phone.intercom_beep();
+                    }
+                }
+                Ok(()) => {}
+                Err(e) => tracing::warn!(line, "auto-answer failed: {e}"),
+            }
+        });
     }
 
     /// The sound and call settings in force.
@@ -180,5 +210,42 @@ impl Handle {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .audio = audio;
         Ok(())
+    }
+}
+
+/// Whether a lone incoming call is answered by itself: after how long, and with the
+/// intercom's beep.
+fn answer_by_itself(audio: &AudioSettings, requested: Option<u32>) -> Option<(Duration, bool)> {
+    match requested {
+        Some(seconds) if audio.intercom => Some((Duration::from_secs(u64::from(seconds)), true)),
+        _ if audio.auto_answer => Some((Duration::ZERO, false)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_is_answered_by_itself_only_when_the_agent_allows_it() {
+        let mut audio = AudioSettings::default();
+        assert_eq!(answer_by_itself(&audio, None), None);
+        assert_eq!(answer_by_itself(&audio, Some(0)), None, "intercom off");
+        audio.intercom = true;
+        assert_eq!(
+            answer_by_itself(&audio, Some(2)),
+            Some((Duration::from_secs(2), true))
+        );
+        assert_eq!(
+            answer_by_itself(&audio, None),
+            None,
+            "an ordinary call rings"
+        );
+        audio.auto_answer = true;
+        assert_eq!(
+            answer_by_itself(&audio, None),
+            Some((Duration::ZERO, false))
+        );
     }
 }

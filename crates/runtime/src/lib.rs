@@ -225,9 +225,10 @@ impl Handle {
                                     Vec::new()
                                 });
                             log.incoming(&handle, &call, &identity.user, &lookup).await;
+                            let requested = context.auto_answer;
                             let pop = ScreenPop::new(call.clone(), lookup, context, recent);
                             handle.publish(PhoneEvent::Pop(pop));
-                            handle.auto_answer(&call);
+                            handle.auto_answer(&call, requested);
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
                     }

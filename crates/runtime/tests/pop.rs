@@ -66,6 +66,7 @@ async fn the_pop_shows_the_calls_context_and_the_last_calls_with_their_notes() {
             queue: Some("Support niveau 1".into()),
             ivr: Some("2 - Facturation".into()),
             subject: Some("Commande 1234".into()),
+            auto_answer: None,
         }
     );
     let names: Vec<String> = first
@@ -141,6 +142,36 @@ async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
     // The history row follows the call's events as the engine handles them.
     let row = newest(&handle, "the call's end", |r| r.ended_at.is_some()).await;
     assert_eq!(row.remote_raw, "0612345678", "{popped:?}");
+    assert!(row.answered_at.is_some(), "answered: {row:?}");
+    handle.phone().expect("phone").shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_intercom_call_asking_for_it_is_answered_by_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
+        .await
+        .expect("database");
+    let audio = switchboard_runtime::AudioSettings {
+        intercom: true,
+        ..switchboard_runtime::AudioSettings::default()
+    };
+    handle.save_audio_settings(&audio).await.expect("saved");
+    let mut events = start_local(&handle, PhoneOptions::default()).await;
+    let target = handle.phone().expect("phone").local_addr().to_string();
+    let mut sipp = Sipp::start(
+        dir.path(),
+        "intercom_uac",
+        include_str!("sipp/intercom_uac.xml"),
+        &[&target],
+    );
+    let popped = pop(&mut events).await;
+    assert_eq!(popped.context.auto_answer, Some(1), "{:?}", popped.context);
+    tokio::task::spawn_blocking(move || sipp.finish(WAIT))
+        .await
+        .expect("join")
+        .expect("the intercom call was answered (200) without a click, then hung up");
+    let row = newest(&handle, "the call's end", |r| r.ended_at.is_some()).await;
     assert!(row.answered_at.is_some(), "answered: {row:?}");
     handle.phone().expect("phone").shutdown().await;
 }

@@ -301,5 +301,17 @@ impl Phone {
     }
 }
 
+impl Phone {
+    /// Two short beeps on the speaker: a call was answered by itself (intercom).
+    pub(crate) fn intercom_beep(&self) {
+        if let Some(h) = &self.inner.headset {
+            h.set_tone(Some(Tone::Intercom), Some(INTERCOM_BEEP));
+        }
+    }
+}
+
+/// How long the intercom's beeps last.
+const INTERCOM_BEEP: Duration = Duration::from_millis(320);
+
 /// How long the test tone sounds.
 const TEST_TONE: Duration = Duration::from_millis(1_500);
