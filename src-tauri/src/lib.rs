@@ -120,6 +120,11 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             workflow::cti_view,
             workflow::save_cti_settings,
             workflow::new_cti_token,
+            workflow::stats,
+            workflow::export_stats,
+            workflow::caller_id,
+            workflow::save_caller_id,
+            workflow::choose_caller_id,
         ])
         .events(tauri_specta::collect_events![
             phone::DeskChanged,
@@ -233,9 +238,26 @@ pub fn run() {
             app.manage(handle);
             Ok(())
         })
-        .run(context);
-    if let Err(e) = result {
-        tracing::error!("Switchboard stopped: {e}");
-        std::process::exit(1);
+        .build(context);
+    match result {
+        // On the way out: calls still up end properly, the database closes with the stop
+        // noted (the agent's time per state ends here).
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(handle) = app.try_state::<Handle>() {
+                    let handle = handle.inner().clone();
+                    tauri::async_runtime::block_on(async move {
+                        if let Ok(phone) = handle.phone() {
+                            phone.shutdown().await;
+                        }
+                        handle.close().await;
+                    });
+                }
+            }
+        }),
+        Err(e) => {
+            tracing::error!("Switchboard stopped: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -8,10 +8,12 @@ use serde::Serialize;
 use switchboard_core::Presence;
 use switchboard_cti::{generate_token, Cti, CtiConfig, RateLimit};
 use switchboard_runtime::{
-    is_link, AgentSettings, AgentView, CtiSettings, ErrorReport, Handle, LinkOutcome,
+    is_link, AgentSettings, AgentView, CallerIdChoice, CallerIdSettings, CtiSettings, ErrorReport,
+    Handle, LinkOutcome, Stats, StatsPeriod,
 };
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 
 use crate::desktop::show_window;
@@ -254,4 +256,55 @@ async fn start(handle: &Handle, settings: &CtiSettings) -> Result<Cti, String> {
     Cti::start(handle.clone(), config)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The agent's statistics over a period.
+#[tauri::command]
+#[specta::specta]
+pub async fn stats(handle: State<'_, Handle>, period: StatsPeriod) -> Outcome<Stats> {
+    handle.stats(&period).await.map_err(report)
+}
+
+/// Saves the statistics of `periods` as CSV where the agent chooses; `false` when they
+/// closed the file chooser.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_stats(
+    app: AppHandle,
+    handle: State<'_, Handle>,
+    periods: Vec<StatsPeriod>,
+) -> Outcome<bool> {
+    let chosen = app
+        .dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name("switchboard-stats.csv")
+        .blocking_save_file()
+        .and_then(|f| f.into_path().ok());
+    let Some(path) = chosen else {
+        return Ok(false);
+    };
+    handle.export_stats(&periods, &path).await.map_err(report)?;
+    Ok(true)
+}
+
+/// The numbers the agent may present, and the caller ID of the next calls.
+#[tauri::command]
+#[specta::specta]
+pub fn caller_id(handle: State<'_, Handle>) -> CallerIdSettings {
+    handle.caller_id()
+}
+
+/// Checks and stores the numbers the agent may present.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_caller_id(handle: State<'_, Handle>, settings: CallerIdSettings) -> Outcome {
+    handle.save_caller_id(&settings).await.map_err(report)
+}
+
+/// Chooses the caller ID of the next calls.
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_caller_id(handle: State<'_, Handle>, choice: CallerIdChoice) -> Outcome {
+    handle.choose_caller_id(choice).await.map_err(report)
 }

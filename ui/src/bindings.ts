@@ -602,6 +602,57 @@ async newCtiToken() : Promise<Result<CtiView, ErrorReport>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The agent's statistics over a period.
+ */
+async stats(period: StatsPeriod) : Promise<Result<Stats, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("stats", { period }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves the statistics of `periods` as CSV where the agent chooses; `false` when they
+ * closed the file chooser.
+ */
+async exportStats(periods: StatsPeriod[]) : Promise<Result<boolean, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_stats", { periods }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The numbers the agent may present, and the caller ID of the next calls.
+ */
+async callerId() : Promise<CallerIdSettings> {
+    return await TAURI_INVOKE("caller_id");
+},
+/**
+ * Checks and stores the numbers the agent may present.
+ */
+async saveCallerId(settings: CallerIdSettings) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_caller_id", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Chooses the caller ID of the next calls.
+ */
+async chooseCallerId(choice: CallerIdChoice) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("choose_caller_id", { choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -797,7 +848,12 @@ max_calls: number;
 /**
  * Answer an incoming call at once when no other call is up (hands-free desks).
  */
-auto_answer: boolean }
+auto_answer: boolean; 
+/**
+ * Answer, with a beep, the calls that ask for it in their headers (intercom, paging:
+ * `Call-Info: ...;answer-after=N`, `Alert-Info` auto-answer) when no other call is up.
+ */
+intercom: boolean }
 /**
  * The context of an incoming call, each part when a header gave it.
  */
@@ -824,7 +880,13 @@ ivr: string | null;
 /**
  * The call's subject (`Subject`, RFC 3261 §20.36).
  */
-subject: string | null }
+subject: string | null; 
+/**
+ * The caller asks to be answered without the agent (intercom, paging), after this many
+ * seconds: `Call-Info: ...;answer-after=N`, an `Alert-Info` naming auto-answer, or
+ * `Answer-Mode: Auto` (RFC 5373).
+ */
+auto_answer: number | null }
 /**
  * What the caller is.
  */
@@ -841,6 +903,38 @@ export type Caller =
  * Nothing to look up.
  */
 { kind: "unknown"; reason: UnknownReason }
+/**
+ * The caller ID of the next calls.
+ */
+export type CallerIdChoice = 
+/**
+ * The account's own number.
+ */
+{ as: "account" } | 
+/**
+ * A number of the list.
+ */
+{ as: "number"; number: string } | 
+/**
+ * Withheld (Privacy: id).
+ */
+{ as: "anonymous" }
+/**
+ * The caller ID settings (settings key `caller_id`).
+ */
+export type CallerIdSettings = { 
+/**
+ * The numbers the agent may present.
+ */
+numbers: PresentedNumber[]; 
+/**
+ * Where they go.
+ */
+field: IdentityField; 
+/**
+ * The choice for the next calls (the last one made).
+ */
+choice: CallerIdChoice }
 /**
  * Why the state changed.
  */
@@ -1240,6 +1334,18 @@ disposition: string | null;
  */
 notes: string }
 /**
+ * Where the PBX expects the presented number.
+ */
+export type IdentityField = 
+/**
+ * The From header.
+ */
+"from" | 
+/**
+ * The P-Preferred-Identity header (RFC 3325).
+ */
+"p_preferred_identity"
+/**
  * How far an import has got.
  */
 export type ImportProgress = { 
@@ -1536,6 +1642,18 @@ export type Presence =
  */
 "offline"
 /**
+ * A number the agent may present.
+ */
+export type PresentedNumber = { 
+/**
+ * The number, as typed (read with the dial plan).
+ */
+number: string; 
+/**
+ * What it is (`Support`, `Ventes`): also the name shown to the called party.
+ */
+label: string }
+/**
  * Where an account's registration stands.
  */
 export type Registration = 
@@ -1616,6 +1734,22 @@ context: CallContext;
  */
 recent: HistoryEntry[] }
 /**
+ * The calls of one slice of the period.
+ */
+export type Slice = { 
+/**
+ * Where it begins.
+ */
+from_ms: number; 
+/**
+ * Calls that came in.
+ */
+calls_in: number; 
+/**
+ * Calls placed.
+ */
+calls_out: number }
+/**
  * A sound device the system offers, for the settings' lists.
  */
 export type SoundDevice = { 
@@ -1635,6 +1769,98 @@ input: boolean;
  * It plays.
  */
 output: boolean }
+/**
+ * Time in one state.
+ */
+export type StateTime = { 
+/**
+ * The state.
+ */
+presence: Presence; 
+/**
+ * How long, in milliseconds.
+ */
+ms: number }
+/**
+ * The statistics of a period.
+ */
+export type Stats = { 
+/**
+ * The period's start.
+ */
+from_ms: number; 
+/**
+ * Its end.
+ */
+to_ms: number; 
+/**
+ * Calls that came in (screened ones included).
+ */
+calls_in: number; 
+/**
+ * Calls placed.
+ */
+calls_out: number; 
+/**
+ * Incoming calls answered.
+ */
+answered: number; 
+/**
+ * Incoming calls that rang and were not answered.
+ */
+missed: number; 
+/**
+ * Incoming calls refused or forwarded before ringing (filter, not ready, limit).
+ */
+screened: number; 
+/**
+ * Placed calls that were answered.
+ */
+connected_out: number; 
+/**
+ * Time talking (answered to ended), in milliseconds.
+ */
+talk_ms: number; 
+/**
+ * Time callers were on hold.
+ */
+hold_ms: number; 
+/**
+ * Time in wrap-up.
+ */
+wrap_up_ms: number; 
+/**
+ * (talk + hold + wrap-up) per handled call (answered in, connected out).
+ */
+average_handle_ms: number; 
+/**
+ * Time in each state, in the menu's order.
+ */
+time_in: StateTime[]; 
+/**
+ * The calls per slice.
+ */
+slices: Slice[] }
+/**
+ * A period to count, as the window names and bounds it (in the agent's time zone).
+ */
+export type StatsPeriod = { 
+/**
+ * Its name in the export (`today`, `week`).
+ */
+label: string; 
+/**
+ * Its start, in milliseconds since 1970.
+ */
+from_ms: number; 
+/**
+ * Its end.
+ */
+to_ms: number; 
+/**
+ * The starts of its slices for the chart (hours of a day, days of a week).
+ */
+slices: number[] }
 /**
  * A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
  */

@@ -502,6 +502,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
     while let Ok(e) = events.try_recv() {
         event(&e);
     }
+    handle.close().await;
     emit(&json!({"event": "stopped"}));
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod registration;
 pub mod session_timer;
 mod shortcode;
 pub mod sipuri;
+pub mod stats;
 
 pub use agent::{Agent, AgentError, AgentEvent, AgentRules, ChangeCause, Presence, WrapUpMode};
 pub use contact::{fold, parse_range, stored_e164, NumberKind};

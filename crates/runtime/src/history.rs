@@ -18,6 +18,8 @@ pub(crate) struct CallLog {
     rows: HashMap<String, i64>,
     /// The live calls that were answered (their end may start a wrap-up).
     answered: HashSet<String>,
+    /// The calls on hold now, and since when.
+    held: HashMap<String, std::time::Instant>,
 }
 
 /// The best match's contact id and name (or its company's name).
@@ -90,9 +92,30 @@ impl CallLog {
         }
     }
 
+    /// Counts the time a call spends on hold, into its row.
+    async fn follow_hold(&mut self, handle: &Handle, line: &str, state: &LineState) {
+        if *state == LineState::OnHold {
+            self.held
+                .entry(line.to_owned())
+                .or_insert_with(std::time::Instant::now);
+            return;
+        }
+        let (Some(since), Some(&id)) = (self.held.remove(line), self.rows.get(line)) else {
+            return;
+        };
+        // Whole milliseconds, rounded up: every hold counts.
+        let ms = i64::try_from(since.elapsed().as_micros().div_ceil(1000)).unwrap_or(i64::MAX);
+        if let Err(e) = handle.store.history_held(id, ms).await {
+            tracing::warn!(line, "hold time not kept: {e}");
+        }
+    }
+
     /// Follows one event of the phone.
     pub(crate) async fn follow(&mut self, handle: &Handle, event: &PhoneEvent) {
         let store = &handle.store;
+        if let PhoneEvent::Desk(DeskEvent::Line { line, state }) = event {
+            self.follow_hold(handle, line, state).await;
+        }
         let outcome = match event {
             PhoneEvent::Desk(DeskEvent::Line { line, state }) => match state {
                 LineState::Connected => {

@@ -16,6 +16,7 @@ mod phone;
 mod plan_form;
 mod secrets;
 mod settings;
+mod stats;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub use phone::{
 };
 pub use plan_form::PlanForm;
 pub use settings::Settings;
+pub use stats::StatsPeriod;
+pub use switchboard_core::stats::{Slice, StateTime, Stats};
 pub use switchboard_core::{
     AgentRules, ChangeCause, FilterMode, FilterSettings, Presence as AgentPresence, WrapUpMode,
 };
@@ -359,8 +362,16 @@ impl Handle {
         Ok(self.store.export_csv(std::io::BufWriter::new(file)).await?)
     }
 
-    /// Closes the database cleanly.
+    /// Closes the database cleanly, noting that the agent's state ends here (for the time
+    /// per state).
     pub async fn close(&self) {
+        if let Err(e) = self
+            .store
+            .agent_state_changed("offline", None, "stop")
+            .await
+        {
+            tracing::warn!("the stop is not noted: {e}");
+        }
         self.store.close().await;
     }
 }

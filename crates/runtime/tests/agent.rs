@@ -10,7 +10,7 @@ use switchboard_e2e::sipp::Sipp;
 use switchboard_e2e::Started;
 use switchboard_runtime::{
     AgentSettings, AgentView, ChangeCause, Handle, OpenOptions, PhoneEvent, PhoneOptions, SipEvent,
-    Unavailable,
+    StatsPeriod, Unavailable,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -194,6 +194,10 @@ async fn a_timed_wrap_up_follows_an_answered_call_and_ends_by_itself() {
     let line = ringing_in(&mut events).await;
     phone.answer(&line).expect("answer");
     reach(&mut events, &line, LineState::Connected).await;
+    phone.hold(&line).expect("hold");
+    reach(&mut events, &line, LineState::OnHold).await;
+    phone.resume(&line).expect("resume");
+    reach(&mut events, &line, LineState::Connected).await;
     phone.hangup(&line).expect("hang up");
 
     let wrap = agent_in(&mut events, Presence::WrapUp).await;
@@ -222,5 +226,40 @@ async fn a_timed_wrap_up_follows_an_answered_call_and_ends_by_itself() {
     let ready = agent_in(&mut events, Presence::Ready).await;
     assert_eq!(ready.cause, ChangeCause::WrapUpExpired);
     assert!(handle.agent().wrap_up.is_none());
+
+    // The statistics of the hour around it count the call, its hold and its wrap-up.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let period = StatsPeriod {
+        label: "hour".into(),
+        from_ms: now - 3_600_000,
+        to_ms: now + 3_600_000,
+        slices: vec![now - 3_600_000, now],
+    };
+    let stats = handle.stats(&period).await.expect("stats");
+    assert_eq!(
+        (stats.calls_in, stats.answered, stats.missed, stats.screened),
+        (2, 1, 0, 1),
+        "the answered call and the one refused in wrap-up: {stats:?}"
+    );
+    assert!(stats.hold_ms > 0, "{stats:?}");
+    assert!(stats.talk_ms >= stats.hold_ms, "{stats:?}");
+    assert!(
+        stats.wrap_up_ms >= 2_000,
+        "the two seconds of wrap-up: {stats:?}"
+    );
+    assert_eq!(
+        stats.average_handle_ms,
+        stats.talk_ms + stats.hold_ms + stats.wrap_up_ms
+    );
+    assert_eq!(stats.slices.iter().map(|s| s.calls_in).sum::<u32>(), 2);
+    let csv = handle.stats_csv(&[period]).await.expect("csv");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("period,from,to,calls_in,calls_out,answered,missed"));
+    assert!(rows[1].starts_with("hour,"), "{csv}");
+    assert_eq!(rows[1].split(',').nth(3), Some("2"));
     phone.shutdown().await;
 }

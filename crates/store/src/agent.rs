@@ -15,8 +15,34 @@ pub struct StateChange {
     pub presence: String,
     /// The Not-ready reason.
     pub reason: Option<String>,
-    /// `agent`, `call_ended`, `wrap_up_expired` or `start`.
+    /// `agent`, `call_ended`, `wrap_up_expired`, `start` or `stop` (the app stopped).
     pub cause: String,
+}
+
+/// A call as the statistics count it: times in milliseconds since 1970.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallTimes {
+    /// It came in.
+    pub incoming: bool,
+    /// When it began.
+    pub started_ms: i64,
+    /// When it was answered.
+    pub answered_ms: Option<i64>,
+    /// When it ended.
+    pub ended_ms: Option<i64>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// Time on hold.
+    pub held_ms: i64,
+}
+
+/// A change of state as the statistics count it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateTimes {
+    /// When, in milliseconds since 1970.
+    pub at_ms: i64,
+    /// The state, or `None` from when the app stopped.
+    pub presence: Option<String>,
 }
 
 impl Store {
@@ -40,12 +66,12 @@ impl Store {
         Ok(at)
     }
 
-    /// The latest change, if any.
+    /// The latest state the agent was in (the app's stops aside), if any.
     pub async fn last_agent_state(&self) -> Result<Option<StateChange>> {
         Ok(sqlx::query_as!(
             StateChange,
             r#"SELECT at AS "at!: String", presence, reason, cause
-             FROM agent_states ORDER BY id DESC LIMIT 1"#
+             FROM agent_states WHERE cause != 'stop' ORDER BY id DESC LIMIT 1"#
         )
         .fetch_optional(&self.pool)
         .await?)
@@ -63,5 +89,72 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The calls begun in `[from_ms, to_ms)`, oldest first.
+    pub async fn call_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<CallTimes>> {
+        let rows = sqlx::query!(
+            r#"SELECT direction,
+                CAST(ROUND((julianday(started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS "started_ms!: i64",
+                CAST(ROUND((julianday(answered_at) - 2440587.5) * 86400000.0) AS INTEGER) AS "answered_ms: i64",
+                CAST(ROUND((julianday(ended_at) - 2440587.5) * 86400000.0) AS INTEGER) AS "ended_ms: i64",
+                end_reason, held_ms
+             FROM call_history
+             WHERE started_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?1 / 1000.0, 'unixepoch')
+               AND started_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?2 / 1000.0, 'unixepoch')
+             ORDER BY started_at"#,
+            from_ms,
+            to_ms
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CallTimes {
+                incoming: r.direction == "in",
+                started_ms: r.started_ms,
+                answered_ms: r.answered_ms,
+                ended_ms: r.ended_ms,
+                end_reason: r.end_reason,
+                held_ms: r.held_ms,
+            })
+            .collect())
+    }
+
+    /// The changes of state in `[from_ms, to_ms)`, preceded by the one in force at
+    /// `from_ms`, oldest first.
+    pub async fn state_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<StateTimes>> {
+        let rows = sqlx::query!(
+            r#"SELECT CAST(ROUND((julianday(at) - 2440587.5) * 86400000.0) AS INTEGER) AS "at_ms!: i64",
+                presence, cause
+             FROM agent_states
+             WHERE id >= COALESCE((SELECT MAX(id) FROM agent_states
+                     WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1 / 1000.0, 'unixepoch')), 0)
+               AND at < strftime('%Y-%m-%dT%H:%M:%fZ', ?2 / 1000.0, 'unixepoch')
+             ORDER BY id"#,
+            from_ms,
+            to_ms
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StateTimes {
+                at_ms: r.at_ms,
+                presence: (r.cause != "stop").then_some(r.presence),
+            })
+            .collect())
+    }
+
+    /// Adds `ms` to the time call `id` spent on hold.
+    pub async fn history_held(&self, id: i64, ms: i64) -> Result<()> {
+        sqlx::query!(
+            "UPDATE call_history SET held_ms = held_ms + ?2 WHERE id = ?1",
+            id,
+            ms
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }
