@@ -146,6 +146,7 @@ function engine() {
     wrap_up: { call: "c9", history_id: 3, remaining_ms: 30000 } });
   window.__link = (outcome) => emit("link-opened", outcome);
   let cti = { settings: { enabled: false, port: 7474, origins: [] }, token: null, listening: null, problem: null };
+  let callerId = { numbers: [{ number: "01 44 55 66 77", label: "Support" }], field: "from", choice: { as: "account" } };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
     window.__calls.push(cmd);
@@ -267,6 +268,33 @@ function engine() {
     if (cmd === "normalize_number") {
       if (dial[args.input]) return dial[args.input];
       throw { code: "number_not_valid", message: "this is not a valid number for FR" };
+    }
+    if (cmd === "stats") {
+      window.__periods = [...(window.__periods ?? []), args.period];
+      const week = args.period.label === "week";
+      return { from_ms: args.period.from_ms, to_ms: args.period.to_ms,
+        calls_in: week ? 40 : 6, calls_out: week ? 25 : 3, answered: week ? 35 : 5, missed: 1, screened: 0,
+        connected_out: 2, talk_ms: 1_800_000, hold_ms: 120_000, wrap_up_ms: 300_000, average_handle_ms: 317_143,
+        time_in: [{ presence: "ready", ms: 9_000_000 }, { presence: "not_ready", ms: 900_000 },
+          { presence: "wrap_up", ms: 300_000 }, { presence: "do_not_disturb", ms: 0 }, { presence: "offline", ms: 0 }],
+        slices: args.period.slices.map((from_ms, i) => ({ from_ms, calls_in: i === 9 ? 4 : 0, calls_out: i === 10 ? 3 : 0 })) };
+    }
+    if (cmd === "export_stats") {
+      window.__exported = args.periods.map((p) => p.label);
+      return true;
+    }
+    if (cmd === "caller_id") return callerId;
+    if (cmd === "save_caller_id") {
+      if (args.settings.numbers.some((n) => n.label.trim() === "")) {
+        throw { code: "invalid_field", field: "label", message: "label: a label of 1 to 60 characters" };
+      }
+      callerId = args.settings;
+      return null;
+    }
+    if (cmd === "choose_caller_id") {
+      callerId = { ...callerId, choice: args.choice };
+      window.__presented = args.choice;
+      return null;
     }
     if (cmd === "agent_view") return agent;
     if (cmd === "set_agent_state") {
@@ -427,7 +455,7 @@ const duvalPop = {
       reason: { reason: "company_switchboard" } },
   ],
   context: { dialled: "0800123456", diverted_from: null, queue: "Support niveau 1", ivr: "2 - Facturation",
-    subject: null },
+    subject: null, auto_answer: null },
   recent: [
     { id: 9, direction: "in", remote_raw: "0199009999", remote_e164: "+33199009999", contact_id: 7,
       started_at: "2026-11-30T15:00:00.000Z", answered_at: "2026-11-30T15:00:04.000Z",
@@ -442,7 +470,7 @@ const unknownPop = {
   caller: { kind: "external", e164: "+33612345678" },
   display: "+33 6 12 34 56 78",
   matches: [],
-  context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+  context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null, auto_answer: null },
   recent: [],
 };
 
@@ -899,4 +927,48 @@ test("the agent's workflow, the call filter and the CTI API are set in the setti
   assert.equal(await p.getByTestId("cti-token").inputValue(), "b".repeat(64));
   await p.getByTestId("register-links").click();
   await p.getByTestId("status").filter({ hasText: "now opens tel:" }).waitFor();
+});
+
+test("statistics: today's figures and calls per hour, this week's, exported as CSV", async () => {
+  const p = await page("fr-FR");
+  await p.getByTestId("tab-stats").click();
+  await p.getByTestId("stats-figures").and(p.locator("[data-period=today]")).waitFor();
+  assert.equal(await p.getByTestId("stat-statsIn").textContent(), "6");
+  assert.equal(await p.getByTestId("stat-statsAht").textContent(), "5:17");
+  assert.equal(await p.getByTestId("stat-statsTalk").textContent(), "30:00");
+  const today = (await p.evaluate(() => window.__periods))[0];
+  assert.equal(today.slices.length, 24, "by the hour");
+  assert.equal(new Date(today.from_ms).getHours(), 0, "from local midnight");
+  assert.equal(await p.getByTestId("stats-chart").locator("g").count(), 24);
+  await p.getByTestId("stats-states").locator("li[data-presence=ready]").filter({ hasText: "2:30:00" }).waitFor();
+  await p.getByTestId("stats-week").click();
+  await p.getByTestId("stats-figures").and(p.locator("[data-period=week]")).waitFor();
+  assert.equal(await p.getByTestId("stat-statsIn").textContent(), "40");
+  assert.equal(await p.getByTestId("stats-chart").locator("g").count(), 7, "by the day");
+  await p.getByTestId("stats-export").click();
+  await p.getByTestId("status").filter({ hasText: "Statistiques exportées." }).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__exported), ["today", "week"]);
+});
+
+test("the caller ID is chosen by the dial box and stays; its numbers are set in the settings", async () => {
+  const p = await page("en-GB");
+  const menu = p.getByTestId("caller-id");
+  await menu.locator("option", { hasText: "Support — 01 44 55 66 77" }).waitFor({ state: "attached" });
+  assert.equal(await menu.inputValue(), "account");
+  await menu.selectOption({ label: "Anonymous (number hidden)" });
+  await p.waitForFunction(() => window.__presented?.as === "anonymous");
+  await p.getByTestId("dial-box").fill("2004");
+  await p.getByTestId("dial-box").press("Enter");
+  await p.getByTestId("call").filter({ hasText: "2004" }).waitFor();
+  assert.equal(await menu.inputValue(), "anonymous", "the choice stays for the next calls");
+
+  await p.getByTestId("settings").click();
+  await p.getByTestId("caller-id-add").click();
+  await p.getByTestId("caller-id-number-1").fill("01 55 66 77 88");
+  await p.getByTestId("caller-id-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("caller-id-error").filter({ hasText: "needs a name" }).waitFor();
+  await p.getByTestId("caller-id-label-1").fill("Ventes");
+  await p.getByTestId("caller-id-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Caller ID numbers saved." }).waitFor();
+  await menu.locator("option", { hasText: "Ventes — 01 55 66 77 88" }).waitFor({ state: "attached" });
 });

@@ -8,6 +8,8 @@ import {
   type AgentView,
   type AudioSettings,
   type CallContext,
+  type CallerIdChoice,
+  type CallerIdSettings,
   type ContactCard,
   type ContactForm,
   type CtiSettings,
@@ -31,6 +33,8 @@ import {
   type RowError,
   type ScreenPop,
   type SoundDevice,
+  type Stats,
+  type StatsPeriod,
   type Status,
   type TrayItem,
 } from "../bindings";
@@ -41,6 +45,8 @@ export type {
   AgentView,
   AudioSettings,
   CallContext,
+  CallerIdChoice,
+  CallerIdSettings,
   ContactCard,
   ContactForm,
   CtiSettings,
@@ -64,6 +70,8 @@ export type {
   RowError,
   ScreenPop,
   SoundDevice,
+  Stats,
+  StatsPeriod,
   Status,
   TrayItem,
 };
@@ -155,6 +163,12 @@ export interface Backend {
   ctiView(): Promise<Outcome<CtiView>>;
   saveCtiSettings(settings: CtiSettings): Promise<Outcome<CtiView>>;
   newCtiToken(): Promise<Outcome<CtiView>>;
+  stats(period: StatsPeriod): Promise<Outcome<Stats>>;
+  /** Saves the statistics as CSV where the agent chooses; false when they cancelled. */
+  exportStats(periods: StatsPeriod[]): Promise<Outcome<boolean>>;
+  callerId(): Promise<Outcome<CallerIdSettings>>;
+  saveCallerId(settings: CallerIdSettings): Promise<Outcome<null>>;
+  chooseCallerId(choice: CallerIdChoice): Promise<Outcome<null>>;
 }
 
 function outcome<T>(r: { status: "ok"; data: T } | { status: "error"; error: ErrorReport }): Outcome<T> {
@@ -226,5 +240,10 @@ export function tauriBackend(): Backend {
     ctiView: async () => outcome(await commands.ctiView()),
     saveCtiSettings: async (settings) => outcome(await commands.saveCtiSettings(settings)),
     newCtiToken: async () => outcome(await commands.newCtiToken()),
+    stats: async (period) => outcome(await commands.stats(period)),
+    exportStats: async (periods) => outcome(await commands.exportStats(periods)),
+    callerId: async () => ({ ok: true, value: await commands.callerId() }),
+    saveCallerId: async (settings) => outcome(await commands.saveCallerId(settings)),
+    chooseCallerId: async (choice) => outcome(await commands.chooseCallerId(choice)),
   };
 }

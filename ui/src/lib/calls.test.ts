@@ -60,7 +60,7 @@ describe("call list", () => {
 
 describe("screen pop", () => {
   it("lists only the context the headers gave, in reading order", () => {
-    const none = { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null };
+    const none = { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null, auto_answer: null };
     expect(contextLines(none)).toEqual([]);
     expect(contextLines({ ...none, subject: "Commande 1234", dialled: "0800123456", queue: "" })).toEqual([
       ["popDialled", "0800123456"],
@@ -72,7 +72,7 @@ describe("screen pop", () => {
     event: "pop",
     call: "c",
     matches: [],
-    context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+    context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null, auto_answer: null },
     recent: [],
   };
 
@@ -137,7 +137,7 @@ describe("notification", () => {
       caller: { kind: "external", e164: "+33199009999" },
       display: "+33 1 99 00 99 99",
       matches: [],
-      context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null },
+      context: { dialled: null, diverted_from: null, queue: null, ivr: null, subject: null, auto_answer: null },
       recent: [],
     };
     expect(popNotification("fr", pop)).toEqual({ title: "Appel entrant", body: "+33 1 99 00 99 99" });

@@ -74,6 +74,7 @@ export function contextLines(context: CallContext): Array<[Key, string]> {
     ["popQueue", context.queue],
     ["popIvr", context.ivr],
     ["popSubject", context.subject],
+    ["popIntercom", context.auto_answer === null ? null : String(context.auto_answer)],
   ];
   return lines.filter((l): l is [Key, string] => l[1] !== null && l[1] !== "");
 }
