@@ -125,6 +125,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             workflow::caller_id,
             workflow::save_caller_id,
             workflow::choose_caller_id,
+            workflow::crm_settings,
+            workflow::save_crm_settings,
         ])
         .events(tauri_specta::collect_events![
             phone::DeskChanged,
@@ -132,7 +134,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             phone::Notice,
             contacts::ImportProgressed,
             workflow::AgentChanged,
-            workflow::LinkOpened
+            workflow::LinkOpened,
+            workflow::CrmAnswered
         ])
 }
 

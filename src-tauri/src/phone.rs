@@ -274,6 +274,9 @@ pub async fn forward(
             PhoneEvent::Sip(switchboard_runtime::SipEvent::Screened { call, .. }) => {
                 notice(&app, call, "call_screened");
             }
+            PhoneEvent::Crm(answer) => {
+                let _ = crate::workflow::CrmAnswered(answer.clone()).emit(&app);
+            }
             PhoneEvent::Agent(view) => {
                 let _ = crate::workflow::AgentChanged(view.clone()).emit(&app);
             }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use switchboard_core::Presence;
 use switchboard_cti::{generate_token, Cti, CtiConfig, RateLimit};
 use switchboard_runtime::{
-    is_link, AgentSettings, AgentView, CallerIdChoice, CallerIdSettings, CtiSettings, ErrorReport,
-    Handle, LinkOutcome, Stats, StatsPeriod,
+    is_link, AgentSettings, AgentView, CallerIdChoice, CallerIdSettings, CrmReport, CrmSettings,
+    CtiSettings, ErrorReport, Handle, LinkOutcome, Stats, StatsPeriod,
 };
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -307,4 +307,30 @@ pub async fn save_caller_id(handle: State<'_, Handle>, settings: CallerIdSetting
 #[specta::specta]
 pub async fn choose_caller_id(handle: State<'_, Handle>, choice: CallerIdChoice) -> Outcome {
     handle.choose_caller_id(choice).await.map_err(report)
+}
+
+/// What the CRM knows of a ringing call's caller.
+#[derive(Clone, Debug, Serialize, specta::Type, Event)]
+pub struct CrmAnswered(pub CrmReport);
+
+/// The CRM lookup's settings.
+#[tauri::command]
+#[specta::specta]
+pub fn crm_settings(handle: State<'_, Handle>) -> CrmSettings {
+    handle.crm_settings()
+}
+
+/// Checks and stores the CRM lookup's settings; `token` (when given) goes to the keyring,
+/// empty forgets it.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_crm_settings(
+    handle: State<'_, Handle>,
+    settings: CrmSettings,
+    token: Option<String>,
+) -> Outcome {
+    handle
+        .save_crm_settings(&settings, token.as_deref())
+        .await
+        .map_err(report)
 }

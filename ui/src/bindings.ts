@@ -653,6 +653,24 @@ async chooseCallerId(choice: CallerIdChoice) : Promise<Result<null, ErrorReport>
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The CRM lookup's settings.
+ */
+async crmSettings() : Promise<CrmSettings> {
+    return await TAURI_INVOKE("crm_settings");
+},
+/**
+ * Checks and stores the CRM lookup's settings; `token` (when given) goes to the keyring,
+ * empty forgets it.
+ */
+async saveCrmSettings(settings: CrmSettings, token: string | null) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_crm_settings", { settings, token }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -661,6 +679,7 @@ async chooseCallerId(choice: CallerIdChoice) : Promise<Result<null, ErrorReport>
 
 export const events = __makeEvents__<{
 agentChanged: AgentChanged,
+crmAnswered: CrmAnswered,
 deskChanged: DeskChanged,
 importProgressed: ImportProgressed,
 linkOpened: LinkOpened,
@@ -668,6 +687,7 @@ notice: Notice,
 popped: Popped
 }>({
 agentChanged: "agent-changed",
+crmAnswered: "crm-answered",
 deskChanged: "desk-changed",
 importProgressed: "import-progressed",
 linkOpened: "link-opened",
@@ -1119,6 +1139,83 @@ export type Control =
  * Record the call.
  */
 "record"
+/**
+ * What the CRM knows of a ringing call's caller.
+ */
+export type CrmAnswered = CrmReport
+/**
+ * The CRM's record of a caller.
+ */
+export type CrmRecord = { 
+/**
+ * The contact's name.
+ */
+name: string | null; 
+/**
+ * The company.
+ */
+company: string | null; 
+/**
+ * The record's id in the CRM.
+ */
+id: string | null; 
+/**
+ * The record's page (http or https only).
+ */
+link: string | null }
+/**
+ * What the CRM said about an incoming call (the `crm` event).
+ */
+export type CrmReport = { 
+/**
+ * Always `"crm"`.
+ */
+event: string; 
+/**
+ * The call.
+ */
+call: string; 
+/**
+ * The record, or none when the CRM knows no such number.
+ */
+record: CrmRecord | null; 
+/**
+ * Why there is no answer (timeout, error), when the lookup failed.
+ */
+failure: string | null }
+/**
+ * The CRM lookup as the agent sets it (settings key `crm`).
+ */
+export type CrmSettings = { 
+/**
+ * The lookup's address with `{e164}` and `{number}` (each percent-encoded); empty:
+ * no lookup.
+ */
+url: string; 
+/**
+ * How long to wait for the answer, in milliseconds (100 to 10,000).
+ */
+timeout_ms: number; 
+/**
+ * How long an answer is kept, in seconds (0: not kept).
+ */
+cache_seconds: number; 
+/**
+ * Where the contact's name is in the answer (a JSON pointer: `/name`, `/0/full_name`).
+ */
+name: string; 
+/**
+ * Where the company is.
+ */
+company: string; 
+/**
+ * Where the record's id is.
+ */
+id: string; 
+/**
+ * Where the record's web page is.
+ */
+link: string }
 /**
  * The CTI API as the agent sets it (settings key `cti`).
  */

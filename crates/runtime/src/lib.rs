@@ -6,6 +6,7 @@ mod agent;
 mod audio_settings;
 mod caller_id;
 mod contacts;
+mod crm;
 mod cti_settings;
 mod desk_settings;
 mod dialling;
@@ -34,6 +35,7 @@ pub use accounts::AccountSettings;
 pub use agent::{AgentSettings, AgentView, Unavailable, WrapUpView};
 pub use audio_settings::{sound_device_list, AudioSettings, SoundDevice, CODECS, MAX_CALLS};
 pub use caller_id::{CallerIdChoice, CallerIdSettings, IdentityField, PresentedNumber};
+pub use crm::{CrmRecord, CrmReport, CrmSettings};
 pub use cti_settings::CtiSettings;
 pub use desk_settings::{check_shortcut, DeskSettings};
 pub use dialling::DeskView;
@@ -127,6 +129,8 @@ pub struct Handle {
     bus: tokio::sync::broadcast::Sender<PhoneEvent>,
     /// The front end's own stream, once the phone started.
     outlet: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<PhoneEvent>>>,
+    /// The CRM's latest answers.
+    crm_cache: Arc<crm::CrmCache>,
 }
 
 impl Handle {
@@ -184,6 +188,7 @@ impl Handle {
             agent: Arc::new(agent),
             bus: tokio::sync::broadcast::channel(1024).0,
             outlet: Arc::new(OnceLock::new()),
+            crm_cache: Arc::new(crm::CrmCache::default()),
         })
     }
 
@@ -229,8 +234,14 @@ impl Handle {
                                 });
                             log.incoming(&handle, &call, &identity.user, &lookup).await;
                             let requested = context.auto_answer;
+                            let e164 = match &lookup.caller {
+                                Caller::External { e164 } => e164.to_string(),
+                                _ => String::new(),
+                            };
                             let pop = ScreenPop::new(call.clone(), lookup, context, recent);
                             handle.publish(PhoneEvent::Pop(pop));
+                            // The CRM's answer follows the pop; the call does not wait.
+                            handle.crm_lookup(&call, &e164, &identity.user);
                             handle.auto_answer(&call, requested);
                         }
                         Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),

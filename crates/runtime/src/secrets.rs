@@ -21,6 +21,12 @@ pub(crate) const SIP: Kind = Kind {
     prefix: "switchboard-sip",
 };
 
+/// The CRM lookup's bearer token.
+pub(crate) const CRM: Kind = Kind {
+    service: "Switchboard CRM",
+    prefix: "switchboard-crm",
+};
+
 /// The CTI API's bearer token.
 pub(crate) const CTI: Kind = Kind {
     service: "Switchboard CTI",

@@ -21,6 +21,8 @@ pub(crate) const AGENT: &str = "agent";
 pub(crate) const CTI: &str = "cti";
 /// Key of the caller ID settings.
 pub(crate) const CALLER_ID: &str = "caller_id";
+/// Key of the CRM lookup's settings.
+pub(crate) const CRM: &str = "crm";
 
 /// Everything the engine reads from settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -39,6 +41,8 @@ pub struct Settings {
     pub cti: crate::CtiSettings,
     /// The outbound caller ID.
     pub caller_id: crate::CallerIdSettings,
+    /// The CRM lookup.
+    pub crm: crate::CrmSettings,
 }
 
 impl Settings {
@@ -69,6 +73,9 @@ impl Settings {
         }
         if let Some(caller_id) = read(store, CALLER_ID, &mut warnings).await? {
             settings.caller_id = caller_id;
+        }
+        if let Some(crm) = read(store, CRM, &mut warnings).await? {
+            settings.crm = crm;
         }
         Ok((settings, warnings))
     }

@@ -46,6 +46,8 @@ pub enum PhoneEvent {
     Dialled(DialledReport),
     /// The agent's working state changed.
     Agent(crate::AgentView),
+    /// What the CRM knows of an incoming call's caller (after its pop).
+    Crm(crate::CrmReport),
 }
 
 /// A line the agent dialled, and the number as it was dialled.
