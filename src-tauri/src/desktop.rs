@@ -140,6 +140,26 @@ pub async fn open_call_screen(
     Ok(true)
 }
 
+/// Opens a web page (a CRM record) in the default browser: http and https only.
+#[tauri::command]
+#[specta::specta]
+pub fn open_web_page(app: AppHandle, url: String) -> Outcome {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ErrorReport {
+            code: "open_url".into(),
+            message: "only http and https pages are opened".into(),
+            field: None,
+        });
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ErrorReport {
+            code: "open_url".into(),
+            message: e.to_string(),
+            field: None,
+        })
+}
+
 /// Plays a call's recording with the system's player; `false` when it was not recorded.
 #[tauri::command]
 #[specta::specta]

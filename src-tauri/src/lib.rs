@@ -86,6 +86,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             desktop::save_desk_settings,
             desktop::open_call_screen,
             desktop::open_recording,
+            desktop::open_web_page,
             desktop::notify,
             desktop::set_tray,
             phone::desk_view,

@@ -242,6 +242,17 @@ async openRecording(id: number) : Promise<Result<boolean, ErrorReport>> {
 }
 },
 /**
+ * Opens a web page (a CRM record) in the default browser: http and https only.
+ */
+async openWebPage(url: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_web_page", { url }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Shows an OS notification (a call ringing while the window is not in front).
  */
 async notify(title: string, body: string) : Promise<Result<null, ErrorReport>> {

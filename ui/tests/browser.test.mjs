@@ -146,6 +146,8 @@ function engine() {
     wrap_up: { call: "c9", history_id: 3, remaining_ms: 30000 } });
   window.__link = (outcome) => emit("link-opened", outcome);
   let cti = { settings: { enabled: false, port: 7474, origins: [] }, token: null, listening: null, problem: null };
+  let crm = { url: "", timeout_ms: 800, cache_seconds: 300, name: "/name", company: "/company", id: "/id", link: "/url" };
+  window.__crm = (answer) => emit("crm-answered", answer);
   let callerId = { numbers: [{ number: "01 44 55 66 77", label: "Support" }], field: "from", choice: { as: "account" } };
   let plan = { country: "FR", area_code: "", external_prefix: "", extension_len: 4, format: "e164" };
   mockIPC((cmd, args) => {
@@ -282,6 +284,19 @@ function engine() {
     if (cmd === "export_stats") {
       window.__exported = args.periods.map((p) => p.label);
       return true;
+    }
+    if (cmd === "crm_settings") return crm;
+    if (cmd === "save_crm_settings") {
+      if (args.settings.url && !/^https?:\/\/[a-z0-9.:-]+\//i.test(args.settings.url)) {
+        throw { code: "invalid_field", field: "crm_url", message: "crm_url: the host must be literal" };
+      }
+      crm = args.settings;
+      window.__crmSaved = args;
+      return null;
+    }
+    if (cmd === "open_web_page") {
+      window.__opened = args.url;
+      return null;
     }
     if (cmd === "caller_id") return callerId;
     if (cmd === "save_caller_id") {
@@ -971,4 +986,32 @@ test("the caller ID is chosen by the dial box and stays; its numbers are set in 
   await p.getByTestId("caller-id-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("status").filter({ hasText: "Caller ID numbers saved." }).waitFor();
   await menu.locator("option", { hasText: "Ventes — 01 55 66 77 88" }).waitFor({ state: "attached" });
+});
+
+test("the CRM's record joins the pop when it comes, and its page opens; the lookup is set in the settings", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").waitFor();
+  assert.equal(await p.getByTestId("pop-crm").count(), 0, "the pop does not wait for the CRM");
+  await p.evaluate((call) => window.__crm({ event: "crm", call, failure: null,
+    record: { name: "Claire Duval", company: "Duval SARL", id: "4711", link: "https://crm.example/c/4711" } }), duvalPop.call);
+  const crm = p.getByTestId("pop-crm");
+  await crm.filter({ hasText: "Duval SARL" }).waitFor();
+  await p.getByTestId("pop-crm-open").click();
+  await p.waitForFunction(() => window.__opened === "https://crm.example/c/4711");
+
+  await p.getByTestId("settings").click();
+  await p.getByTestId("crm-url").fill("https://{e164}.crm.example/");
+  await p.getByTestId("crm-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("crm-error-url").filter({ hasText: "literal host" }).waitFor();
+  await p.getByTestId("crm-url").fill("https://crm.example/api/lookup?phone={e164}");
+  await p.getByTestId("crm-name").fill("/results/0/name");
+  await p.getByTestId("crm-token").fill("s3cret");
+  await p.getByTestId("crm-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "CRM lookup saved." }).waitFor();
+  const saved = await p.evaluate(() => window.__crmSaved);
+  assert.equal(saved.settings.name, "/results/0/name");
+  assert.equal(saved.settings.timeout_ms, 800);
+  assert.equal(saved.token, "s3cret");
+  assert.equal(await p.getByTestId("crm-token").inputValue(), "", "the token is not shown again");
 });

@@ -12,6 +12,8 @@ import {
   type CallerIdSettings,
   type ContactCard,
   type ContactForm,
+  type CrmReport,
+  type CrmSettings,
   type CtiSettings,
   type CtiView,
   type DeletedContact,
@@ -49,6 +51,8 @@ export type {
   CallerIdSettings,
   ContactCard,
   ContactForm,
+  CrmReport,
+  CrmSettings,
   CtiSettings,
   CtiView,
   DeletedContact,
@@ -169,6 +173,12 @@ export interface Backend {
   callerId(): Promise<Outcome<CallerIdSettings>>;
   saveCallerId(settings: CallerIdSettings): Promise<Outcome<null>>;
   chooseCallerId(choice: CallerIdChoice): Promise<Outcome<null>>;
+  crmSettings(): Promise<Outcome<CrmSettings>>;
+  /** `token` null keeps the stored one, empty forgets it. */
+  saveCrmSettings(settings: CrmSettings, token: string | null): Promise<Outcome<null>>;
+  onCrm(listener: (answer: CrmReport) => void): Promise<Unlisten>;
+  /** Opens a web page (a CRM record) in the browser. */
+  openWebPage(url: string): Promise<Outcome<null>>;
 }
 
 function outcome<T>(r: { status: "ok"; data: T } | { status: "error"; error: ErrorReport }): Outcome<T> {
@@ -245,5 +255,9 @@ export function tauriBackend(): Backend {
     callerId: async () => ({ ok: true, value: await commands.callerId() }),
     saveCallerId: async (settings) => outcome(await commands.saveCallerId(settings)),
     chooseCallerId: async (choice) => outcome(await commands.chooseCallerId(choice)),
+    crmSettings: async () => ({ ok: true, value: await commands.crmSettings() }),
+    saveCrmSettings: async (settings, token) => outcome(await commands.saveCrmSettings(settings, token)),
+    onCrm: (listener) => events.crmAnswered.listen((e) => listener(e.payload)),
+    openWebPage: async (url) => outcome(await commands.openWebPage(url)),
   };
 }
