@@ -829,6 +829,11 @@ cause: ChangeCause;
  */
 wrap_up: WrapUpView | null; 
 /**
+ * Optional wrap-up: the call just ended whose notes and disposition the agent may give
+ * (by choosing Wrap-up).
+ */
+offered: WrapUpView | null; 
+/**
  * The Not-ready reasons to choose from.
  */
 reasons: string[]; 
@@ -1926,7 +1931,7 @@ screened: number;
  */
 connected_out: number; 
 /**
- * Time talking (answered to ended), in milliseconds.
+ * Time talking (answered to ended, less the time on hold), in milliseconds.
  */
 talk_ms: number; 
 /**

@@ -136,7 +136,7 @@ function engine() {
   // The agent's state and rules as the engine keeps them.
   let agentRules = { rules: { wrap_up: { mode: "timed", seconds: 30 }, require_disposition: true, reasons: ["Pause", "Formation"] },
     unavailable: { action: "refuse" }, filter: { mode: "off", entries: [], refuse_anonymous: false }, dispositions: ["Vente", "Rappel"] };
-  let agent = { event: "agent", presence: "ready", reason: null, seconds: 0, cause: "agent", wrap_up: null,
+  let agent = { event: "agent", presence: "ready", reason: null, seconds: 0, cause: "agent", wrap_up: null, offered: null,
     reasons: ["Pause", "Formation"], dispositions: ["Vente", "Rappel"], require_disposition: true };
   const agentChanged = (next) => {
     agent = { ...agent, seconds: 0, ...next };
@@ -145,6 +145,7 @@ function engine() {
   window.__wrapUp = () => agentChanged({ presence: "wrap_up", cause: "call_ended",
     wrap_up: { call: "c9", history_id: 3, remaining_ms: 30000 } });
   window.__link = (outcome) => emit("link-opened", outcome);
+  window.__offer = () => agentChanged({ presence: "ready", offered: { call: "c8", history_id: 4, remaining_ms: null } });
   let cti = { settings: { enabled: false, port: 7474, origins: [] }, token: null, listening: null, problem: null };
   let crm = { url: "", timeout_ms: 800, cache_seconds: 300, name: "/name", company: "/company", id: "/id", link: "/url" };
   window.__crm = (answer) => emit("crm-answered", answer);
@@ -320,7 +321,7 @@ function engine() {
         throw { code: "disposition_required", message: "disposition first" };
       }
       window.__states = [...(window.__states ?? []), args];
-      agentChanged({ presence: args.presence, reason: args.reason, cause: "agent", wrap_up: null });
+      agentChanged({ presence: args.presence, reason: args.reason, cause: "agent", wrap_up: null, offered: null });
       return agent;
     }
     if (cmd === "agent_settings") return agentRules;
@@ -886,6 +887,12 @@ test("the agent's state: Not ready asks its reason; a wrap-up counts down and wa
   await p.getByTestId("agent").and(p.locator("[data-presence=ready]")).waitFor();
   assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Rappeler jeudi", disposition: "Rappel" });
   await wrap.waitFor({ state: "detached" });
+
+  // Optional wrap-up: offered after the call, taken when the agent wants it.
+  await p.evaluate(() => window.__offer());
+  await p.getByTestId("wrap-up-offer").getByRole("button").click();
+  await p.getByTestId("agent").and(p.locator("[data-presence=wrap_up]")).waitFor();
+  assert.deepEqual((await p.evaluate(() => window.__states)).at(-1), { presence: "wrap_up", reason: null });
 });
 
 test("a tel: link clicked elsewhere is offered, and dialled once the agent confirms", async () => {

@@ -204,14 +204,24 @@ pub struct Agent {
     wrap_up: Option<WrapUp>,
     /// The last answered call that ended, until the agent moves on from it.
     last_call: Option<String>,
+    /// An answered call ended while other calls were still up: its wrap-up waits for the
+    /// last of them.
+    unwrapped: Option<String>,
+    /// Optional wrap-up: the call whose form is offered while the agent stays Ready.
+    offered: Option<String>,
     /// Calls given a disposition code.
     disposed: Vec<String>,
     events: VecDeque<AgentEvent>,
 }
 
 impl Agent {
-    /// An agent in `presence` since `now`, under `rules`.
-    pub fn new(presence: Presence, rules: AgentRules, now: Duration) -> Self {
+    /// An agent in `presence` (with its Not-ready `reason`) since `now`, under `rules`.
+    pub fn new(
+        presence: Presence,
+        reason: Option<String>,
+        rules: AgentRules,
+        now: Duration,
+    ) -> Self {
         Self {
             // Nobody starts in a wrap-up of a call they do not have.
             presence: if presence == Presence::WrapUp {
@@ -219,11 +229,13 @@ impl Agent {
             } else {
                 presence
             },
-            reason: None,
+            reason: reason.filter(|_| presence == Presence::NotReady),
             since: now,
             rules,
             wrap_up: None,
             last_call: None,
+            unwrapped: None,
+            offered: None,
             disposed: Vec::new(),
             events: VecDeque::new(),
         }
@@ -286,6 +298,7 @@ impl Agent {
         if self.presence == presence && self.reason == reason {
             return;
         }
+        self.offered = None;
         self.presence = presence;
         self.reason = reason.clone();
         self.since = now;
@@ -353,32 +366,48 @@ impl Agent {
         }
     }
 
-    /// A call ended (`answered`: it was a conversation). A Ready agent goes into the wrap-up
-    /// the rules ask for; an agent who chose another state meanwhile stays in it.
-    pub fn handle_call_ended(&mut self, call: &str, answered: bool, now: Duration) {
-        if !answered {
+    /// A call ended (`answered`: it was a conversation; `lines_left`: the agent's calls
+    /// still up). When the last call ends, a Ready agent goes into the wrap-up the rules ask
+    /// for, of the last answered call (a consultation's end is not the customer's); an agent
+    /// who chose another state meanwhile stays in it.
+    pub fn handle_call_ended(
+        &mut self,
+        call: &str,
+        answered: bool,
+        lines_left: usize,
+        now: Duration,
+    ) {
+        if answered {
+            self.last_call = Some(call.to_owned());
+            self.unwrapped = Some(call.to_owned());
+        }
+        if lines_left > 0 {
             return;
         }
-        self.last_call = Some(call.to_owned());
+        let Some(call) = self.unwrapped.take() else {
+            return;
+        };
         if self.presence != Presence::Ready {
             return;
         }
         let deadline = match self.rules.wrap_up {
             WrapUpMode::Off => return,
             WrapUpMode::Optional => {
-                self.events.push_back(AgentEvent::WrapUpOffered {
-                    call: call.to_owned(),
-                });
+                self.offered = Some(call.clone());
+                self.events.push_back(AgentEvent::WrapUpOffered { call });
                 return;
             }
             WrapUpMode::Mandatory => None,
             WrapUpMode::Timed { seconds } => Some(now + Duration::from_secs(seconds.into())),
         };
-        self.wrap_up = Some(WrapUp {
-            call: call.to_owned(),
-            deadline,
-        });
+        self.wrap_up = Some(WrapUp { call, deadline });
         self.change(Presence::WrapUp, None, ChangeCause::CallEnded, now);
+    }
+
+    /// Optional wrap-up: the call whose form is offered, until the agent takes a call or
+    /// goes into its wrap-up.
+    pub fn offered(&self) -> Option<&str> {
+        self.offered.as_deref()
     }
 
     /// When [`Agent::handle_timeout`] is next due.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dialplan::DialPlan;
 use crate::matching::{Caller, UnknownReason};
+use crate::number::{Number, Source};
 
 /// Which list is in force.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,11 +48,12 @@ pub struct FilterError {
     pub problem: &'static str,
 }
 
-/// One entry read with the dial plan: digits to compare with the caller, in international
-/// form (`+33899`) for public numbers, as typed for extensions.
+/// One entry read with the dial plan: what a public caller's E.164 number is compared with
+/// (`+33899`), and what a colleague's extension is compared with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
-    digits: String,
+    international: Option<String>,
+    local: Option<String>,
     prefix: bool,
 }
 
@@ -84,39 +86,70 @@ pub struct CallFilter {
 fn read_entry(text: &str, plan: &DialPlan) -> Result<Entry, &'static str> {
     let cleaned: String = text
         .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}'))
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '/' | '\u{a0}'))
         .collect();
     let (body, prefix) = match cleaned.strip_suffix('*') {
         Some(body) => (body, true),
         None => (cleaned.as_str(), false),
     };
-    let (plus, digits) = match body.strip_prefix('+') {
-        Some(rest) => (true, rest),
-        None => (false, body),
-    };
+    let digits = body.strip_prefix('+').unwrap_or(body);
     if digits.is_empty() {
         return Err("no digits");
     }
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return Err("only digits, spaces, a leading + and a final * are allowed");
     }
+    if !prefix {
+        // A whole number, read exactly as a caller's number is.
+        return match Number::parse(body, plan, Source::Field) {
+            Ok(Number::External { e164, .. }) => Ok(Entry {
+                international: Some(e164.as_str().to_owned()),
+                local: None,
+                prefix,
+            }),
+            Ok(Number::Internal { extension, .. }) => Ok(Entry {
+                international: None,
+                local: Some(extension),
+                prefix,
+            }),
+            Ok(Number::Short { digits, .. }) => Ok(Entry {
+                international: None,
+                local: Some(digits),
+                prefix,
+            }),
+            Ok(Number::Uri { .. }) | Err(_) => Err("not a number the dial plan can read"),
+        };
+    }
+    // The start of a range: in international form when written so, or after the trunk
+    // prefix; otherwise extensions (and, in countries without a trunk prefix, national
+    // numbers too).
     let country = plan.country;
-    let international = country.international_access_code();
+    let access = country.international_access_code();
     let trunk = country.trunk_prefix();
-    let digits = if plus {
-        format!("+{digits}")
-    } else if let Some(rest) = digits
-        .strip_prefix(international)
-        .filter(|_| !international.is_empty())
-    {
-        format!("+{rest}")
+    let code = country.calling_code();
+    let (international, local) = if body.starts_with('+') {
+        (Some(format!("+{digits}")), None)
+    } else if let Some(rest) = digits.strip_prefix(access).filter(|_| !access.is_empty()) {
+        (Some(format!("+{rest}")), None)
     } else if let Some(rest) = digits.strip_prefix(trunk).filter(|_| !trunk.is_empty()) {
-        format!("+{}{rest}", country.calling_code())
+        (Some(format!("+{code}{rest}")), None)
+    } else if trunk.is_empty() {
+        (Some(format!("+{code}{digits}")), Some(digits.to_owned()))
     } else {
-        // An extension or a short number: compared as typed.
-        digits.to_owned()
+        (None, Some(digits.to_owned()))
     };
-    Ok(Entry { digits, prefix })
+    // `00*` or `+3*` would refuse whole continents: a range names a country and more.
+    if international
+        .as_deref()
+        .is_some_and(|i| i.len() < 4 && local.is_none())
+    {
+        return Err("a range needs a country code and at least one more digit");
+    }
+    Ok(Entry {
+        international,
+        local,
+        prefix,
+    })
 }
 
 impl CallFilter {
@@ -155,15 +188,23 @@ impl CallFilter {
         })
     }
 
-    fn find(&self, number: &str) -> Option<&str> {
+    /// The entry matching a public number (`international`) or an extension.
+    fn find(&self, number: &str, international: bool) -> Option<&str> {
         self.entries
             .iter()
             .find(|(e, _)| {
-                if e.prefix {
-                    number.starts_with(&e.digits)
+                let side = if international {
+                    &e.international
                 } else {
-                    number == e.digits
-                }
+                    &e.local
+                };
+                side.as_deref().is_some_and(|digits| {
+                    if e.prefix {
+                        number.starts_with(digits)
+                    } else {
+                        number == digits
+                    }
+                })
             })
             .map(|(_, typed)| typed.as_str())
     }
@@ -186,9 +227,10 @@ impl CallFilter {
             }
             Caller::Unknown { .. } => String::new(),
         };
+        let international = matches!(caller, Caller::External { .. });
         match self.mode {
             FilterMode::Off => Verdict::Pass,
-            FilterMode::Block => match self.find(&number) {
+            FilterMode::Block => match self.find(&number, international) {
                 Some(entry) => Verdict::Blocked {
                     entry: entry.to_owned(),
                 },
@@ -196,7 +238,7 @@ impl CallFilter {
             },
             // Colleagues are never kept out by an allow list of customers.
             FilterMode::Allow if matches!(caller, Caller::Internal { .. }) => Verdict::Pass,
-            FilterMode::Allow => match self.find(&number) {
+            FilterMode::Allow => match self.find(&number, international) {
                 Some(_) => Verdict::Pass,
                 None => Verdict::NotAllowed,
             },

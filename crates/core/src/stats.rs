@@ -76,7 +76,7 @@ pub struct Stats {
     pub screened: u32,
     /// Placed calls that were answered.
     pub connected_out: u32,
-    /// Time talking (answered to ended), in milliseconds.
+    /// Time talking (answered to ended, less the time on hold), in milliseconds.
     pub talk_ms: i64,
     /// Time callers were on hold.
     pub hold_ms: i64,
@@ -146,8 +146,9 @@ pub fn compute(
         }
         if let Some(answered) = call.answered_ms {
             let ended = call.ended_ms.unwrap_or(now_ms).max(answered);
-            stats.talk_ms += ended - answered;
-            stats.hold_ms += call.held_ms.max(0);
+            let held = call.held_ms.clamp(0, ended - answered);
+            stats.talk_ms += ended - answered - held;
+            stats.hold_ms += held;
         }
         if let Some(slice) = edges
             .iter()

@@ -87,3 +87,45 @@ fn unreadable_entries_are_reported_with_their_place() {
     assert_eq!(errors[0].entry, "06 CALL ME");
     assert!(errors[0].to_string().contains("entry 3"));
 }
+
+fn judge_in(country: &str, entries: &[&str], user: &str) -> Verdict {
+    let plan = DialPlan {
+        country: country.parse().expect("country"),
+        ..DialPlan::default()
+    };
+    let filter = CallFilter::new(&list(FilterMode::Block, entries), &plan).expect("valid list");
+    filter.judge(&classify(
+        &CallerIdentity {
+            user: user.into(),
+            display_name: None,
+        },
+        &plan,
+    ))
+}
+
+#[test]
+fn entries_are_read_the_way_each_country_writes_its_numbers() {
+    let blocked = |entry: &str| Verdict::Blocked {
+        entry: entry.into(),
+    };
+    // The United States: the trunk prefix 1 is also the country code.
+    assert_eq!(
+        judge_in("US", &["(212) 555-1234"], "+12125551234"),
+        blocked("(212) 555-1234")
+    );
+    assert_eq!(
+        judge_in("US", &["1234"], "1234"),
+        blocked("1234"),
+        "an extension"
+    );
+    // Spain has no trunk prefix: a national range and an extension range alike.
+    assert_eq!(
+        judge_in("ES", &["912 345 678"], "+34912345678"),
+        blocked("912 345 678")
+    );
+    assert_eq!(judge_in("ES", &["912*"], "+34912000000"), blocked("912*"));
+    assert_eq!(judge_in("ES", &["20*"], "2004"), blocked("20*"));
+    // In France a range of extensions is written without a leading 0.
+    assert_eq!(judge_in("FR", &["20*"], "2004"), blocked("20*"));
+    assert_eq!(judge_in("FR", &["20*"], "+33200000000"), Verdict::Pass);
+}

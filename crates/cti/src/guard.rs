@@ -154,13 +154,13 @@ impl Guard {
     }
 
     /// The checks of an ordinary request; `query_token` is the WebSocket's `access_token`
-    /// (browsers cannot set headers on a WebSocket).
+    /// (browsers cannot set headers on a WebSocket). The origin and the token come first:
+    /// requests without them do nothing and do not use up the rate of the agent's CRM.
     pub(crate) fn admit(
         &self,
         headers: &HeaderMap,
         query_token: Option<&str>,
     ) -> Result<(), Refusal> {
-        self.take()?;
         if let Some(origin) = self.origin(headers) {
             if !self.allows(origin) {
                 return Err(Refusal::Origin);
@@ -175,7 +175,7 @@ impl Guard {
             })
             .map(str::trim);
         match bearer.or(query_token) {
-            Some(given) if same(given, &self.token) => Ok(()),
+            Some(given) if same(given, &self.token) => self.take(),
             _ => Err(Refusal::Token),
         }
     }

@@ -70,6 +70,8 @@ impl CtiError {
 pub struct Cti {
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Tells the open event streams to close.
+    streams: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -107,7 +109,8 @@ impl Cti {
             source,
         })?;
         let guard = Arc::new(guard::Guard::new(&config));
-        let app = routes::router(handle, guard);
+        let (streams, stopped) = tokio::sync::watch::channel(false);
+        let app = routes::router(handle, guard, stopped);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -123,6 +126,7 @@ impl Cti {
         Ok(Self {
             addr,
             stop: Some(stop),
+            streams,
             task,
         })
     }
@@ -132,8 +136,10 @@ impl Cti {
         self.addr
     }
 
-    /// Stops serving (open WebSockets are closed).
+    /// Stops serving; open event streams are closed (a client holding an old token hears
+    /// nothing more).
     pub async fn stop(mut self) {
+        let _ = self.streams.send(true);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -27,6 +27,8 @@ const MAX_BODY: usize = 16 * 1024;
 struct Api {
     handle: Handle,
     guard: Arc<Guard>,
+    /// Becomes `true` when the API stops: open event streams close then.
+    stopped: tokio::sync::watch::Receiver<bool>,
 }
 
 type Shared = Arc<Api>;
@@ -133,8 +135,16 @@ struct AgentBody {
     reason: Option<String>,
 }
 
-pub(crate) fn router(handle: Handle, guard: Arc<Guard>) -> Router {
-    let api = Arc::new(Api { handle, guard });
+pub(crate) fn router(
+    handle: Handle,
+    guard: Arc<Guard>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> Router {
+    let api = Arc::new(Api {
+        handle,
+        guard,
+        stopped,
+    });
     Router::new()
         .route("/v1", get(about))
         .route("/v1/calls", get(calls).post(dial))
@@ -310,6 +320,10 @@ async fn events(State(api): State<Shared>, upgrade: WebSocketUpgrade) -> Respons
 /// happens, each a JSON text message with its `event` name.
 async fn stream(api: Shared, mut socket: WebSocket) {
     let mut events = api.handle.subscribe();
+    let mut stopped = api.stopped.clone();
+    if *stopped.borrow_and_update() {
+        return;
+    }
     let hello = json!({
         "event": "hello",
         "api": 1,
@@ -342,6 +356,11 @@ async fn stream(api: Shared, mut socket: WebSocket) {
                 if socket.send(Message::Text(text.into())).await.is_err() {
                     break;
                 }
+            }
+            // The API stops (turned off, a new token): the stream ends with it.
+            _ = stopped.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                break;
             }
             incoming = socket.recv() => match incoming {
                 // The stream is one way; a client's messages are read and ignored.

@@ -213,6 +213,45 @@ async fn requests_beyond_the_rate_are_refused_with_retry_after() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn stopping_the_api_closes_the_open_event_streams() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = open(dir.path()).await;
+    let cti = Cti::start(handle, config(RateLimit::default()))
+        .await
+        .expect("started");
+    let url = format!("ws://{}/v1/events?access_token={TOKEN}", cti.local_addr());
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the stream opens");
+    until(&mut socket, "hello", |e| e["event"] == "hello").await;
+    // Without the token, requests do not use up the rate: the CRM's own still pass.
+    let strict = config(RateLimit {
+        per_minute: 1,
+        burst: 1,
+    });
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let other = Cti::start(open(dir2.path()).await, strict)
+        .await
+        .expect("started");
+    for _ in 0..5 {
+        let (status, ..) = send(&other, Method::GET, "/v1/agent", &[], None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, ..) = send(&other, Method::GET, "/v1/agent", &[AUTH], None).await;
+    assert_eq!(status, StatusCode::OK);
+    other.stop().await;
+
+    cti.stop().await;
+    let end = tokio::time::timeout(WAIT, socket.next())
+        .await
+        .expect("the stream ends in time");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "the stream is closed: {end:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn only_the_loopback_and_a_real_token_are_accepted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let handle = open(dir.path()).await;

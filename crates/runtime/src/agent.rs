@@ -78,6 +78,9 @@ pub struct AgentView {
     pub cause: ChangeCause,
     /// The wrap-up in progress.
     pub wrap_up: Option<WrapUpView>,
+    /// Optional wrap-up: the call just ended whose notes and disposition the agent may give
+    /// (by choosing Wrap-up).
+    pub offered: Option<WrapUpView>,
     /// The Not-ready reasons to choose from.
     pub reasons: Vec<String>,
     /// The disposition codes to choose from.
@@ -104,9 +107,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl AgentDesk {
-    pub(crate) fn new(presence: Presence, settings: &AgentSettings, plan: &DialPlan) -> Self {
+    pub(crate) fn new(
+        (presence, reason): (Presence, Option<String>),
+        settings: &AgentSettings,
+        plan: &DialPlan,
+    ) -> Self {
         Self {
-            agent: Mutex::new(Agent::new(presence, settings.rules.clone(), Duration::ZERO)),
+            agent: Mutex::new(Agent::new(
+                presence,
+                reason,
+                settings.rules.clone(),
+                Duration::ZERO,
+            )),
             cause: Mutex::new(ChangeCause::Agent),
             start: Instant::now(),
             filter: RwLock::new(CallFilter::new(&settings.filter, plan).unwrap_or_default()),
@@ -119,8 +131,10 @@ impl AgentDesk {
         self.start.elapsed()
     }
 
-    pub(crate) fn presence(&self) -> Presence {
-        lock(&self.agent).presence()
+    /// The presence and its reason.
+    pub(crate) fn state(&self) -> (Presence, Option<String>) {
+        let agent = lock(&self.agent);
+        (agent.presence(), agent.reason().map(str::to_owned))
     }
 }
 
@@ -198,6 +212,11 @@ impl Handle {
                 remaining_ms: deadline
                     .map(|d| u64::try_from(d.saturating_sub(now).as_millis()).unwrap_or(u64::MAX)),
             }),
+            offered: agent.offered().map(|call| WrapUpView {
+                call: call.to_owned(),
+                history_id: rows.get(call).copied(),
+                remaining_ms: None,
+            }),
             reasons: settings.rules.reasons,
             dispositions: settings.dispositions,
             require_disposition: settings.rules.require_disposition,
@@ -267,29 +286,25 @@ impl Handle {
     }
 
     /// Stores and publishes what the agent's state machine reports, and arms the wrap-up
-    /// countdown.
+    /// countdown the state has now.
     pub(crate) async fn agent_changes(&self) {
-        let (events, deadline) = self.take_agent_events();
-        self.record_agent_events(events).await;
-        self.arm_wrap_up_timer(deadline);
-    }
-
-    fn take_agent_events(&self) -> (Vec<AgentEvent>, Option<Duration>) {
-        let mut agent = lock(&self.agent.agent);
-        let events: Vec<AgentEvent> = std::iter::from_fn(|| agent.poll_event()).collect();
-        (events, agent.next_timeout())
-    }
-
-    async fn record_agent_events(&self, events: Vec<AgentEvent>) {
+        let events: Vec<AgentEvent> = {
+            let mut agent = lock(&self.agent.agent);
+            std::iter::from_fn(|| agent.poll_event()).collect()
+        };
         for event in events {
-            let AgentEvent::Changed {
-                presence,
-                reason,
-                cause,
-                ..
-            } = event
-            else {
-                continue;
+            let (presence, reason, cause) = match event {
+                AgentEvent::Changed {
+                    presence,
+                    reason,
+                    cause,
+                    ..
+                } => (presence, reason, cause),
+                // The form is offered: the window shows it.
+                AgentEvent::WrapUpOffered { .. } => {
+                    self.publish(PhoneEvent::Agent(self.agent()));
+                    continue;
+                }
             };
             *lock(&self.agent.cause) = cause;
             let cause_code = match cause {
@@ -306,10 +321,14 @@ impl Handle {
             }
             self.publish(PhoneEvent::Agent(self.agent()));
         }
+        self.arm_wrap_up_timer();
     }
 
-    fn arm_wrap_up_timer(&self, deadline: Option<Duration>) {
+    /// (Re)arms the wrap-up countdown for the deadline in force now (none: no countdown).
+    fn arm_wrap_up_timer(&self) {
         let mut timer = lock(&self.agent.timer);
+        // Read under the timer's lock: two callers arm in turn, each from the state then.
+        let deadline = lock(&self.agent.agent).next_timeout();
         if let Some(old) = timer.take() {
             old.abort();
         }
@@ -325,9 +344,8 @@ impl Handle {
                 let now = handle.agent.now();
                 lock(&handle.agent.agent).handle_timeout(now);
             }
-            // The countdown is over: nothing to arm again.
-            let (events, _) = handle.take_agent_events();
-            handle.record_agent_events(events).await;
+            // Stored and published by a task of its own: re-arming aborts this one.
+            tokio::spawn(async move { handle.agent_changes().await });
         }));
     }
 
@@ -340,11 +358,15 @@ impl Handle {
         rows.insert(call.to_owned(), row);
     }
 
-    /// A call ended: wrap-up, by the rules.
+    /// A call ended: wrap-up, by the rules, once it was the last one.
     pub(crate) async fn agent_call_ended(&self, call: &str, answered: bool) {
+        let lines_left = self
+            .phone()
+            .map(|p| p.board().iter().filter(|l| l.line != call).count())
+            .unwrap_or(0);
         {
             let now = self.agent.now();
-            lock(&self.agent.agent).handle_call_ended(call, answered, now);
+            lock(&self.agent.agent).handle_call_ended(call, answered, lines_left, now);
         }
         self.agent_changes().await;
     }
@@ -378,45 +400,52 @@ impl Handle {
                 .read()
                 .unwrap_or_else(PoisonError::into_inner)
                 .judge(&caller);
-            if verdict != Verdict::Pass {
-                return Screening::Refuse { status: 603 };
+            if let Some(reason) = verdict_reason(&verdict) {
+                return Screening::Refuse {
+                    status: 603,
+                    reason: reason.to_owned(),
+                };
             }
             if lock(&handle.agent.agent).admits_calls() {
                 return Screening::Ring;
             }
             match settings.agent.unavailable {
-                Unavailable::Refuse => Screening::Refuse { status: 486 },
-                Unavailable::Forward { to } => Screening::Forward { to },
+                Unavailable::Refuse => Screening::Refuse {
+                    status: 486,
+                    reason: "agent_unavailable".into(),
+                },
+                Unavailable::Forward { to } => Screening::Forward {
+                    to: handle.forward_target(&to),
+                    reason: "forwarded".into(),
+                },
             }
         })
     }
 
-    /// Why a screened call was refused, for its history row: the filter's reason, or the
-    /// agent's state.
-    pub(crate) fn screened_reason(
-        &self,
-        user: &str,
-        display_name: Option<&str>,
-        forwarded: bool,
-    ) -> &'static str {
-        let settings = self.settings();
-        let caller = classify(
-            &CallerIdentity {
-                user: user.to_owned(),
-                display_name: display_name.map(str::to_owned),
-            },
-            &settings.dial_plan,
-        );
-        let verdict = self
+    /// Where a forwarded caller goes: a SIP address as written; a number on the domain of
+    /// the account calls go out from (the phone system's, never this phone's own address).
+    fn forward_target(&self, to: &str) -> String {
+        let to = to.trim();
+        if to.starts_with("sip:") || to.starts_with("sips:") || to.contains('@') {
+            return to.to_owned();
+        }
+        let domain = self
+            .calling_account()
+            .ok()
+            .and_then(|id| self.phone().ok()?.account_domain(&id));
+        match domain {
+            Some(domain) => format!("sip:{to}@{domain}"),
+            None => to.to_owned(),
+        }
+    }
+
+    /// Rebuilds the call filter under a new dial plan (its entries are read with it).
+    pub(crate) fn refilter(&self, plan: &DialPlan) {
+        let filter = CallFilter::new(&self.settings().agent.filter, plan).unwrap_or_default();
+        *self
             .agent
             .filter
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .judge(&caller);
-        match verdict_reason(&verdict) {
-            Some(reason) => reason,
-            None if forwarded => "forwarded",
-            None => "agent_unavailable",
-        }
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = filter;
     }
 }

@@ -83,7 +83,13 @@ impl Handle {
         for entry in &mut new.numbers {
             entry.number = entry.number.trim().to_owned();
             entry.label = entry.label.trim().to_owned();
-            self.normalize(&entry.number, Source::DialBox)?;
+            // A number (the user part of an address), never a SIP address.
+            if self.normalize(&entry.number, Source::DialBox)?.kind == "uri" {
+                return Err(Error::InvalidField {
+                    field: "numbers",
+                    reason: format!("{}: a phone number, not a SIP address", entry.number),
+                });
+            }
             if entry.label.is_empty() || entry.label.chars().count() > 60 {
                 return Err(Error::InvalidField {
                     field: "label",
@@ -119,8 +125,16 @@ impl Handle {
         self.save_caller_id(&settings).await
     }
 
-    /// How the next call presents the agent.
-    pub(crate) fn presentation(&self) -> Result<Presentation, Error> {
+    /// How the next call presents the agent: a number the dial plan no longer reads falls
+    /// back to the account's own (and says so in the log), so that calls still go out.
+    pub(crate) fn presentation(&self) -> Presentation {
+        self.chosen_presentation().unwrap_or_else(|e| {
+            tracing::warn!("the chosen caller ID cannot be used ({e}): the account's is");
+            Presentation::Account
+        })
+    }
+
+    fn chosen_presentation(&self) -> Result<Presentation, Error> {
         let settings = self.caller_id();
         Ok(match &settings.choice {
             CallerIdChoice::Account => Presentation::Account,

@@ -150,8 +150,7 @@ fn record_of(answer: &serde_json::Value, settings: &CrmSettings) -> Option<CrmRe
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
-        // Another part of the process may have chosen the provider already: fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // The TLS provider is chosen when the Handle opens.
         reqwest::Client::builder()
             .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::limited(3))
@@ -297,12 +296,25 @@ async fn ask(
     if !response.status().is_success() {
         return Err(format!("the CRM answered {}", response.status()));
     }
-    let body = response
-        .bytes()
+    let too_large = || "the CRM's answer is larger than 256 KiB".to_owned();
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER as u64)
+    {
+        return Err(too_large());
+    }
+    // Read piece by piece, up to the limit: a CRM that sends on and on is cut off.
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| format!("the CRM's answer did not come whole ({e})"))?;
-    if body.len() > MAX_ANSWER {
-        return Err("the CRM's answer is larger than 256 KiB".into());
+        .map_err(|e| format!("the CRM's answer did not come whole ({e})"))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
     }
     let answer: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| format!("the CRM's answer is not JSON ({e})"))?;

@@ -66,7 +66,7 @@ impl Handle {
     }
 
     /// The account calls go out from: the first registered one, else the first one.
-    fn calling_account(&self) -> Result<String, Error> {
+    pub(crate) fn calling_account(&self) -> Result<String, Error> {
         let accounts = self.phone()?.accounts();
         accounts
             .iter()
@@ -86,7 +86,7 @@ impl Handle {
     pub fn dial(&self, input: &str, source: Source) -> Result<String, Error> {
         let to = self.dial_string(input, source)?;
         self.phone()?
-            .dial_presenting(&self.calling_account()?, &to, self.presentation()?)
+            .dial_presenting(&self.calling_account()?, &to, self.presentation())
     }
 
     /// Holds `line` and dials the colleague `input`; returns the consult line.

@@ -167,7 +167,7 @@ impl CallLog {
             PhoneEvent::Sip(SipEvent::Screened {
                 user,
                 display_name,
-                forwarded_to,
+                reason,
                 ..
             }) => {
                 let identity = CallerIdentity {
@@ -177,8 +177,6 @@ impl CallLog {
                 let lookup = handle.lookup(&identity).await.ok();
                 let (contact_id, _) = lookup.as_ref().map_or((None, None), contact_of);
                 let e164 = lookup.as_ref().and_then(e164_of);
-                let reason =
-                    handle.screened_reason(user, display_name.as_deref(), forwarded_to.is_some());
                 let new = NewCall {
                     direction: Direction::In,
                     remote_raw: user,

@@ -144,6 +144,9 @@ impl Handle {
 
     /// Opens the database at `path` and loads the settings.
     pub async fn open(path: &Path, options: OpenOptions) -> Result<Self, Error> {
+        // HTTPS (the CRM lookup, and any other client of the process) runs on ring, which
+        // SIP over TLS builds already; another part of the process may have chosen first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let store = Store::open(path).await?;
         // Only on the very first run: an agent who later empties the list keeps it empty.
         let first_run = store
@@ -171,14 +174,15 @@ impl Handle {
             tracing::warn!("{w}");
         }
         // The agent comes back in the state they left (a wrap-up has no call any more).
-        let presence = store
+        let (presence, reason) = store
             .last_agent_state()
             .await?
-            .and_then(|s| Presence::from_code(&s.presence))
-            .unwrap_or(Presence::Ready);
-        let agent = agent::AgentDesk::new(presence, &settings.agent, &settings.dial_plan);
+            .and_then(|s| Some((Presence::from_code(&s.presence)?, s.reason)))
+            .unwrap_or((Presence::Ready, None));
+        let agent = agent::AgentDesk::new((presence, reason), &settings.agent, &settings.dial_plan);
+        let (presence, reason) = agent.state();
         store
-            .agent_state_changed(agent.presence().code(), None, "start")
+            .agent_state_changed(presence.code(), reason.as_deref(), "start")
             .await?;
         Ok(Self {
             store,
@@ -295,6 +299,7 @@ impl Handle {
     pub async fn set_dial_plan(&self, plan: DialPlan) -> Result<(), Error> {
         plan.validate()?;
         self.store.set_setting(settings::DIAL_PLAN, &plan).await?;
+        self.refilter(&plan);
         self.settings
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

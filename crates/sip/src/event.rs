@@ -93,6 +93,8 @@ pub enum SipEvent {
         display_name: Option<String>,
         /// The status answered: 486, 603, or 302 when forwarded.
         status: u16,
+        /// Why (`filtered`, `filtered_anonymous`, `agent_unavailable`, `forwarded`).
+        reason: String,
         /// Where the caller was sent, when forwarded.
         forwarded_to: Option<String>,
     },

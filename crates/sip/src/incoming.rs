@@ -60,9 +60,9 @@ pub(crate) fn take(
     } else {
         calls.2.judge(&user, display_name.as_deref())
     };
-    let (status, forwarded_to) = match screening {
-        Screening::Ring => (0, None),
-        Screening::Forward { to } => {
+    let (status, reason, forwarded_to) = match screening {
+        Screening::Ring => (0, String::new(), None),
+        Screening::Forward { to, reason } => {
             let domain = request
                 .to_header()
                 .ok()
@@ -70,9 +70,9 @@ pub(crate) fn take(
                 .map(|t| t.uri.host_with_port.to_string())
                 .unwrap_or_else(|| local.to_string());
             let contact = Header::Other("Contact".into(), forward_contact(&to, &domain));
-            (302, Some((to, contact)))
+            (302, reason, Some((to, contact)))
         }
-        Screening::Refuse { status } => (status, None),
+        Screening::Refuse { status, reason } => (status, reason, None),
     };
     if status != 0 {
         let (forwarded_to, contact) = forwarded_to.unzip();
@@ -90,6 +90,7 @@ pub(crate) fn take(
             user,
             display_name,
             status,
+            reason,
             forwarded_to,
         });
         return;

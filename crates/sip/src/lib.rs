@@ -392,6 +392,15 @@ impl Engine {
         incoming::reject(&self.calls, &self.events, call, how)
     }
 
+    /// The domain of account `id` (its registrar's host), if there is such an account.
+    pub fn account_domain(&self, id: &str) -> Option<String> {
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .map(AccountConfig::domain)
+    }
+
     /// Installs the rule that screens new calls before they ring (none: every call rings).
     pub fn set_screen(&self, screen: Option<Screen>) {
         self.calls.2.set(screen);

@@ -14,11 +14,15 @@ pub enum Screening {
     Refuse {
         /// The status.
         status: u16,
+        /// Why, for whoever follows the events (`filtered`, `agent_unavailable`...).
+        reason: String,
     },
     /// Send the caller to `to` (a number or a SIP address).
     Forward {
         /// The target.
         to: String,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -49,8 +53,8 @@ impl Screener {
     }
 }
 
-/// The Contact of a 302 to `to`: a SIP address as given, a number on the domain the call
-/// was addressed to (the To header's host).
+/// The Contact of a 302 to `to`: a SIP address as given (the runtime gives the account's
+/// domain with a number), else a number on the domain the call was addressed to.
 pub(crate) fn forward_contact(to: &str, domain: &str) -> String {
     let to = to.trim();
     if to.starts_with("sip:") || to.starts_with("sips:") {

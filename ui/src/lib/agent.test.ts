@@ -9,6 +9,7 @@ const wrapUp = (remaining: number | null, require = false): AgentView => ({
   seconds: 0,
   cause: "call_ended",
   wrap_up: { call: "c1", history_id: 7, remaining_ms: remaining },
+  offered: null,
   reasons: [],
   dispositions: ["Vente"],
   require_disposition: require,

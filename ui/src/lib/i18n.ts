@@ -306,6 +306,7 @@ const en = {
   presence_do_not_disturb: "Do not disturb",
   presence_offline: "Offline",
   wrapUpTitle: "After-call work",
+  wrapUpOffer: "Wrap up the last call (notes, disposition)",
   wrapUpDone: "Done: ready for calls",
   err_disposition_required: "Choose a disposition code before leaving wrap-up.",
   err_nothing_to_wrap_up: "There is no ended call to wrap up.",
@@ -414,7 +415,7 @@ const en = {
   callerIdAccount: "My number",
   callerIdAnonymous: "Anonymous (number hidden)",
   field_caller_id_label: "Each number needs a name of up to 60 characters.",
-  field_caller_id_numbers: "At most 20 numbers.",
+  field_caller_id_numbers: "At most 20 numbers, each a phone number (not a SIP address).",
 } as const;
 
 export type Key = keyof typeof en;

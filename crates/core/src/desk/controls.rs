@@ -51,6 +51,8 @@ impl Desk {
         let room = self.live() < self.limit;
         let consulting = self.consult.is_some();
         match state {
+            // Once answered (until SIP confirms it), only hanging up is left.
+            LineState::RingingIn if self.answering(line) => {}
             LineState::RingingIn => controls.extend([Control::Answer, Control::Reject]),
             LineState::Connected => {
                 controls.extend([Control::Hold, Control::BlindTransfer]);

@@ -357,12 +357,8 @@ impl Desk {
     /// Refuses a ringing incoming line: `decline` sends 603, otherwise 486 (busy).
     pub fn reject(&mut self, line: &str, decline: bool) -> Result<(), DeskError> {
         match self.get(line)? {
-            // Answered already: the call is hung up as soon as SIP confirms it.
             LineState::RingingIn if self.answering(line) => {
-                if let Some(l) = self.lines.get_mut(line) {
-                    l.answering = Answering::ThenHangUp;
-                }
-                return Ok(());
+                return Err(DeskError::NotNow("being answered"));
             }
             LineState::RingingIn => {}
             other => return Err(DeskError::NotNow(name(other))),
@@ -380,11 +376,18 @@ impl Desk {
         Ok(())
     }
 
-    /// Hangs up: cancels an unanswered call, refuses a ringing one, ends an answered one.
+    /// Hangs up: cancels an unanswered call, refuses a ringing one, ends an answered one
+    /// (one being answered as soon as SIP confirms it).
     pub fn hangup(&mut self, line: &str) -> Result<(), DeskError> {
         let action = match self.get(line)? {
             LineState::Dialing | LineState::RingingOut | LineState::EarlyMedia => {
                 Action::Cancel(line.to_owned())
+            }
+            LineState::RingingIn if self.answering(line) => {
+                if let Some(l) = self.lines.get_mut(line) {
+                    l.answering = Answering::ThenHangUp;
+                }
+                return Ok(());
             }
             LineState::RingingIn => return self.reject(line, false),
             _ => Action::Bye(line.to_owned()),
@@ -533,7 +536,7 @@ impl Desk {
     }
 
     /// Whether the agent answered `line` and SIP has not said so yet.
-    fn answering(&self, line: &str) -> bool {
+    pub(crate) fn answering(&self, line: &str) -> bool {
         self.lines
             .get(line)
             .is_some_and(|l| l.answering != Answering::No)

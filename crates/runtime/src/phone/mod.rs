@@ -325,6 +325,11 @@ impl Inner {
 }
 
 impl Phone {
+    /// The domain of account `id`.
+    pub(crate) fn account_domain(&self, id: &str) -> Option<String> {
+        self.inner.engine.account_domain(id)
+    }
+
     /// Installs the rule that refuses or forwards new calls before they ring.
     pub(crate) fn set_screen(&self, screen: Option<switchboard_sip::Screen>) {
         self.inner.engine.set_screen(screen);
