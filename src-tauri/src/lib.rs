@@ -251,8 +251,8 @@ pub fn run() {
                 if let Some(handle) = app.try_state::<Handle>() {
                     let handle = handle.inner().clone();
                     tauri::async_runtime::block_on(async move {
-                        if let Ok(phone) = handle.phone() {
-                            phone.shutdown().await;
+                        if let Err(e) = handle.stop_phone().await {
+                            tracing::warn!("the phone did not stop cleanly: {e}");
                         }
                         handle.close().await;
                     });

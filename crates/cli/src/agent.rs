@@ -498,7 +498,7 @@ pub async fn run(args: &AgentArgs, db: &std::path::Path) -> Result<(), Error> {
     if let Some(cti) = cti {
         cti.stop().await;
     }
-    phone.shutdown().await;
+    handle.stop_phone().await?;
     while let Ok(e) = events.try_recv() {
         event(&e);
     }

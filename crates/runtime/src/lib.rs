@@ -15,6 +15,7 @@ mod history;
 mod links;
 mod phone;
 mod plan_form;
+mod pump;
 mod secrets;
 mod settings;
 mod stats;
@@ -131,6 +132,8 @@ pub struct Handle {
     outlet: Arc<OnceLock<tokio::sync::mpsc::UnboundedSender<PhoneEvent>>>,
     /// The CRM's latest answers.
     crm_cache: Arc<crm::CrmCache>,
+    /// Stops the event pump of the phone.
+    pump_stop: Arc<std::sync::Mutex<Option<pump::Stop>>>,
 }
 
 impl Handle {
@@ -193,6 +196,7 @@ impl Handle {
             bus: tokio::sync::broadcast::channel(1024).0,
             outlet: Arc::new(OnceLock::new()),
             crm_cache: Arc::new(crm::CrmCache::default()),
+            pump_stop: Arc::new(std::sync::Mutex::new(None)),
         })
     }
 
@@ -207,7 +211,7 @@ impl Handle {
         if self.phone.get().is_some() {
             return Err(Error::PhoneStarted);
         }
-        let (phone, mut from_phone) = Phone::start(bind, options).await?;
+        let (phone, from_phone) = Phone::start(bind, options).await?;
         if let Err(phone) = self.phone.set(phone) {
             phone.shutdown().await;
             return Err(Error::PhoneStarted);
@@ -217,43 +221,31 @@ impl Handle {
         if let Ok(phone) = self.phone() {
             phone.set_screen(Some(self.screen()));
         }
-        let handle = self.clone();
-        tokio::spawn(async move {
-            // Each call goes into the history as it happens.
-            let mut log = history::CallLog::default();
-            while let Some(event) = from_phone.recv().await {
-                let pop = phone::incoming_caller(&event);
-                handle.publish(event.clone());
-                log.follow(&handle, &event).await;
-                if let Some((call, identity, context)) = pop {
-                    match handle.lookup(&identity).await {
-                        Ok(lookup) => {
-                            // The calls before this one (read before its own row is written).
-                            let recent = handle
-                                .calls_with(&lookup, contacts::POP_RECENT_CALLS)
-                                .await
-                                .unwrap_or_else(|e| {
-                                    tracing::warn!(call, "no recent calls for the pop: {e}");
-                                    Vec::new()
-                                });
-                            log.incoming(&handle, &call, &identity.user, &lookup).await;
-                            let requested = context.auto_answer;
-                            let e164 = match &lookup.caller {
-                                Caller::External { e164 } => e164.to_string(),
-                                _ => String::new(),
-                            };
-                            let pop = ScreenPop::new(call.clone(), lookup, context, recent);
-                            handle.publish(PhoneEvent::Pop(pop));
-                            // The CRM's answer follows the pop; the call does not wait.
-                            handle.crm_lookup(&call, &e164, &identity.user);
-                            handle.auto_answer(&call, requested);
-                        }
-                        Err(e) => tracing::warn!(call, "screen pop lookup failed: {e}"),
-                    }
-                }
-            }
-        });
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        *self
+            .pump_stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(stop);
+        tokio::spawn(pump::run(self.clone(), from_phone, stopped));
         Ok(receiver)
+    }
+
+    /// Stops the telephone: its calls end, its accounts unregister, and every event it sent
+    /// is in the stream of [`Handle::start_phone`] when this returns.
+    pub async fn stop_phone(&self) -> Result<(), Error> {
+        self.phone()?.shutdown().await;
+        let stop = self
+            .pump_stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(stop) = stop {
+            let (done, drained) = tokio::sync::oneshot::channel();
+            if stop.send(done).is_ok() {
+                let _ = drained.await;
+            }
+        }
+        Ok(())
     }
 
     /// Sends an event to the front end's stream and to every listener.
