@@ -364,12 +364,23 @@ pub(crate) async fn follow(
             DialogState::Terminated(id, why) => {
                 let known =
                     calls.with(|c| c.get(&id.call_id).map(|e| (e.incoming.is_some(), e.ending)));
+                // A caller who hangs up at once after our 200 can have its BYE handled before
+                // its ACK confirmed the dialog here: the call was answered all the same (the
+                // BYE says the caller had the dialog, RFC 3261 §15), so it is said so first.
+                let answered_unconfirmed = calls.with(|c| {
+                    c.get(&id.call_id).is_some_and(|e| {
+                        e.incoming.is_some() && e.answer_sdp.is_some() && e.confirmed.is_none()
+                    })
+                });
                 // A 422 to our INVITE is retried by the dialling task (RFC 4028 §7.4).
                 let too_small = matches!(&why, TerminatedReason::UasOther(s) if s.code() == 422);
                 if let Some((incoming, ending)) =
                     known.filter(|(incoming, _)| !too_small || *incoming)
                 {
                     let why = ending.unwrap_or_else(|| reason(&why, incoming));
+                    if answered_unconfirmed && why == EndReason::RemoteHungUp {
+                        emit(&events, &id.call_id, CallState::Connected);
+                    }
                     end(&calls, &events, &id.call_id, why);
                     referrals
                         .outcome(&layer, &calls, &id.call_id, Some(why))
