@@ -299,6 +299,19 @@ async fn until(
     }
 }
 
+/// `POST /v1/calls/{call}/{action}` with the token; returns the status and the body.
+async fn act(cti: &Cti, call: &str, action: &str) -> (StatusCode, Value) {
+    let (status, body, _) = send(
+        cti,
+        Method::POST,
+        &format!("/v1/calls/{call}/{action}"),
+        &[AUTH],
+        None,
+    )
+    .await;
+    (status, body)
+}
+
 fn line_state(event: &Value, line: &str, state: &str) -> bool {
     event["line"] == line && event["state"] == state
 }
@@ -389,48 +402,17 @@ async fn a_call_dialled_answered_and_hung_up_through_the_api() {
         line_state(e, &call, "connected")
     })
     .await;
-    let (status, ..) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{call}/hold"),
-        &[AUTH],
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(act(&cti, &call, "hold").await.0, StatusCode::NO_CONTENT);
     until(&mut socket, "on hold", |e| line_state(e, &call, "on_hold")).await;
-    let (status, ..) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{call}/resume"),
-        &[AUTH],
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(act(&cti, &call, "resume").await.0, StatusCode::NO_CONTENT);
     until(&mut socket, "resumed", |e| {
         line_state(e, &call, "connected")
     })
     .await;
-    let (status, ..) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{call}/hangup"),
-        &[AUTH],
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(act(&cti, &call, "hangup").await.0, StatusCode::NO_CONTENT);
     until(&mut socket, "the end", |e| line_state(e, &call, "ended")).await;
     colleague.wait_event("CALL_CLOSED", WAIT);
-    let (status, body, _) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{call}/hangup"),
-        &[AUTH],
-        None,
-    )
-    .await;
+    let (status, body) = act(&cti, &call, "hangup").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::NOT_FOUND, Some("desk_no_such_line"))
@@ -441,25 +423,15 @@ async fn a_call_dialled_answered_and_hung_up_through_the_api() {
     let pop = until(&mut socket, "the pop", |e| e["event"] == "pop").await;
     let incoming = pop["call"].as_str().expect("call").to_owned();
     assert_eq!(pop["caller"]["kind"], "internal", "{pop}");
-    let (status, ..) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{incoming}/answer"),
-        &[AUTH],
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        act(&cti, &incoming, "answer").await.0,
+        StatusCode::NO_CONTENT
+    );
     colleague.wait_event("CALL_ESTABLISHED", WAIT);
-    let (status, ..) = send(
-        &cti,
-        Method::POST,
-        &format!("/v1/calls/{incoming}/hangup"),
-        &[AUTH],
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        act(&cti, &incoming, "hangup").await.0,
+        StatusCode::NO_CONTENT
+    );
     colleague.wait_event("CALL_CLOSED", WAIT);
     let history = handle.history(5).await.expect("history");
     assert_eq!(history.len(), 2, "{history:?}");

@@ -115,63 +115,51 @@ async fn the_pop_shows_the_calls_context_and_the_last_calls_with_their_notes() {
     handle.phone().expect("phone").shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
+/// A call from 0612345678 (`scenario`, which expects to be answered then hangs up) to a
+/// phone with `audio`; returns its pop once the caller saw the answer and the history row
+/// says it was answered.
+async fn answered_by_itself(
+    audio: switchboard_runtime::AudioSettings,
+    name: &str,
+    scenario: &str,
+) -> ScreenPop {
     let dir = tempfile::tempdir().expect("tempdir");
     let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
         .await
         .expect("database");
-    let audio = switchboard_runtime::AudioSettings {
-        auto_answer: true,
-        ..switchboard_runtime::AudioSettings::default()
-    };
     handle.save_audio_settings(&audio).await.expect("saved");
     let mut events = start_local(&handle, PhoneOptions::default()).await;
     let target = handle.phone().expect("phone").local_addr().to_string();
-    let mut sipp = Sipp::start(
-        dir.path(),
-        "answered_uac",
-        include_str!("sipp/answered_uac.xml"),
-        &[&target],
-    );
+    let mut sipp = Sipp::start(dir.path(), name, scenario, &[&target]);
     let popped = pop(&mut events).await;
     tokio::task::spawn_blocking(move || sipp.finish(WAIT))
         .await
         .expect("join")
-        .expect("the caller was answered (200), then hung up");
+        .expect("the caller was answered (200) without a click, then hung up");
     // The history row follows the call's events as the engine handles them.
     let row = newest(&handle, "the call's end", |r| r.ended_at.is_some()).await;
     assert_eq!(row.remote_raw, "0612345678", "{popped:?}");
     assert!(row.answered_at.is_some(), "answered: {row:?}");
     handle.phone().expect("phone").shutdown().await;
+    popped
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_auto_answer_a_lone_call_is_answered_without_a_click() {
+    let audio = switchboard_runtime::AudioSettings {
+        auto_answer: true,
+        ..switchboard_runtime::AudioSettings::default()
+    };
+    answered_by_itself(audio, "answered_uac", include_str!("sipp/answered_uac.xml")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_intercom_call_asking_for_it_is_answered_by_itself() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
-        .await
-        .expect("database");
     let audio = switchboard_runtime::AudioSettings {
         intercom: true,
         ..switchboard_runtime::AudioSettings::default()
     };
-    handle.save_audio_settings(&audio).await.expect("saved");
-    let mut events = start_local(&handle, PhoneOptions::default()).await;
-    let target = handle.phone().expect("phone").local_addr().to_string();
-    let mut sipp = Sipp::start(
-        dir.path(),
-        "intercom_uac",
-        include_str!("sipp/intercom_uac.xml"),
-        &[&target],
-    );
-    let popped = pop(&mut events).await;
+    let popped =
+        answered_by_itself(audio, "intercom_uac", include_str!("sipp/intercom_uac.xml")).await;
     assert_eq!(popped.context.auto_answer, Some(1), "{:?}", popped.context);
-    tokio::task::spawn_blocking(move || sipp.finish(WAIT))
-        .await
-        .expect("join")
-        .expect("the intercom call was answered (200) without a click, then hung up");
-    let row = newest(&handle, "the call's end", |r| r.ended_at.is_some()).await;
-    assert!(row.answered_at.is_some(), "answered: {row:?}");
-    handle.phone().expect("phone").shutdown().await;
 }
