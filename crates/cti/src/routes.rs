@@ -124,6 +124,9 @@ fn body<T: DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Fa
 struct DialBody {
     /// The number or address to call.
     to: String,
+    /// The caller ID of this call and the next ones (as the window's menu chooses it).
+    #[serde(default)]
+    caller_id: Option<switchboard_runtime::CallerIdChoice>,
 }
 
 #[derive(Deserialize)]
@@ -255,7 +258,12 @@ async fn dial(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Failure> {
-    let DialBody { to } = body(&headers, &bytes)?;
+    let DialBody { to, caller_id } = body(&headers, &bytes)?;
+    if let Some(choice) = caller_id {
+        // A number that cannot be dialled changes nothing.
+        api.handle.normalize(&to, Source::DialBox)?;
+        api.handle.choose_caller_id(choice).await?;
+    }
     let call = api.handle.dial(&to, Source::DialBox)?;
     tracing::info!(call, "dialled through the CTI API");
     Ok((StatusCode::CREATED, Json(json!({ "call": call }))).into_response())
@@ -274,7 +282,7 @@ async fn act(
         "hold" => phone.hold(&id)?,
         "resume" => phone.resume(&id)?,
         "transfer" => {
-            let DialBody { to } = body(&headers, &bytes)?;
+            let DialBody { to, .. } = body(&headers, &bytes)?;
             api.handle.transfer(&id, &to, Source::DialBox)?;
         }
         _ => {

@@ -162,6 +162,38 @@ async fn without_the_token_from_a_foreign_page_or_with_a_bad_body_nothing_happen
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("bad_state"))
     );
+    // The caller ID of the call comes with it; one not in the agent's list is refused.
+    let (status, body, _) = send(
+        &cti,
+        Method::POST,
+        "/v1/calls",
+        &[AUTH],
+        Some(r#"{"to":"0144556677","caller_id":{"as":"number","number":"0899123456"}}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("caller_id")),
+        "{body}"
+    );
+    let (status, body, _) = send(
+        &cti,
+        Method::POST,
+        "/v1/calls",
+        &[AUTH],
+        Some(r#"{"to":"0144556677","caller_id":{"as":"anonymous"}}"#),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no phone here: {body}"
+    );
+    assert_eq!(
+        handle.caller_id().choice,
+        switchboard_runtime::CallerIdChoice::Anonymous,
+        "chosen for this call and the next ones"
+    );
     let (status, body, _) = send(&cti, Method::GET, "/v1/nothing", &[AUTH], None).await;
     assert_eq!(
         (status, body["error"].as_str()),
