@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
-use switchboard_core::stats::{compute, CallRecord, StateRecord, Stats};
+use switchboard_core::stats::{compute, Stats};
 use switchboard_core::Presence;
 
 use crate::{Error, Handle};
@@ -41,30 +41,8 @@ impl Handle {
                 reason: "a period ends after it begins, in at most 400 slices".into(),
             });
         }
-        let calls: Vec<CallRecord> = self
-            .store
-            .call_times(period.from_ms, period.to_ms)
-            .await?
-            .into_iter()
-            .map(|c| CallRecord {
-                incoming: c.incoming,
-                started_ms: c.started_ms,
-                answered_ms: c.answered_ms,
-                ended_ms: c.ended_ms,
-                end_reason: c.end_reason,
-                held_ms: c.held_ms,
-            })
-            .collect();
-        let states: Vec<StateRecord> = self
-            .store
-            .state_times(period.from_ms, period.to_ms)
-            .await?
-            .into_iter()
-            .map(|s| StateRecord {
-                at_ms: s.at_ms,
-                presence: s.presence.as_deref().and_then(Presence::from_code),
-            })
-            .collect();
+        let calls = self.store.call_times(period.from_ms, period.to_ms).await?;
+        let states = self.store.state_times(period.from_ms, period.to_ms).await?;
         Ok(compute(
             &calls,
             &states,

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use switchboard_core::stats::{CallRecord, StateRecord};
+use switchboard_core::Presence;
+
 use crate::{Result, Store};
 
 /// One change of state.
@@ -17,32 +20,6 @@ pub struct StateChange {
     pub reason: Option<String>,
     /// `agent`, `call_ended`, `wrap_up_expired`, `start` or `stop` (the app stopped).
     pub cause: String,
-}
-
-/// A call as the statistics count it: times in milliseconds since 1970.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallTimes {
-    /// It came in.
-    pub incoming: bool,
-    /// When it began.
-    pub started_ms: i64,
-    /// When it was answered.
-    pub answered_ms: Option<i64>,
-    /// When it ended.
-    pub ended_ms: Option<i64>,
-    /// Why it ended.
-    pub end_reason: Option<String>,
-    /// Time on hold.
-    pub held_ms: i64,
-}
-
-/// A change of state as the statistics count it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateTimes {
-    /// When, in milliseconds since 1970.
-    pub at_ms: i64,
-    /// The state, or `None` from when the app stopped.
-    pub presence: Option<String>,
 }
 
 impl Store {
@@ -92,7 +69,7 @@ impl Store {
     }
 
     /// The calls begun in `[from_ms, to_ms)`, oldest first.
-    pub async fn call_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<CallTimes>> {
+    pub async fn call_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<CallRecord>> {
         let rows = sqlx::query!(
             r#"SELECT direction,
                 CAST(ROUND((julianday(started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS "started_ms!: i64",
@@ -110,7 +87,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| CallTimes {
+            .map(|r| CallRecord {
                 incoming: r.direction == "in",
                 started_ms: r.started_ms,
                 answered_ms: r.answered_ms,
@@ -123,7 +100,7 @@ impl Store {
 
     /// The changes of state in `[from_ms, to_ms)`, preceded by the one in force at
     /// `from_ms`, oldest first.
-    pub async fn state_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<StateTimes>> {
+    pub async fn state_times(&self, from_ms: i64, to_ms: i64) -> Result<Vec<StateRecord>> {
         let rows = sqlx::query!(
             r#"SELECT CAST(ROUND((julianday(at) - 2440587.5) * 86400000.0) AS INTEGER) AS "at_ms!: i64",
                 presence, cause
@@ -139,9 +116,12 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| StateTimes {
+            .map(|r| StateRecord {
                 at_ms: r.at_ms,
-                presence: (r.cause != "stop").then_some(r.presence),
+                // From a stop of the app, no state until it starts again.
+                presence: (r.cause != "stop")
+                    .then(|| Presence::from_code(&r.presence))
+                    .flatten(),
             })
             .collect())
     }

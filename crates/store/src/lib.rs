@@ -21,7 +21,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-pub use agent::{CallTimes, StateChange, StateTimes};
+pub use agent::StateChange;
 pub use editing::{ContactForm, ContactProblem, DeletedContact, NumberField};
 pub use error::{Result, StoreError};
 pub use history::{Direction, HistoryEntry, NewCall, MAX_CALL_NOTES, MAX_DISPOSITION};

@@ -2,7 +2,9 @@
 //! 1970, the period's bounds, the state in force at its start, the app's stops.
 
 use sqlx::sqlite::SqlitePoolOptions;
-use switchboard_store::{CallTimes, Store};
+use switchboard_core::stats::CallRecord;
+use switchboard_core::Presence;
+use switchboard_store::Store;
 
 /// A database seeded with calls and state changes at known times, through SQLite itself.
 async fn seeded() -> (tempfile::TempDir, Store) {
@@ -48,7 +50,7 @@ async fn the_calls_of_a_day_in_milliseconds() {
     assert_eq!(calls.len(), 3, "the day's calls only: {calls:?}");
     assert_eq!(
         calls[0],
-        CallTimes {
+        CallRecord {
             incoming: true,
             started_ms: DEC_1 + 9 * HOUR,
             answered_ms: Some(DEC_1 + 9 * HOUR + 5_500),
@@ -68,13 +70,17 @@ async fn the_state_in_force_at_the_start_and_the_stops() {
         .state_times(DEC_1, DEC_1 + 24 * HOUR)
         .await
         .expect("states");
-    let seen: Vec<(i64, Option<&str>)> = states
+    let seen: Vec<(i64, Option<Presence>)> = states
         .iter()
-        .map(|s| ((s.at_ms - DEC_1) / HOUR, s.presence.as_deref()))
+        .map(|s| ((s.at_ms - DEC_1) / HOUR, s.presence))
         .collect();
     assert_eq!(
         seen,
-        [(-5, None), (8, Some("ready")), (12, Some("not_ready"))],
+        [
+            (-5, None),
+            (8, Some(Presence::Ready)),
+            (12, Some(Presence::NotReady))
+        ],
         "the stop before midnight is in force at the start; the next day's change is not in"
     );
     let held = store
