@@ -7,6 +7,7 @@ mod codecs;
 mod dtmf;
 mod error;
 mod event;
+mod guard;
 mod hold;
 mod identity;
 mod incoming;
@@ -108,9 +109,16 @@ impl Engine {
         };
         let cancel = CancellationToken::new();
         let transport = TransportLayer::new(cancel.clone());
-        let udp = UdpConnection::create_connection(bind, None, Some(cancel.child_token()))
+        let socket = tokio::net::UdpSocket::bind(bind)
             .await
-            .map_err(bind_err)?;
+            .map_err(|e| bind_err(e.into()))?;
+        let udp = UdpConnection::from_socket(
+            Arc::new(guard::GuardedSocket(socket)),
+            None,
+            Some(cancel.child_token()),
+        )
+        .await
+        .map_err(bind_err)?;
         let local = udp.get_addr().get_socketaddr().map_err(bind_err)?;
         transport.add_transport(udp.into());
         let endpoint = EndpointBuilder::new()
@@ -138,7 +146,8 @@ impl Engine {
         ));
         // Requests from outside: those of a known dialog (BYE, re-INVITE, ...) go to it, those
         // of an unknown one get 481; a new INVITE is a call; OPTIONS is answered; any other
-        // method gets 405 (RFC 3261 §8.2.1).
+        // method gets 405 (RFC 3261 §8.2.1). What the stack cannot read at all is answered
+        // before it (the guard).
         let dialogs = layer.clone();
         let (in_calls, in_events, in_states) = (calls.clone(), events.clone(), states.clone());
         tokio::spawn(async move {
@@ -192,6 +201,11 @@ impl Engine {
                     });
                     continue;
                 }
+                // RFC 3261 §11.2 and §21.4.6: the answer to OPTIONS and a 405 list what we
+                // serve.
+                let allow = vec![rsipstack::sip::Header::Allow(
+                    rsipstack::sip::headers::Allow::new(guard::ALLOW),
+                )];
                 let status = match tx.original.method {
                     Method::Ack => continue,
                     _ if in_dialog => StatusCode::CallTransactionDoesNotExist,
@@ -210,7 +224,11 @@ impl Engine {
                     Method::Cancel | Method::Bye => StatusCode::CallTransactionDoesNotExist,
                     _ => StatusCode::MethodNotAllowed,
                 };
-                if let Err(e) = tx.reply(status).await {
+                let headers = match status {
+                    StatusCode::OK | StatusCode::MethodNotAllowed => allow,
+                    _ => Vec::new(),
+                };
+                if let Err(e) = tx.reply_with(status, headers, None).await {
                     tracing::debug!("reply failed: {e}");
                 }
             }
