@@ -16,7 +16,14 @@ pub fn tone_power(samples: &[i16], rate: u32, frequency: u32) -> f64 {
 
 /// The frequency (Hz) in `lo..=hi` with the most energy in `samples` taken at `rate`.
 pub fn dominant_frequency(samples: &[i16], rate: u32, lo: u32, hi: u32) -> u32 {
-    let power = |f: u32| tone_power(samples, rate, f);
+    dominant_frequency_of(&[samples], rate, lo, hi)
+}
+
+/// Like [`dominant_frequency`], over stretches of sound heard apart (the beats of a cadence,
+/// what came between two gaps of a device): their energies add up, so the phase jump from one
+/// stretch to the next does not smear the tone.
+pub fn dominant_frequency_of<S: AsRef<[i16]>>(parts: &[S], rate: u32, lo: u32, hi: u32) -> u32 {
+    let power = |f: u32| -> f64 { parts.iter().map(|p| tone_power(p.as_ref(), rate, f)).sum() };
     (lo..=hi)
         .max_by(|&a, &b| power(a).total_cmp(&power(b)))
         .unwrap_or(lo)
@@ -74,6 +81,9 @@ mod tests {
             })
             .collect();
         assert_eq!(dominant_frequency(&tone, 8000, 300, 3000), 440);
+        // Two stretches, the second out of phase with the first: still 440 Hz.
+        let apart = [&tone[..3000], &tone[3037..6000]];
+        assert_eq!(dominant_frequency_of(&apart, 8000, 300, 3000), 440);
         assert!(rms(&tone) > 5000.0);
         assert_eq!(rms(&[0; 100]), 0.0);
     }

@@ -161,30 +161,39 @@ impl Baresip {
             )
             .expect("accounts");
             let log = std::fs::File::create(conf.join("baresip.log")).expect("log");
-            started.spawn(
-                "baresip (apt-get install baresip-core)",
-                Command::new("baresip")
-                    .arg("-4")
-                    .arg("-f")
-                    .arg(&conf)
-                    .stdin(Stdio::null())
-                    .stdout(log.try_clone().expect("log"))
-                    .stderr(log),
-            );
-            match started.wait_for_port_or_exit(ctrl, Duration::from_secs(20)) {
-                true => break,
-                false if attempt < 3 => continue,
-                false => panic!(
-                    "baresip {user} did not start: {}",
-                    std::fs::read_to_string(conf.join("baresip.log")).unwrap_or_default()
-                ),
+            let pid = started
+                .spawn(
+                    "baresip (apt-get install baresip-core)",
+                    Command::new("baresip")
+                        .arg("-4")
+                        .arg("-f")
+                        .arg(&conf)
+                        .stdin(Stdio::null())
+                        .stdout(log.try_clone().expect("log"))
+                        .stderr(log),
+                )
+                .last_pid();
+            // Started means listening for commands and registered at kamailio; one that
+            // does neither in time (its SIP port taken meanwhile) is stopped and replaced.
+            let ready = started.wait_for_port_or_exit(ctrl, Duration::from_secs(20))
+                && kamailio.registers_within(user, Duration::from_secs(20));
+            if ready {
+                break;
             }
+            if let Some(pid) = pid {
+                started.stop(pid);
+            }
+            assert!(
+                attempt < 3,
+                "baresip {user} did not start and register: {}\nkamailio: {}",
+                std::fs::read_to_string(conf.join("baresip.log")).unwrap_or_default(),
+                kamailio.log()
+            );
         }
         let stream = TcpStream::connect(("127.0.0.1", ctrl)).expect("control connection");
         let (tx, messages) = channel();
         let reader = stream.try_clone().expect("clone");
         std::thread::spawn(move || read_messages(reader, tx));
-        kamailio.wait_registered(user, true, Duration::from_secs(20));
         Self {
             user: user.to_owned(),
             dir: dir.join(format!("baresip-{user}")),

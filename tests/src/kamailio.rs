@@ -331,6 +331,18 @@ impl Kamailio {
         );
     }
 
+    /// Whether `user` registers a contact within `limit`.
+    pub fn registers_within(&self, user: &str, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while self.contacts(user).is_empty() {
+            if start.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
     /// Kamailio's log so far, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.rundir.join("kamailio.log")).unwrap_or_default()
