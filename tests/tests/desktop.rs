@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use switchboard_e2e::agent::Agent;
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::kamailio::Kamailio;
-use switchboard_e2e::{session_bus, workspace_binary, Started};
+use switchboard_e2e::{session_bus, wait_until, workspace_binary, Started};
 
 mod common;
 use common::{add_account, app_session_on, artifacts, click, find, row, screenshot};
@@ -107,6 +107,14 @@ async fn one_instance_and_the_global_shortcuts_answer_and_dial() {
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     );
+    // xclip owns the clipboard a moment after it starts: the shortcut comes after that.
+    wait_until("the clipboard's text", Duration::from_secs(10), || {
+        Command::new("xclip")
+            .args(["-selection", "clipboard", "-o"])
+            .env("DISPLAY", &display)
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"Poste 20 04"))
+    });
     press(&display, "ctrl+alt+d");
     colleague.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
     find(
