@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::codec::{Decoder, Encoder};
-use crate::headset::HeadsetPort;
+use crate::headset::{HeadsetPort, Pacer};
 use crate::histogram::Histogram;
 use crate::jitter::{JitterBuffer, JitterStats, Playout};
 use crate::quality::mos;
@@ -244,6 +244,14 @@ enum Devices {
 }
 
 impl Devices {
+    /// The headset's tick, which paces the session when it has a headset.
+    fn pacer(&self) -> Option<Pacer> {
+        match self {
+            Self::Headset(port) => Some(port.pacer()),
+            Self::Files { .. } => None,
+        }
+    }
+
     /// The microphone's next frame.
     fn fill(&mut self, frame: &mut [i16; FRAME]) {
         match self {
@@ -279,6 +287,18 @@ impl Devices {
                 speaker: Some(s), ..
             } => s.finish(),
             _ => Ok(()),
+        }
+    }
+}
+
+/// Waits for the session's next tick: the headset's when it has one (its microphone frame is
+/// there then, and what the session hands back is mixed right after), otherwise its own
+/// clock's.
+async fn next_frame(pacer: Option<&Pacer>, own: &mut tokio::time::Interval) {
+    match pacer {
+        Some(pacer) => pacer.next_frame().await,
+        None => {
+            own.tick().await;
         }
     }
 }
@@ -324,6 +344,7 @@ async fn run(
     let mut stats = Stats::default();
     let mut tick = tokio::time::interval(Duration::from_millis(20));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let pacer = devices.pacer();
     let mut frame = [0i16; FRAME];
     let mut payload = Vec::with_capacity(FRAME);
     let mut buf = vec![0u8; 2048];
@@ -370,7 +391,7 @@ async fn run(
                 pending.extend(dtmf::packets(key, units).into_iter().flatten().map(Some));
                 pending.extend(std::iter::repeat_n(None, KEY_GAP));
             }
-            _ = tick.tick() => {
+            () = next_frame(pacer.as_ref(), &mut tick) => {
                 let held = *control.hold.borrow();
                 if held {
                     last_heard = tokio::time::Instant::now();

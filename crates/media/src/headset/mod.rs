@@ -4,6 +4,11 @@
 //! the speaker, and plays the ringtone on the ringer while a call rings. Device rates are
 //! converted with rubato.
 //!
+//! The headset's tick paces the calls: each port is told when its microphone frame is there,
+//! the call sends it and hands back what it heard, and the speaker's mix is made a few
+//! milliseconds later, once the calls had that time to answer. A call that followed a clock of
+//! its own would make each frame wait for it, half a frame on average, each way.
+//!
 //! A device that stops (unplugged, its sound server module gone) is noticed when its
 //! callback stops moving for a second: the role falls back to the system's default device
 //! with an event, and goes back to the chosen device when it is offered again.
@@ -121,9 +126,31 @@ pub struct HeadsetPort {
     mic: rtrb::Consumer<i16>,
     speaker: rtrb::Producer<i16>,
     backlog: Backlog,
+    tick: Arc<tokio::sync::Notify>,
+}
+
+/// How long a call waits for the headset's tick before it goes on by itself (the headset's
+/// thread is late or gone).
+const TICK_LATE: Duration = Duration::from_millis(30);
+
+/// The headset's tick, as a call waits for it.
+#[derive(Clone, Debug)]
+pub struct Pacer(Arc<tokio::sync::Notify>);
+
+impl Pacer {
+    /// Waits until the headset's next microphone frame is there (at most a little over a
+    /// frame: a call never stops because the headset is late).
+    pub async fn next_frame(&self) {
+        let _ = tokio::time::timeout(TICK_LATE, self.0.notified()).await;
+    }
 }
 
 impl HeadsetPort {
+    /// What paces the call on the headset's tick.
+    pub fn pacer(&self) -> Pacer {
+        Pacer(Arc::clone(&self.tick))
+    }
+
     /// The microphone's latest frame (silence when it has none yet). Frames that waited are
     /// dropped so the call's delay stays one frame.
     pub fn fill(&mut self, frame: &mut [i16; FRAME]) {
@@ -165,7 +192,12 @@ struct PortEnds {
     mic: rtrb::Producer<i16>,
     speaker: rtrb::Consumer<i16>,
     backlog: Backlog,
+    tick: Arc<tokio::sync::Notify>,
 }
+
+/// How long after the microphone's frame went to the calls the speaker's mix is made: the
+/// time the calls have to hand back what they heard in this tick.
+const ANSWER_TIME: Duration = Duration::from_millis(3);
 
 /// What the phone and the headset thread share.
 #[derive(Default)]
@@ -231,6 +263,7 @@ impl Headset {
     pub fn port(&self) -> HeadsetPort {
         let (mic_in, mic) = rtrb::RingBuffer::new(FRAME * 8);
         let (speaker, speaker_out) = rtrb::RingBuffer::new(FRAME * 8);
+        let tick = Arc::new(tokio::sync::Notify::new());
         self.shared
             .ports
             .lock()
@@ -239,11 +272,13 @@ impl Headset {
                 mic: mic_in,
                 speaker: speaker_out,
                 backlog: Backlog::default(),
+                tick: Arc::clone(&tick),
             });
         HeadsetPort {
             mic,
             speaker,
             backlog: Backlog::default(),
+            tick,
         }
     }
 
@@ -369,7 +404,6 @@ fn run(
                 .level
                 .store(peak.max(shown - shown / 10), Ordering::Relaxed);
         }
-        let mut mix = [0i32; FRAME];
         {
             let mut ports = shared.ports.lock().unwrap_or_else(PoisonError::into_inner);
             // A call that ended dropped its port.
@@ -380,6 +414,15 @@ fn run(
                         chunk.fill_from_iter(frame.iter().copied());
                     }
                 }
+                // The call's turn (also without a microphone: its clock is this tick).
+                port.tick.notify_one();
+            }
+        }
+        sleep_until(next + ANSWER_TIME);
+        let mut mix = [0i32; FRAME];
+        {
+            let mut ports = shared.ports.lock().unwrap_or_else(PoisonError::into_inner);
+            for port in ports.iter_mut() {
                 while port.speaker.slots() > 2 * FRAME {
                     if let Ok(chunk) = port.speaker.read_chunk(FRAME) {
                         chunk.commit_all();
@@ -446,14 +489,48 @@ fn run(
 
         next += Duration::from_millis(20);
         let now = Instant::now();
-        if next > now {
-            std::thread::sleep(next - now);
-        } else if now - next > Duration::from_millis(100) {
+        if now > next + Duration::from_millis(100) {
             // Far behind (the machine was suspended): start the clock again.
             next = now;
         }
+        sleep_until(next);
     }
     mic.close();
     speaker.close();
     ringer.close();
+}
+
+fn sleep_until(at: Instant) {
+    let now = Instant::now();
+    if at > now {
+        std::thread::sleep(at - now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On a virtual clock: a call waits for the headset's tick, and goes on by itself when
+    /// the tick does not come.
+    #[tokio::test(start_paused = true)]
+    async fn a_call_follows_the_headsets_tick_and_never_stalls_on_it() {
+        let pacer = Pacer(Arc::new(tokio::sync::Notify::new()));
+        let start = tokio::time::Instant::now();
+        // The tick came before the call waited for it: no wait at all.
+        pacer.0.notify_one();
+        pacer.next_frame().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // A tick 7 ms later: the call goes on then.
+        let ticker = pacer.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(7)).await;
+            ticker.0.notify_one();
+        });
+        pacer.next_frame().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(7));
+        // No tick (the headset is late or gone): the call's own 30 ms.
+        pacer.next_frame().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(7) + TICK_LATE);
+    }
 }
