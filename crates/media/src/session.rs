@@ -347,6 +347,8 @@ async fn run(
     let pacer = devices.pacer();
     let mut frame = [0i16; FRAME];
     let mut payload = Vec::with_capacity(FRAME);
+    // The far end's sound decoded and not played yet (part of a packet longer than a frame).
+    let mut decoded: Vec<i16> = Vec::with_capacity(4 * FRAME);
     let mut buf = vec![0u8; 2048];
     // What the next ticks send instead of sound: event packets, and gaps (None) between keys.
     let mut pending: VecDeque<Option<dtmf::EventPacket>> = VecDeque::new();
@@ -408,19 +410,21 @@ async fn run(
                     silent = true;
                     on_event(SessionEvent::Silent(last_heard.elapsed()));
                 }
-                // What the party said this tick: to the speaker, and to the conference.
-                let mut heard = match jitter.pop() {
-                    Playout::Audio(payload) if payload.is_empty() => vec![0; FRAME],
-                    Playout::Audio(payload) => {
-                        let mut decoded = Vec::with_capacity(FRAME);
-                        decoder.decode(&payload, &mut decoded);
-                        decoded
+                // What the party said this tick: to the speaker, and to the conference. A
+                // peer that sends packets of another length than ours (30 ms, 10 ms) is
+                // played as it comes: packets are taken until a frame is full, and what is
+                // left over opens the next one.
+                while decoded.len() < FRAME {
+                    match jitter.pop() {
+                        Playout::Audio(payload) if payload.is_empty() => {
+                            decoded.resize(decoded.len() + FRAME, 0);
+                        }
+                        Playout::Audio(payload) => decoder.decode(&payload, &mut decoded),
+                        Playout::Lost(next) => decoded.extend(decoder.conceal(next.as_deref())),
+                        Playout::Silence => decoded.resize(FRAME, 0),
                     }
-                    Playout::Lost(next) => decoder.conceal(next.as_deref()),
-                    Playout::Silence => vec![0; FRAME],
-                };
-                // A payload of another length (a peer's 30 ms packets) is cut or padded.
-                heard.resize(FRAME, 0);
+                }
+                let heard: Vec<i16> = decoded.drain(..FRAME).collect();
                 if let Some(arrival) = jitter.played_arrival() {
                     stats.arrival_to_play.record(started.elapsed().saturating_sub(arrival));
                 }
