@@ -151,10 +151,16 @@ async fn the_callee_hears_the_agents_microphone() {
             .and_then(|p| std::fs::metadata(p).ok())
             .is_some_and(|m| m.len() > 44 + 2 * 16_000)
     });
-    // A clean loopback call scores high.
+    // A clean loopback call scores high once started. The first report's second holds the
+    // call's start, where a single frame concealed on a loaded machine is already 2 % (seen
+    // once in a full run); the second report is about a call under way.
+    let mut reports = 0;
     let quality = loop {
         if let PhoneEvent::Quality(q) = next(&mut events).await {
-            break q;
+            reports += 1;
+            if reports == 2 {
+                break q;
+            }
         }
     };
     assert_eq!(quality.call, line);
