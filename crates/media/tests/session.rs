@@ -64,53 +64,45 @@ async fn played_from_packets_of(ms: u32) -> (Vec<i16>, u32) {
 /// A 1 kHz sine of amplitude 8,000, as RMS.
 const TONE_RMS: f64 = 8000.0 / std::f64::consts::SQRT_2;
 
-/// In the tone's steady part (the first and last half second left out): the 20 ms frames
-/// whose level is off the typical one by more than a quarter (cuts, gaps and concealment),
-/// all its frames, and the typical level.
-fn uneven_frames(samples: &[i16], rate: u32) -> (usize, usize, f64) {
+/// Checks that the tone's steady part (the first and last half second left out) was played
+/// whole: no more than one 20 ms frame in twenty off the typical level by more than a quarter
+/// (cuts, gaps, concealment), the typical level the tone's own (not part tone and part
+/// padding), and 1 kHz.
+fn assert_heard_whole(samples: &[i16], rate: u32) {
+    assert_eq!(rate as usize / 50, FRAME, "the session's own rate");
     let frame = rate as usize / 50;
     let half = rate as usize / 2;
     let steady = &samples[half..samples.len().saturating_sub(half)];
-    let mut levels: Vec<f64> = steady.chunks_exact(frame).map(rms).collect();
+    let levels: Vec<f64> = steady.chunks_exact(frame).map(rms).collect();
     let total = levels.len();
+    assert!(total >= 80, "only {total} frames of tone were played");
     let mut sorted = levels.clone();
     sorted.sort_by(f64::total_cmp);
     let typical = sorted[total / 2];
-    levels.retain(|l| (l / typical - 1.0).abs() > 0.25);
-    (levels.len(), total, typical)
+    let uneven = levels
+        .iter()
+        .filter(|l| (*l / typical - 1.0).abs() > 0.25)
+        .count();
+    assert!(
+        uneven * 20 <= total,
+        "{uneven} of {total} frames are cut or concealed"
+    );
+    assert!(
+        (typical / TONE_RMS - 1.0).abs() < 0.15,
+        "level {typical:.0} for {TONE_RMS:.0}"
+    );
+    let f = dominant_frequency(steady, rate, 300, 3400);
+    assert!(f.abs_diff(1000) <= 5, "heard {f} Hz");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_peer_sending_30_ms_packets_is_heard_whole() {
     let (samples, rate) = played_from_packets_of(30).await;
-    assert_eq!(rate as usize / 50, FRAME, "the session's own rate");
-    let (uneven, total, typical) = uneven_frames(&samples, rate);
-    assert!(total >= 80, "only {total} frames of tone were played");
-    assert!(
-        uneven * 20 <= total,
-        "{uneven} of {total} frames are cut or concealed"
-    );
-    // Whole frames of tone, not part tone and part padding.
-    assert!(
-        (typical / TONE_RMS - 1.0).abs() < 0.15,
-        "level {typical:.0} for {TONE_RMS:.0}"
-    );
-    let f = dominant_frequency(&samples, rate, 300, 3400);
-    assert!(f.abs_diff(1000) <= 5, "heard {f} Hz");
+    assert_heard_whole(&samples, rate);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_peer_sending_10_ms_packets_is_heard_whole() {
     let (samples, rate) = played_from_packets_of(10).await;
-    let (uneven, total, typical) = uneven_frames(&samples, rate);
-    assert!(total >= 80, "only {total} frames of tone were played");
-    assert!(
-        uneven * 20 <= total,
-        "{uneven} of {total} frames are cut or concealed"
-    );
-    // Whole frames of tone, not part tone and part padding.
-    assert!(
-        (typical / TONE_RMS - 1.0).abs() < 0.15,
-        "level {typical:.0} for {TONE_RMS:.0}"
-    );
+    assert_heard_whole(&samples, rate);
 }
