@@ -204,6 +204,13 @@ impl Baresip {
         }
     }
 
+    /// The last `lines` lines of its log, for failure messages.
+    fn log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.dir.join("baresip.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
     /// The recordings of what it heard in its calls (`dump-*-dec.wav`, by sndfile).
     pub fn recordings(&self) -> Vec<PathBuf> {
         let mut found: Vec<PathBuf> = std::fs::read_dir(&self.dir)
@@ -257,9 +264,10 @@ impl Baresip {
                 Ok(m) if m["event"] == true => self.pending.push(m),
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => panic!(
-                    "baresip {}: no {kind} within {limit:?}; saw {:?}",
+                    "baresip {}: no {kind} within {limit:?}; saw {:?}\nits log ends:\n{}",
                     self.user,
-                    self.pending.iter().map(|e| &e["type"]).collect::<Vec<_>>()
+                    self.pending.iter().map(|e| &e["type"]).collect::<Vec<_>>(),
+                    self.log_tail(40)
                 ),
                 Err(RecvTimeoutError::Disconnected) => panic!("baresip {} exited", self.user),
             }
