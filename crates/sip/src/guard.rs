@@ -47,6 +47,10 @@ impl Problem {
 
 /// Reads one datagram and says what becomes of it.
 pub(crate) fn screen(packet: &[u8]) -> Verdict {
+    // Keep-alives (RFC 5626 §4.4.1: CRLF pings, answered by the stack with a CRLF pong).
+    if packet.iter().all(u8::is_ascii_whitespace) {
+        return Verdict::Pass;
+    }
     let parsed = SipMessage::try_from(packet);
     let head = Head::read(packet);
     let Some(request_line) = head.request_line() else {
@@ -332,7 +336,8 @@ mod tests {
             Verdict::Pass
         );
         assert_eq!(screen(b"\x00\xff\xfe garbage"), Verdict::Drop);
-        assert_eq!(screen(b""), Verdict::Drop);
+        assert_eq!(screen(b"\r\n\r\n"), Verdict::Pass);
+        assert_eq!(screen(b"\r\n"), Verdict::Pass);
     }
 
     #[test]

@@ -78,6 +78,11 @@ async fn malformed_and_unexpected_requests() {
             "after #{i}"
         );
     }
+    // A keep-alive ping gets its pong (RFC 5626 §4.4.1).
+    socket.send_to(b"\r\n\r\n", to).expect("ping");
+    let mut pong = [0u8; 16];
+    let (n, _) = socket.recv_from(&mut pong).expect("a pong in time");
+    assert_eq!(&pong[..n], b"\r\n");
     // A method we know but do not serve, then one nobody here knows: both list what we serve.
     let refused = answer(&socket, to, &request(port, "MESSAGE", None, 2));
     assert!(refused.starts_with("SIP/2.0 405"), "{refused}");
