@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::{wait_until, Started};
+use crate::{poll_until, wait_until, Started};
 
 /// A running kamailio.
 #[derive(Debug)]
@@ -333,14 +333,7 @@ impl Kamailio {
 
     /// Whether `user` registers a contact within `limit`.
     pub fn registers_within(&self, user: &str, limit: Duration) -> bool {
-        let start = std::time::Instant::now();
-        while self.contacts(user).is_empty() {
-            if start.elapsed() > limit {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        true
+        poll_until(limit, || !self.contacts(user).is_empty())
     }
 
     /// Kamailio's log so far, for failure messages.

@@ -103,12 +103,20 @@ pub fn free_port() -> u16 {
 }
 
 /// Waits until `condition` holds, checking every 50 ms; panics after `limit`.
-pub fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, limit: Duration, condition: impl FnMut() -> bool) {
+    assert!(poll_until(limit, condition), "timed out waiting for {what}");
+}
+
+/// Whether `condition` holds within `limit` (looked at every 50 ms).
+pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
     while !condition() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        if start.elapsed() >= limit {
+            return false;
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
+    true
 }
 
 /// Waits until something listens on `127.0.0.1:port`.
