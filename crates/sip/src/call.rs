@@ -358,7 +358,7 @@ pub(crate) async fn follow(
                             receive: agreed.receive,
                         });
                     }
-                    referrals.outcome(&layer, &calls, &id.call_id, None).await;
+                    referrals.outcome(&layer, &calls, &id.call_id, None);
                 }
             }
             DialogState::Terminated(id, why) => {
@@ -382,10 +382,9 @@ pub(crate) async fn follow(
                         emit(&events, &id.call_id, CallState::Connected);
                     }
                     end(&calls, &events, &id.call_id, why);
-                    referrals
-                        .outcome(&layer, &calls, &id.call_id, Some(why))
-                        .await;
+                    referrals.outcome(&layer, &calls, &id.call_id, Some(why));
                 }
+                referrals.forget(&id.call_id);
             }
             DialogState::Updated(id, request, handle)
             | DialogState::Info(id, request, handle)

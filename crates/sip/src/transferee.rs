@@ -3,6 +3,11 @@
 //! becomes an event the agent accepts or refuses. Accepted: an INVITE to the Refer-To target
 //! (with its Replaces header, RFC 3891, when it carries one), a NOTIFY with the outcome, and
 //! on success the old call ends. Refused: a NOTIFY 603, and the call goes on.
+//!
+//! The NOTIFYs about one call go out one after the other, each once the previous one was
+//! answered: sent from separate tasks, a refusal right after the REFER could overtake the
+//! 100 Trying, and the far end refuses a request whose CSeq is lower than the last it saw
+//! (RFC 3261 §12.2.2), so it would never learn the outcome.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,12 +31,22 @@ struct Pending {
     replaces: Option<String>,
 }
 
-/// REFERs waiting for the agent, and new calls standing in for old ones.
+/// A NOTIFY to send about a call's REFER, and whether to hang up after it.
+#[derive(Debug)]
+struct Notice {
+    status: StatusCode,
+    state: &'static str,
+    then_bye: bool,
+}
+
+/// REFERs waiting for the agent, new calls standing in for old ones, and the queue of
+/// NOTIFYs of each call.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Referrals {
     pending: Arc<Mutex<HashMap<String, Pending>>>,
     /// New call -> the call that asked for it.
     replacing: Arc<Mutex<HashMap<String, String>>>,
+    notices: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Notice>>>>,
 }
 
 /// The target and, when present, the Replaces value of a Refer-To header value such as
@@ -107,7 +122,7 @@ impl Referrals {
         if handle.reply(StatusCode::Accepted).await.is_err() {
             tracing::debug!(call, "202 not sent: the REFER transaction is gone");
         }
-        notify(layer, calls, call, StatusCode::Trying, "active");
+        self.notify(layer, calls, call, StatusCode::Trying, "active", false);
         let _ = events.send(SipEvent::TransferRequested {
             call: call.to_owned(),
             to: target,
@@ -131,12 +146,13 @@ impl Referrals {
         call: &str,
     ) -> Result<(), SipError> {
         self.take(call)?;
-        notify(
+        self.notify(
             layer,
             calls,
             call,
             StatusCode::Decline,
             "terminated;reason=noresource",
+            false,
         );
         Ok(())
     }
@@ -159,7 +175,7 @@ impl Referrals {
 
     /// A call we placed for a transfer was answered or failed: tell the transferor, and on
     /// success end the old call.
-    pub(crate) async fn outcome(
+    pub(crate) fn outcome(
         &self,
         layer: &DialogLayer,
         calls: &Calls,
@@ -172,17 +188,13 @@ impl Referrals {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(new);
         let Some(old) = old else { return };
-        let id = calls.with(|c| {
-            c.get_mut(&old).and_then(|e| {
+        calls.with(|c| {
+            if let Some(e) = c.get_mut(&old) {
                 if answered.is_none() {
                     e.ending = Some(EndReason::Transferred);
                 }
-                e.confirmed.clone()
-            })
+            }
         });
-        let Some(Dialog::Invite(dialog)) = id.and_then(|id| layer.get_dialog(&id)) else {
-            return;
-        };
         let status = match answered {
             None => StatusCode::OK,
             Some(EndReason::Busy) => StatusCode::BusyHere,
@@ -191,33 +203,69 @@ impl Referrals {
             Some(EndReason::NoAnswer) => StatusCode::RequestTimeout,
             Some(_) => StatusCode::ServiceUnavailable,
         };
-        // The NOTIFY and the BYE wait for their answers: off the loop of call events, which
-        // must go on meanwhile (the transferor may hang up at the same moment, RFC 5589 §6,
-        // and its BYE is one of those events).
-        tokio::spawn(async move {
-            if let Err(e) = dialog
-                .notify_refer(status, "terminated;reason=noresource")
-                .await
-            {
-                tracing::debug!(call = old, "NOTIFY not sent: {e}");
-            }
-            if answered.is_none() {
-                if let Err(e) = dialog.bye().await {
-                    tracing::debug!(call = old, "BYE not sent: {e}");
-                }
-            }
-        });
+        // On success the old call ends once the transferor has the outcome.
+        self.notify(
+            layer,
+            calls,
+            &old,
+            status,
+            "terminated;reason=noresource",
+            answered.is_none(),
+        );
     }
-}
 
-/// Sends a sipfrag NOTIFY about the REFER on `call`, without waiting for its answer here.
-fn notify(layer: &DialogLayer, calls: &Calls, call: &str, status: StatusCode, state: &str) {
-    let id: Option<DialogId> = calls.with(|c| c.get(call).and_then(|e| e.confirmed.clone()));
-    if let Some(Dialog::Invite(d)) = id.and_then(|id| layer.get_dialog(&id)) {
-        let (call, state) = (call.to_owned(), state.to_owned());
+    /// `call` ended: its queue of NOTIFYs closes once the ones queued are sent.
+    pub(crate) fn forget(&self, call: &str) {
+        self.notices
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(call);
+    }
+
+    /// Queues a sipfrag NOTIFY about the REFER on `call` (RFC 3515 §2.4.5), and a BYE after
+    /// it when `then_bye`. The queue's task sends them in order, each after the previous one
+    /// was answered, off the loop of call events, which must go on meanwhile (the transferor
+    /// may hang up at the same moment, RFC 5589 §6, and its BYE is one of those events).
+    fn notify(
+        &self,
+        layer: &DialogLayer,
+        calls: &Calls,
+        call: &str,
+        status: StatusCode,
+        state: &'static str,
+        then_bye: bool,
+    ) {
+        let notice = Notice {
+            status,
+            state,
+            then_bye,
+        };
+        let mut queues = self.notices.lock().unwrap_or_else(PoisonError::into_inner);
+        let notice = match queues.get(call) {
+            Some(queue) => match queue.send(notice) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(notice)) => notice,
+            },
+            None => notice,
+        };
+        let id: Option<DialogId> = calls.with(|c| c.get(call).and_then(|e| e.confirmed.clone()));
+        let Some(Dialog::Invite(dialog)) = id.and_then(|id| layer.get_dialog(&id)) else {
+            return;
+        };
+        let (queue, mut notices) = mpsc::unbounded_channel::<Notice>();
+        let _ = queue.send(notice);
+        queues.insert(call.to_owned(), queue);
+        let call = call.to_owned();
         tokio::spawn(async move {
-            if let Err(e) = d.notify_refer(status, &state).await {
-                tracing::debug!(call, "NOTIFY not sent: {e}");
+            while let Some(notice) = notices.recv().await {
+                if let Err(e) = dialog.notify_refer(notice.status, notice.state).await {
+                    tracing::debug!(call, "NOTIFY not sent: {e}");
+                }
+                if notice.then_bye {
+                    if let Err(e) = dialog.bye().await {
+                        tracing::debug!(call, "BYE not sent: {e}");
+                    }
+                }
             }
         });
     }

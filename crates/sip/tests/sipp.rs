@@ -1,7 +1,7 @@
 //! Exact message sequences against SIPp scenarios (tests/sipp/*.xml): session timers
-//! (RFC 4028) both ways, 422 and its retry, and a late-offer INVITE. Each scenario checks
-//! what it receives (headers, SDP) and fails SIPp otherwise; each test checks what the agent
-//! sees.
+//! (RFC 4028) both ways, 422 and its retry, a late-offer INVITE, and the NOTIFYs of a
+//! refused transfer. Each scenario checks what it receives (headers, SDP) and fails SIPp
+//! otherwise; each test checks what the agent sees.
 
 use std::time::Duration;
 
@@ -206,6 +206,52 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
         }
         other => panic!("expected the call's media, got {other:?}"),
     }
+    reach(
+        &mut b.events,
+        &call,
+        &CallState::Ended {
+            reason: EndReason::RemoteHungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_refused_at_once_is_notified_after_the_trying() {
+    let mut b = bed().await;
+    let target = b.engine.local_addr().to_string();
+    let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free port")
+        .port();
+    let sipp = Sipp::start(
+        b.dir.path(),
+        "refer_refused_uac",
+        include_str!("sipp/refer_refused_uac.xml"),
+        &[&target, "-mp", &media_port.to_string()],
+    );
+    let call = loop {
+        if let SipEvent::Call {
+            call,
+            state: CallState::Incoming { .. },
+        } = next(&mut b.events, LONG).await
+        {
+            break call;
+        }
+    };
+    b.engine.answer(&call).expect("answer");
+    reach(&mut b.events, &call, &CallState::Connected).await;
+    loop {
+        if let SipEvent::TransferRequested { call: id, to, .. } = next(&mut b.events, LONG).await {
+            assert_eq!(id, call);
+            assert!(to.starts_with("sip:1003@"), "{to}");
+            break;
+        }
+    }
+    // The agent says no as soon as asked: the 603 must still follow the 100 (the scenario
+    // checks both NOTIFYs and their CSeq order).
+    b.engine.refuse_transfer(&call).await.expect("refuse");
     reach(
         &mut b.events,
         &call,
