@@ -166,7 +166,7 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     let binary = profile_dir.join(name);
     assert!(
         binary.exists(),
-        "{} is missing: run `cargo build -p {name}` first (scripts/test does)",
+        "{} is missing: build it first (`cargo test --workspace --no-run` does, as scripts/test)",
         binary.display()
     );
     binary
