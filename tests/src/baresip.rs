@@ -207,8 +207,7 @@ impl Baresip {
     /// The last `lines` lines of its log, for failure messages.
     fn log_tail(&self, lines: usize) -> String {
         let log = std::fs::read_to_string(self.dir.join("baresip.log")).unwrap_or_default();
-        let all: Vec<&str> = log.lines().collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+        crate::last_lines(&log, lines)
     }
 
     /// The recordings of what it heard in its calls (`dump-*-dec.wav`, by sndfile).

@@ -340,4 +340,9 @@ impl Kamailio {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.rundir.join("kamailio.log")).unwrap_or_default()
     }
+
+    /// The last `lines` lines of its log (each request it received is one).
+    pub fn log_tail(&self, lines: usize) -> String {
+        crate::last_lines(&self.log(), lines)
+    }
 }

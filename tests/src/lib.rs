@@ -94,6 +94,12 @@ pub(crate) fn stop_group(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The last `lines` lines of `text` (the end of a program's log, for a failure message).
+pub fn last_lines(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
 /// A TCP port nobody listens on, on 127.0.0.1.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -29,7 +29,10 @@ async fn an_account_behind_an_outbound_proxy_registers_and_calls() {
     loop {
         match next(&mut b.events).await {
             SipEvent::Registered { account, .. } if account == "proxied" => break,
-            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            SipEvent::RegistrationFailed { reason, .. } => panic!(
+                "not registered: {reason}\nkamailio's log ends:\n{}",
+                b.kamailio.log_tail(30)
+            ),
             _ => {}
         }
     }
@@ -102,7 +105,10 @@ async fn an_account_over_tls_registers_and_calls_both_ways() {
     loop {
         match next(&mut events).await {
             SipEvent::Registered { .. } => break,
-            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            SipEvent::RegistrationFailed { reason, .. } => panic!(
+                "not registered: {reason}\nkamailio's log ends:\n{}",
+                kamailio.log_tail(30)
+            ),
             _ => {}
         }
     }

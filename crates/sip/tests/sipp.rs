@@ -46,7 +46,10 @@ async fn bed() -> Bed {
     loop {
         match next(&mut events, LONG).await {
             SipEvent::Registered { .. } => break,
-            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            SipEvent::RegistrationFailed { reason, .. } => panic!(
+                "not registered: {reason}\nkamailio's log ends:\n{}",
+                kamailio.log_tail(30)
+            ),
             _ => {}
         }
     }

@@ -61,7 +61,10 @@ pub async fn bed(answer: Answer) -> Bed {
     loop {
         match next(&mut events).await {
             SipEvent::Registered { .. } => break,
-            SipEvent::RegistrationFailed { reason, .. } => panic!("not registered: {reason}"),
+            SipEvent::RegistrationFailed { reason, .. } => panic!(
+                "not registered: {reason}\nkamailio's log ends:\n{}",
+                kamailio.log_tail(30)
+            ),
             _ => {}
         }
     }
