@@ -104,6 +104,46 @@ fn dial_uas(b: &mut Bed, name: &str, scenario: &str) -> (Sipp, String) {
     (sipp, call)
 }
 
+/// A call placed to the engine by a UAC scenario.
+struct Caller {
+    sipp: Sipp,
+    call: String,
+    /// The caller's user, as the agent sees it.
+    user: String,
+    /// Where SIPp takes its audio.
+    media_port: u16,
+}
+
+/// Starts the UAC scenario `name` against the engine (its audio on a free port) and waits
+/// for the first call of it that rings the agent.
+async fn called_by(b: &mut Bed, name: &str, scenario: &str) -> Caller {
+    let target = b.engine.local_addr().to_string();
+    let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free port")
+        .port();
+    let sipp = Sipp::start(
+        b.dir.path(),
+        name,
+        scenario,
+        &[&target, "-mp", &media_port.to_string()],
+    );
+    loop {
+        if let SipEvent::Call {
+            call,
+            state: CallState::Incoming { user, .. },
+        } = next(&mut b.events, LONG).await
+        {
+            return Caller {
+                sipp,
+                call,
+                user,
+                media_port,
+            };
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn we_refresh_the_session_the_other_side_asked_us_to() {
     let mut b = bed().await;
@@ -167,28 +207,19 @@ async fn a_422_is_retried_with_the_interval_asked_for() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
     let mut b = bed().await;
-    let target = b.engine.local_addr().to_string();
-    let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .expect("a free port")
-        .port();
-    let sipp = Sipp::start(
-        b.dir.path(),
+    // The INVITE refused with 422 never rings: the first call the agent sees is the second.
+    let Caller {
+        sipp,
+        call,
+        user,
+        media_port,
+    } = called_by(
+        &mut b,
         "late_offer_uac",
         include_str!("sipp/late_offer_uac.xml"),
-        &[&target, "-mp", &media_port.to_string()],
-    );
-    // The INVITE refused with 422 never rings: the first call the agent sees is the second.
-    let call = loop {
-        if let SipEvent::Call {
-            call,
-            state: CallState::Incoming { user, .. },
-        } = next(&mut b.events, LONG).await
-        {
-            assert_eq!(user, "0612345678");
-            break call;
-        }
-    };
+    )
+    .await;
+    assert_eq!(user, "0612345678");
     b.engine.answer(&call).expect("answer");
     reach(&mut b.events, &call, &CallState::Connected).await;
     // The audio is what the ACK answered, to where it said.
@@ -223,26 +254,12 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_transfer_refused_at_once_is_notified_after_the_trying() {
     let mut b = bed().await;
-    let target = b.engine.local_addr().to_string();
-    let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .expect("a free port")
-        .port();
-    let sipp = Sipp::start(
-        b.dir.path(),
+    let Caller { sipp, call, .. } = called_by(
+        &mut b,
         "refer_refused_uac",
         include_str!("sipp/refer_refused_uac.xml"),
-        &[&target, "-mp", &media_port.to_string()],
-    );
-    let call = loop {
-        if let SipEvent::Call {
-            call,
-            state: CallState::Incoming { .. },
-        } = next(&mut b.events, LONG).await
-        {
-            break call;
-        }
-    };
+    )
+    .await;
     b.engine.answer(&call).expect("answer");
     reach(&mut b.events, &call, &CallState::Connected).await;
     loop {
