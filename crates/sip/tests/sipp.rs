@@ -94,6 +94,19 @@ async fn finish(mut sipp: Sipp, limit: Duration) {
         .unwrap_or_else(|report| panic!("the SIPp scenario failed: {report}"));
 }
 
+/// SIPp hangs up `call`: the agent sees it end so, and the scenario passed.
+async fn hung_up_by_sipp(b: &mut Bed, call: &str, sipp: Sipp) {
+    reach(
+        &mut b.events,
+        call,
+        &CallState::Ended {
+            reason: EndReason::RemoteHungUp,
+        },
+    )
+    .await;
+    finish(sipp, LONG).await;
+}
+
 /// Starts the UAS scenario `name` and calls it.
 fn dial_uas(b: &mut Bed, name: &str, scenario: &str) -> (Sipp, String) {
     let sipp = Sipp::start(b.dir.path(), name, scenario, &[]);
@@ -150,15 +163,7 @@ async fn we_refresh_the_session_the_other_side_asked_us_to() {
     let (sipp, call) = dial_uas(&mut b, "refresh_uas", include_str!("sipp/refresh_uas.xml"));
     reach(&mut b.events, &call, &CallState::Connected).await;
     // The scenario hangs up only after our refresh came (at 45 s) and was answered.
-    reach(
-        &mut b.events,
-        &call,
-        &CallState::Ended {
-            reason: EndReason::RemoteHungUp,
-        },
-    )
-    .await;
-    finish(sipp, LONG).await;
+    hung_up_by_sipp(&mut b, &call, sipp).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -240,15 +245,7 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
         }
         other => panic!("expected the call's media, got {other:?}"),
     }
-    reach(
-        &mut b.events,
-        &call,
-        &CallState::Ended {
-            reason: EndReason::RemoteHungUp,
-        },
-    )
-    .await;
-    finish(sipp, LONG).await;
+    hung_up_by_sipp(&mut b, &call, sipp).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -272,15 +269,7 @@ async fn a_transfer_refused_at_once_is_notified_after_the_trying() {
     // The agent says no as soon as asked: the 603 must still follow the 100 (the scenario
     // checks both NOTIFYs and their CSeq order).
     b.engine.refuse_transfer(&call).await.expect("refuse");
-    reach(
-        &mut b.events,
-        &call,
-        &CallState::Ended {
-            reason: EndReason::RemoteHungUp,
-        },
-    )
-    .await;
-    finish(sipp, LONG).await;
+    hung_up_by_sipp(&mut b, &call, sipp).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
