@@ -1,12 +1,14 @@
 //! What the running desktop app costs an agent's machine: its memory (resident, and
 //! proportional: shared libraries split among the processes), all its processes together (the
 //! app and WebKit's web and network processes), and its CPU while idle, with
-//! 100,000 contacts in its database, under a virtual X display
+//! 100,000 contacts in its database, under a virtual X display; then, for comparison, the
+//! same figures for the web engine alone (WebKitGTK's MiniBrowser on an empty page)
 //! (`cargo bench -p switchboard-e2e --bench app_footprint`; the app and the CLI are built
 //! first with `cargo build --release -p switchboard -p switchboard-cli`).
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -151,9 +153,50 @@ fn main() {
     let idle_cpu = (after - before) as f64 / ticks_per_second / start.elapsed().as_secs_f64();
 
     println!("app footprint with {CONTACTS} contacts (import took {import:.1?})");
+    let app_pss = table(&processes);
+    println!(
+        "idle CPU over {:?}: {:.2}% of one core",
+        IDLE,
+        idle_cpu * 100.0
+    );
+    // Alone on the display: the shared libraries' pages are divided among the processes
+    // mapping them, so the two must not run at the same time.
+    started.stop(app);
+
+    // What the web engine itself costs: WebKitGTK's own browser on an empty page, drawn
+    // without GPU compositing as the app's window is (the app sets the web view's hardware
+    // acceleration policy to "never"; this variable does the same for MiniBrowser).
+    let Some(browser) = mini_browser() else {
+        println!(
+            "(no MiniBrowser next to the WebKitGTK library: the engine's floor is not measured)"
+        );
+        return;
+    };
+    started.spawn(
+        "WebKitGTK's MiniBrowser",
+        Command::new(browser)
+            .arg("about:blank")
+            .env("DISPLAY", &display)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let floor = started.last_pid().expect("MiniBrowser's pid");
+    std::thread::sleep(SETTLE);
+    println!("\nthe web engine alone: WebKitGTK's MiniBrowser on an empty page");
+    let floor_pss = table(&tree(floor));
+    println!(
+        "the app above the engine alone: {:.1} MiB PSS",
+        app_pss.saturating_sub(floor_pss) as f64 / 1024.0
+    );
+    drop(started);
+}
+
+/// Prints the memory of each process and their sum; returns the sum of PSS in KiB.
+fn table(processes: &[u32]) -> u64 {
     println!("{:<24} {:>10} {:>10}", "process", "RSS (MiB)", "PSS (MiB)");
     let (mut rss_total, mut pss_total) = (0, 0);
-    for &pid in &processes {
+    for &pid in processes {
         let (rss, pss) = (memory_kib(pid, "Rss:"), memory_kib(pid, "Pss:"));
         rss_total += rss;
         pss_total += pss;
@@ -170,10 +213,17 @@ fn main() {
         rss_total as f64 / 1024.0,
         pss_total as f64 / 1024.0
     );
-    println!(
-        "idle CPU over {:?}: {:.2}% of one core",
-        IDLE,
-        idle_cpu * 100.0
-    );
-    drop(started);
+    pss_total
+}
+
+/// WebKitGTK's MiniBrowser, which its runtime library package installs in the library's
+/// directory (`<libdir>/webkit2gtk-4.1/MiniBrowser`).
+fn mini_browser() -> Option<PathBuf> {
+    let output = Command::new("pkg-config")
+        .args(["--variable=libdir", "webkit2gtk-4.1"])
+        .output()
+        .ok()?;
+    let libdir = String::from_utf8(output.stdout).ok()?;
+    let path = Path::new(libdir.trim()).join("webkit2gtk-4.1/MiniBrowser");
+    path.is_file().then_some(path)
 }
