@@ -216,7 +216,7 @@ enum Command {
 }
 
 fn emit(value: &serde_json::Value) {
-    println!("{value}");
+    crate::say(value);
 }
 
 fn event(e: &PhoneEvent) {

@@ -139,9 +139,23 @@ struct ErrorOut<'a> {
 
 fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
     if json {
-        println!("{}", serde_json::to_string(value).unwrap_or_default());
+        say(serde_json::to_string(value).unwrap_or_default());
     } else {
-        println!("{}", text());
+        say(text());
+    }
+}
+
+/// Writes one line on standard output. When its reader has gone (`... | head -1`), the
+/// program ends there, quietly and with success: what it was asked to do is done, only the
+/// rest of its report has no one to read it.
+pub(crate) fn say(line: impl std::fmt::Display) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("cannot write the output: {e}");
+        std::process::exit(1);
     }
 }
 
@@ -295,9 +309,9 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                     let line = serde_json::json!({
                         "name": d.name, "id": d.id, "input": d.input, "output": d.output
                     });
-                    println!("{line}");
+                    say(line);
                 } else {
-                    println!("{kind}\t{}\t{}", d.id, d.name);
+                    say(format_args!("{kind}\t{}\t{}", d.id, d.name));
                 }
             }
         }
@@ -360,10 +374,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let report = e.report();
             if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&ErrorOut { error: &report }).unwrap_or_default()
-                );
+                say(serde_json::to_string(&ErrorOut { error: &report }).unwrap_or_default());
             } else {
                 eprintln!("error: {}", report.message);
             }

@@ -135,3 +135,31 @@ fn the_stored_dial_plan_applies() {
     assert_eq!(refused.status.code(), Some(2));
     assert_eq!(json(&refused)["error"]["code"], "plan_area_code");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_report_not_the_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("c.db");
+    let db = db.to_str().expect("utf-8 path");
+    let csv = dir.path().join("in.csv");
+    std::fs::write(&csv, "name;work\nAnne Exact;+44 20 7946 0123\n").expect("write csv");
+    let csv = csv.to_str().expect("utf-8 path");
+    // As `switchboard-cli import x.csv | head -0`: the pipe's reader is closed before the
+    // import's report is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-cli"))
+        .args(["--db", db, "import", csv])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run switchboard-cli");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("switchboard-cli ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
+    let lookup = json(&cli(&["--db", db, "--json", "lookup", "+442079460123"]));
+    assert_eq!(
+        lookup["matches"][0]["contact"]["display_name"],
+        "Anne Exact"
+    );
+}
