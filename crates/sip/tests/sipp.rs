@@ -94,8 +94,10 @@ async fn finish(mut sipp: Sipp, limit: Duration) {
         .unwrap_or_else(|report| panic!("the SIPp scenario failed: {report}"));
 }
 
-/// SIPp hangs up `call`: the agent sees it end so, and the scenario passed.
+/// SIPp hangs up `call`: the scenario passed, and the agent saw the call end so. The
+/// scenario's end comes first: when it fails before its BYE, its report says why.
 async fn hung_up_by_sipp(b: &mut Bed, call: &str, sipp: Sipp) {
+    finish(sipp, LONG).await;
     reach(
         &mut b.events,
         call,
@@ -104,7 +106,6 @@ async fn hung_up_by_sipp(b: &mut Bed, call: &str, sipp: Sipp) {
         },
     )
     .await;
-    finish(sipp, LONG).await;
 }
 
 /// Starts the UAS scenario `name` and calls it.
@@ -129,7 +130,7 @@ struct Caller {
 
 /// Starts the UAC scenario `name` against the engine (its audio on a free port) and waits
 /// for the first call of it that rings the agent.
-async fn called_by(b: &mut Bed, name: &str, scenario: &str) -> Caller {
+async fn called_by(b: &mut Bed, name: &str, scenario: &str, options: &[&str]) -> Caller {
     let target = b.engine.local_addr().to_string();
     let media_port = std::net::UdpSocket::bind("127.0.0.1:0")
         .and_then(|s| s.local_addr())
@@ -139,7 +140,7 @@ async fn called_by(b: &mut Bed, name: &str, scenario: &str) -> Caller {
         b.dir.path(),
         name,
         scenario,
-        &[&target, "-mp", &media_port.to_string()],
+        &[&[target.as_str(), "-mp", &media_port.to_string()], options].concat(),
     );
     loop {
         if let SipEvent::Call {
@@ -222,6 +223,7 @@ async fn a_late_offer_is_answered_and_a_short_session_refused_with_422() {
         &mut b,
         "late_offer_uac",
         include_str!("sipp/late_offer_uac.xml"),
+        &[],
     )
     .await;
     assert_eq!(user, "0612345678");
@@ -255,6 +257,8 @@ async fn a_transfer_refused_at_once_is_notified_after_the_trying() {
         &mut b,
         "refer_refused_uac",
         include_str!("sipp/refer_refused_uac.xml"),
+        // A NOTIFY before the 202 is answered by SIPp itself (see the scenario).
+        &["-aa"],
     )
     .await;
     b.engine.answer(&call).expect("answer");
@@ -270,6 +274,83 @@ async fn a_transfer_refused_at_once_is_notified_after_the_trying() {
     // checks both NOTIFYs and their CSeq order).
     b.engine.refuse_transfer(&call).await.expect("refuse");
     hung_up_by_sipp(&mut b, &call, sipp).await;
+    let notifies = notifies_received(b.dir.path(), "refer_refused_uac");
+    let seen: Vec<(&str, &str)> = notifies
+        .iter()
+        .map(|n| (n.state.as_str(), n.fragment.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("active", "SIP/2.0 100 Trying"),
+            ("terminated", "SIP/2.0 603 Decline")
+        ],
+        "{notifies:?}"
+    );
+    assert!(notifies[1].cseq > notifies[0].cseq, "{notifies:?}");
+}
+
+/// A NOTIFY about a REFER, as the transferor received it.
+#[derive(Debug)]
+struct Notify {
+    cseq: u32,
+    /// `Subscription-State`, without its parameters.
+    state: String,
+    /// The status line in the body (`message/sipfrag`).
+    fragment: String,
+}
+
+/// The NOTIFYs SIPp's scenario `name` received, in their order, each once (a retransmission
+/// has the CSeq of the first), from its message log.
+fn notifies_received(dir: &std::path::Path, name: &str) -> Vec<Notify> {
+    let log = std::fs::read_dir(dir)
+        .expect("the test's folder")
+        .flatten()
+        .find(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            file.starts_with(&format!("{name}_")) && file.ends_with("_messages.log")
+        })
+        .and_then(|e| std::fs::read_to_string(e.path()).ok())
+        .expect("SIPp's message log");
+    let mut notifies: Vec<Notify> = Vec::new();
+    for block in log.split("\n-----------------------------------------------") {
+        let Some((head, message)) = block.split_once("\n\n") else {
+            continue;
+        };
+        if !head.contains("message received") || !message.starts_with("NOTIFY ") {
+            continue;
+        }
+        let header = |name: &str| {
+            message
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let cseq = header("CSeq:")
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a CSeq");
+        if notifies.iter().any(|n| n.cseq == cseq) {
+            continue;
+        }
+        let state = header("Subscription-State:");
+        // The body's first line: the first after the empty one that ends the headers.
+        let fragment = message
+            .lines()
+            .skip_while(|l| !l.trim().is_empty())
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        notifies.push(Notify {
+            cseq,
+            state: state.split(';').next().unwrap_or("").trim().to_owned(),
+            fragment,
+        });
+    }
+    notifies
 }
 
 #[tokio::test(flavor = "multi_thread")]
