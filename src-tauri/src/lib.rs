@@ -7,7 +7,7 @@ mod phone;
 mod workflow;
 
 use switchboard_core::Source;
-use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions, PlanForm, TonePlan};
+use switchboard_runtime::{ErrorReport, Handle, NumberInfo, OpenOptions, PlanForm};
 use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -196,15 +196,14 @@ pub fn run() {
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
             tracing::info!(db = %path.display(), "contacts opened");
             // The phone: SIP on SWITCHBOARD_SIP_BIND (any free port of every interface by
-            // default), the agent's sound settings, the tones of the dial plan's country.
+            // default), the agent's sound, call and recording settings.
             let bind = match std::env::var("SWITCHBOARD_SIP_BIND") {
                 Ok(text) => text
                     .parse()
                     .map_err(|e| format!("SWITCHBOARD_SIP_BIND={text}: {e}"))?,
                 Err(_) => std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
             };
-            let plan = TonePlan::for_country(handle.settings().dial_plan.country.code());
-            let options = handle.audio_settings().phone_options(plan);
+            let options = handle.phone_options();
             let events = tauri::async_runtime::block_on(handle.start_phone(bind, options))
                 .map_err(|e| format!("cannot start the phone: {e}"))?;
             tauri::async_runtime::spawn(phone::forward(

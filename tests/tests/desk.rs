@@ -178,6 +178,38 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
     find(client, "the resumed call", &row("connected")).await;
     assert_eq!(caller.wait("remote_hold")["held"], false);
 
+    // Record, then stop: the row says so meanwhile, and the file is in the recordings' folder
+    // beside the database (nothing set in the settings).
+    click(client, "Record", &button(&row("connected"), "Record: ")).await;
+    find(
+        client,
+        "the row saying it is recorded",
+        &format!("{}//*[@data-testid='call-recording']", row("connected")),
+    )
+    .await;
+    bed.shot("4b-recording").await;
+    click(
+        client,
+        "Stop recording",
+        &button(&row("connected"), "Stop recording: "),
+    )
+    .await;
+    find(
+        client,
+        "Record again",
+        &button(&row("connected"), "Record: "),
+    )
+    .await;
+    let recordings: Vec<String> = std::fs::read_dir(bed.dir.path().join("recordings"))
+        .expect("the recordings' folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        matches!(recordings.as_slice(), [one] if one.contains("_in_0199009999") && one.ends_with(".wav")),
+        "{recordings:?}"
+    );
+
     // Consult the colleague (a baresip that answers by itself), then complete.
     let mut colleague = bed.colleague(Answer::Auto);
     let client = &bed.client;
@@ -212,8 +244,9 @@ async fn answer_hold_resume_consult_and_complete_the_transfer() {
     click(client, "History", "//button[@data-testid='tab-history']").await;
     find(
         client,
-        "the transferred call in the history",
-        "//div[@data-testid='history-row'][contains(., 'Duval')][contains(., 'Transferred')]",
+        "the transferred and recorded call in the history",
+        "//div[@data-testid='history-row'][contains(., 'Duval')][contains(., 'Transferred')]\
+         //button[starts-with(@aria-label, 'Play the recording')]",
     )
     .await;
     bed.shot("7-history").await;

@@ -889,7 +889,16 @@ auto_answer: boolean;
  * Answer, with a beep, the calls that ask for it in their headers (intercom, paging:
  * `Call-Info: ...;answer-after=N`, `Alert-Info` auto-answer) when no other call is up.
  */
-intercom: boolean }
+intercom: boolean; 
+/**
+ * The folder of the call recordings (an absolute path to a folder that exists); empty:
+ * `recordings` beside the database, made when needed.
+ */
+recording_folder: string; 
+/**
+ * Record every call from its first sound.
+ */
+record_every_call: boolean }
 /**
  * The context of an incoming call, each part when a header gave it.
  */
@@ -1447,6 +1456,10 @@ disposition: string | null;
  */
 notes: string }
 /**
+ * A figure with two decimals (a MOS, a percentage): exact to compare, a number in JSON.
+ */
+export type Hundredths = number
+/**
  * Where the PBX expects the presented number.
  */
 export type IdentityField = 
@@ -1499,6 +1512,26 @@ duplicates: number;
  */
 errors: RowError[] }
 /**
+ * How a line sounded over its latest quality report.
+ */
+export type LineQuality = { 
+/**
+ * The estimated MOS (1 to 4.5).
+ */
+mos: Hundredths; 
+/**
+ * Sound lost or too late, in percent.
+ */
+loss_percent: Hundredths; 
+/**
+ * The measured jitter, in milliseconds.
+ */
+jitter_ms: number; 
+/**
+ * Poor enough for the agent and the caller to hear it.
+ */
+poor: boolean }
+/**
  * One live line.
  */
 export type LineView = { 
@@ -1549,7 +1582,15 @@ controls: Control[];
 /**
  * The other party asks to transfer the agent: accept or refuse.
  */
-transfer_request: TransferRequest | null }
+transfer_request: TransferRequest | null; 
+/**
+ * Whether the call is being recorded.
+ */
+recording: RecordingStatus; 
+/**
+ * How the call sounded over its latest report (none before the first).
+ */
+quality: LineQuality | null }
 /**
  * A link was opened elsewhere: dialled, or to confirm.
  */
@@ -1766,6 +1807,22 @@ number: string;
  * What it is (`Support`, `Ventes`): also the name shown to the called party.
  */
 label: string }
+/**
+ * Whether a line is being recorded.
+ */
+export type RecordingStatus = 
+/**
+ * Not recorded.
+ */
+"off" | 
+/**
+ * Recorded now.
+ */
+"on" | 
+/**
+ * Recorded, paused (what is said now is left out of the file).
+ */
+"paused"
 /**
  * Where an account's registration stands.
  */

@@ -54,8 +54,14 @@ function engine() {
   };
   const add = (line, incoming, number, status, extra = {}) => {
     desk.lines.push({ line, incoming, number, display: null, contact: null, status, consulting: false,
-      held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], transfer_request: null, ...extra });
+      held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], transfer_request: null,
+      recording: "off", quality: null, ...extra });
     set(line, status);
+  };
+  // A quality report of the line, as the engine sends every few seconds.
+  window.__quality = (line, quality) => {
+    desk.lines.find((l) => l.line === line).quality = quality;
+    changed();
   };
   window.__askTransfer = (line, to) => {
     desk.lines.find((l) => l.line === line).transfer_request = { to, attended: false };
@@ -79,6 +85,7 @@ function engine() {
     resume: ({ line }) => set(line, "connected"),
     hangup: ({ line }) => { desk.lines = desk.lines.filter((l) => l.line !== line); },
     mute: ({ on }) => { desk.muted = on; },
+    record: ({ line, on }) => { desk.lines.find((l) => l.line === line).recording = on ? "on" : "off"; },
     consult: ({ line, to }) => {
       set(line, "on_hold");
       add("colleague", false, to, "connected", { consulting: true });
@@ -130,7 +137,8 @@ function engine() {
   };
   let saved = [];
   let audio = { microphone: "", speaker: "", ringer: "", ringtone: "", echo_cancellation: true,
-    noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4, auto_answer: false };
+    noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4, auto_answer: false,
+    intercom: false, recording_folder: "", record_every_call: false };
   let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D",
     dial_links_at_once: false };
   // The agent's state and rules as the engine keeps them.
@@ -219,6 +227,9 @@ function engine() {
       if (args.audio.codecs.length === 0) throw { code: "invalid_field", message: "codecs: at least one", field: "codecs" };
       if (args.audio.max_calls < 1 || args.audio.max_calls > 8) {
         throw { code: "invalid_field", message: "max_calls: 1 to 8", field: "max_calls" };
+      }
+      if (args.audio.recording_folder !== "" && !args.audio.recording_folder.startsWith("/")) {
+        throw { code: "invalid_field", message: "recording_folder: a full path", field: "recording_folder" };
       }
       audio = args.audio;
       window.__audio = args.audio;
@@ -543,6 +554,22 @@ test("consult a colleague, then complete the transfer", async () => {
   await p.getByTestId("no-calls").waitFor();
 });
 
+test("a recorded call says so and Record then stops it; poor sound is said in words", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
+  await p.getByRole("button", { name: "Record: Claire Duval" }).click();
+  await p.getByTestId("call-recording").filter({ hasText: "Recording" }).waitFor();
+  const stop = p.getByRole("button", { name: "Stop recording: Claire Duval" });
+  assert.equal(await stop.getAttribute("aria-pressed"), "true");
+  await stop.click();
+  await p.getByTestId("call-recording").waitFor({ state: "detached" });
+  assert.equal(await p.getByRole("button", { name: "Record: Claire Duval" }).getAttribute("aria-pressed"), "false");
+  // Poor sound says so, with its figures.
+  await p.evaluate((line) => window.__quality(line, { mos: 3.1, loss_percent: 9, jitter_ms: 60, poor: true }), duvalPop.call);
+  await p.getByTestId("call-quality").filter({ hasText: "Poor sound: MOS 3.1, 9 % lost" }).waitFor();
+});
+
 test("the dial box says what is wrong with a number, and calls a good one", async () => {
   const p = await page("en-GB");
   await p.getByTestId("dial-box").fill("01 2A");
@@ -831,12 +858,20 @@ test("sound and calls: devices chosen from the system's, a test tone, the meter,
   await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("audio-error-max_calls").filter({ hasText: "Between 1 and 8." }).waitFor();
   await p.getByTestId("audio-max_calls").fill("2");
+  await p.getByTestId("audio-recording_folder").fill("recordings");
+  await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("audio-error-recording_folder").filter({ hasText: "A full path to a folder that exists." }).waitFor();
+  await p.getByTestId("audio-recording_folder").fill("/srv/recordings");
+  await p.getByTestId("audio-record_every_call").check();
   await p.getByTestId("audio-auto_answer").check();
+  await p.getByTestId("audio-intercom").check();
   await p.getByTestId("audio-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("status").filter({ hasText: "Sound and call settings saved and applied." }).waitFor();
   const saved = await p.evaluate(() => window.__audio);
-  assert.deepEqual([saved.microphone, saved.speaker, saved.codecs, saved.max_calls, saved.auto_answer],
-    ["usb", "usb", ["G722", "PCMA", "PCMU"], 2, true]);
+  assert.deepEqual(
+    [saved.microphone, saved.speaker, saved.codecs, saved.max_calls, saved.auto_answer, saved.intercom,
+      saved.recording_folder, saved.record_every_call],
+    ["usb", "usb", ["G722", "PCMA", "PCMU"], 2, true, true, "/srv/recordings", true]);
 });
 
 test("the window's keys are the agent's: a new hold key works at once and is kept", async () => {

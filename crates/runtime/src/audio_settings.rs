@@ -1,7 +1,8 @@
 //! The agent's sound and call settings: the microphone, speaker and ringer by name, the
 //! ringtone, echo cancellation and noise suppression, the codecs in order of preference, the
-//! simultaneous-call limit and auto-answer. Kept in the settings table, used when the phone starts, and
-//! applied at once to a running phone, calls in progress included.
+//! simultaneous-call limit, auto-answer, and where and when calls are recorded. Kept in the
+//! settings table, used when the phone starts, and applied at once to a running phone, calls
+//! in progress included.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
 use switchboard_media::tones::TonePlan;
 
-use crate::{settings, Error, Handle, PhoneOptions};
+use crate::{settings, Error, Handle, PhoneOptions, RecordingOptions};
 
 /// The codecs Switchboard speaks, in the default order.
 pub const CODECS: [&str; 4] = ["G722", "PCMU", "PCMA", "opus"];
@@ -43,6 +44,11 @@ pub struct AudioSettings {
     /// Answer, with a beep, the calls that ask for it in their headers (intercom, paging:
     /// `Call-Info: ...;answer-after=N`, `Alert-Info` auto-answer) when no other call is up.
     pub intercom: bool,
+    /// The folder of the call recordings (an absolute path to a folder that exists); empty:
+    /// `recordings` beside the database, made when needed.
+    pub recording_folder: String,
+    /// Record every call from its first sound.
+    pub record_every_call: bool,
 }
 
 impl Default for AudioSettings {
@@ -58,6 +64,8 @@ impl Default for AudioSettings {
             max_calls: 4,
             auto_answer: false,
             intercom: false,
+            recording_folder: String::new(),
+            record_every_call: false,
         }
     }
 }
@@ -122,6 +130,21 @@ impl AudioSettings {
         }
         if !(1..=MAX_CALLS).contains(&self.max_calls) {
             return Err(refuse("max_calls", format!("between 1 and {MAX_CALLS}")));
+        }
+        if let Some(folder) = named(&self.recording_folder) {
+            let path = std::path::Path::new(&folder);
+            if !path.is_absolute() {
+                return Err(refuse(
+                    "recording_folder",
+                    "a full path, from the root (/...)".into(),
+                ));
+            }
+            if !path.is_dir() {
+                return Err(refuse(
+                    "recording_folder",
+                    format!("there is no folder {folder}"),
+                ));
+            }
         }
         if let Some(path) = named(&self.ringtone) {
             switchboard_media::wav::WavSource::open(std::path::Path::new(&path))
@@ -188,6 +211,35 @@ impl Handle {
         self.settings().audio
     }
 
+    /// The phone's options from the settings: the agent's headset with the tones of the dial
+    /// plan's country, the codecs, the call limit, and recording.
+    pub fn phone_options(&self) -> PhoneOptions {
+        let settings = self.settings();
+        let plan = TonePlan::for_country(settings.dial_plan.country.code());
+        PhoneOptions {
+            recording: self.recording_options(&settings.audio),
+            ..settings.audio.phone_options(plan)
+        }
+    }
+
+    /// Where and when calls are recorded with `audio`; the default folder is made here (a
+    /// folder the agent named must exist: it may be a share that is not mounted).
+    fn recording_options(&self, audio: &AudioSettings) -> RecordingOptions {
+        let folder = match named(&audio.recording_folder) {
+            Some(folder) => PathBuf::from(folder),
+            None => {
+                if let Err(e) = std::fs::create_dir_all(&self.default_recordings) {
+                    tracing::warn!(folder = %self.default_recordings.display(), "cannot make the recordings' folder: {e}");
+                }
+                self.default_recordings.clone()
+            }
+        };
+        RecordingOptions {
+            folder: Some(folder),
+            automatic: audio.record_every_call,
+        }
+    }
+
     /// Checks, stores and applies the sound and call settings: at once on a running phone
     /// (its calls go on, on the new devices); a refused field is named and nothing changes.
     pub async fn save_audio_settings(&self, audio: &AudioSettings) -> Result<(), Error> {
@@ -196,6 +248,7 @@ impl Handle {
             speaker: audio.speaker.trim().to_owned(),
             ringer: audio.ringer.trim().to_owned(),
             ringtone: audio.ringtone.trim().to_owned(),
+            recording_folder: audio.recording_folder.trim().to_owned(),
             ..audio.clone()
         };
         audio.check()?;
@@ -203,6 +256,7 @@ impl Handle {
             let plan = TonePlan::for_country(self.settings().dial_plan.country.code());
             let codecs: Vec<&str> = audio.codecs.iter().map(String::as_str).collect();
             phone.reconfigure(&audio.headset(plan), &codecs, usize::from(audio.max_calls))?;
+            phone.set_recording(self.recording_options(&audio));
         }
         self.store.set_setting(settings::AUDIO, &audio).await?;
         self.settings

@@ -43,9 +43,10 @@ pub use dialling::DeskView;
 pub use error::{Error, ErrorReport};
 pub use links::{is_link, LinkOutcome, LINK_SCHEMES};
 pub use phone::{
-    AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineView, MediaReport,
-    MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport, RecordingOptions,
-    RecordingReport, Registration, ScreenPop, Status, TransferRequest,
+    AccountView, ActionFailed, DeviceReport, DialledReport, Hundredths, LineQuality, LineView,
+    MediaReport, MediaSilence, MuteState, Phone, PhoneEvent, PhoneOptions, QualityReport,
+    RecordingOptions, RecordingReport, RecordingStatus, Registration, ScreenPop, Status,
+    TransferRequest,
 };
 pub use plan_form::PlanForm;
 pub use settings::Settings;
@@ -134,6 +135,9 @@ pub struct Handle {
     crm_cache: Arc<crm::CrmCache>,
     /// Stops the event pump of the phone.
     pump_stop: Arc<std::sync::Mutex<Option<pump::Stop>>>,
+    /// Where recordings go when the settings name no folder: `recordings` beside the
+    /// database.
+    default_recordings: PathBuf,
 }
 
 impl Handle {
@@ -197,6 +201,10 @@ impl Handle {
             outlet: Arc::new(OnceLock::new()),
             crm_cache: Arc::new(crm::CrmCache::default()),
             pump_stop: Arc::new(std::sync::Mutex::new(None)),
+            default_recordings: std::path::absolute(path)
+                .ok()
+                .and_then(|p| p.parent().map(|d| d.join("recordings")))
+                .unwrap_or_else(|| PathBuf::from("recordings")),
         })
     }
 

@@ -40,6 +40,10 @@ pub(crate) async fn run(
 
 async fn one(handle: &Handle, log: &mut history::CallLog, event: PhoneEvent) {
     let pop = phone::incoming_caller(&event);
+    // The board first, so that a window that reads it on this event sees it.
+    if let Ok(phone) = handle.phone() {
+        phone.note_media(&event);
+    }
     handle.publish(event.clone());
     log.follow(handle, &event).await;
     let Some((call, identity, context)) = pop else {

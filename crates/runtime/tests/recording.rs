@@ -1,16 +1,22 @@
 //! Call recording against a real phone: every call recorded into the folder, the agent on the
 //! left and the other party on the right, a pause cut out of the file, and a folder that is
-//! not there is an event while the call goes on.
+//! not there is an event while the call goes on; the app's settings choose the folder and
+//! whether every call is recorded, and the board shows a line's recording and sound.
 
 use switchboard_core::desk::LineState;
 use switchboard_e2e::audio::{dominant_frequency, rms, write_tone_wav};
 use switchboard_e2e::baresip::{Answer, Baresip};
 use switchboard_e2e::{wait_until, Started};
-use switchboard_runtime::{PhoneEvent, PhoneOptions, RecordingOptions, RecordingReport};
+use switchboard_runtime::{
+    AudioSettings, Handle, OpenOptions, PhoneEvent, PhoneOptions, RecordingOptions,
+    RecordingReport, RecordingStatus, SipEvent,
+};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 mod common;
-use common::{baresip_for, kamailio_for, next, phone_for, reach, WAIT};
+use common::{
+    account_for, baresip_for, kamailio_for, next, phone_for, reach, registered, start_local, WAIT,
+};
 
 async fn recording_event(
     events: &mut UnboundedReceiver<PhoneEvent>,
@@ -126,11 +132,7 @@ async fn a_missing_folder_is_an_event_and_the_call_goes_on() {
     };
     let (phone, mut events) = phone_for(&kamailio, "1001", options).await;
     let line = phone.dial("main", "1002").expect("dial");
-    // Once the call has sound.
-    while !matches!(
-        next(&mut events).await,
-        PhoneEvent::Sip(switchboard_runtime::SipEvent::Media { .. })
-    ) {}
+    has_sound(&mut events, &line).await;
     let refused = phone.record(&line, true).expect_err("no folder");
     assert_eq!(refused.code(), "media_recording");
     let failed = loop {
@@ -161,4 +163,119 @@ async fn a_missing_folder_is_an_event_and_the_call_goes_on() {
     )
     .await;
     phone.shutdown().await;
+}
+
+/// Waits for the call's sound to start.
+async fn has_sound(events: &mut UnboundedReceiver<PhoneEvent>, line: &str) {
+    loop {
+        if let PhoneEvent::Sip(SipEvent::Media { call, .. }) = next(events).await {
+            if call == line {
+                return;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_settings_choose_the_folder_and_the_board_shows_the_recording_and_the_sound() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "1002"]);
+    let _callee = baresip_for(&mut started, dir.path(), &kamailio, "1002", Answer::Auto);
+    let handle = Handle::open(&dir.path().join("agent.db"), OpenOptions::default())
+        .await
+        .expect("database");
+
+    // Nothing set: `recordings` beside the database, made for the agent.
+    let options = handle.phone_options();
+    let default = dir.path().join("recordings");
+    assert_eq!(options.recording.folder.as_deref(), Some(default.as_path()));
+    assert!(!options.recording.automatic);
+    assert!(default.is_dir());
+    // A folder given as a relative path, or one that is not there, is refused at its field.
+    for bad in ["recordings", "/nowhere/recordings"] {
+        let refused = handle
+            .save_audio_settings(&AudioSettings {
+                recording_folder: bad.into(),
+                ..handle.audio_settings()
+            })
+            .await
+            .expect_err(bad)
+            .report();
+        assert_eq!(refused.field.as_deref(), Some("recording_folder"), "{bad}");
+    }
+
+    // The files stand in for the headset; sound reports every second.
+    let mut events = start_local(
+        &handle,
+        PhoneOptions {
+            headset: None,
+            quality_every: std::time::Duration::from_secs(1),
+            ..options
+        },
+    )
+    .await;
+    let phone = handle.phone().expect("started");
+    phone
+        .add_account("main", account_for(&kamailio, "1001"))
+        .await
+        .expect("account");
+    registered(&mut events).await;
+    let line = phone.dial("main", "1002").expect("dial");
+    has_sound(&mut events, &line).await;
+    let board = |handle: &Handle| {
+        handle
+            .board()
+            .expect("board")
+            .into_iter()
+            .find(|l| l.line == line)
+            .expect("the line")
+    };
+    assert_eq!(board(&handle).recording, RecordingStatus::Off);
+    phone.record(&line, true).expect("record");
+    let on = recording_event(&mut events, "started").await;
+    assert!(
+        std::path::Path::new(&on.file).starts_with(&default),
+        "{}",
+        on.file
+    );
+    assert_eq!(board(&handle).recording, RecordingStatus::On);
+    // A clean loopback call: its sound is measured, and not poor.
+    loop {
+        if let PhoneEvent::Quality(q) = next(&mut events).await {
+            if q.call == line {
+                break;
+            }
+        }
+    }
+    let quality = board(&handle).quality.expect("the line's sound");
+    assert!(!quality.poor && quality.mos.value() > 4.0, "{quality:?}");
+    phone.record(&line, false).expect("stop");
+    let off = recording_event(&mut events, "stopped").await;
+    assert_eq!(off.file, on.file);
+    assert_eq!(board(&handle).recording, RecordingStatus::Off);
+
+    // From now on every call is recorded, elsewhere: the running phone follows at once.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).expect("folder");
+    handle
+        .save_audio_settings(&AudioSettings {
+            recording_folder: elsewhere.display().to_string(),
+            record_every_call: true,
+            ..handle.audio_settings()
+        })
+        .await
+        .expect("saved");
+    phone.hangup(&line).expect("hang up");
+    let second = phone.dial("main", "1002").expect("dial again");
+    let auto = recording_event(&mut events, "started").await;
+    assert_eq!(auto.call, second);
+    assert!(
+        std::path::Path::new(&auto.file).starts_with(&elsewhere),
+        "{}",
+        auto.file
+    );
+    phone.hangup(&second).expect("hang up");
+    recording_event(&mut events, "stopped").await;
+    handle.stop_phone().await.expect("stopped");
 }

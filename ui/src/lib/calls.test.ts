@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import type { LineView, ScreenPop } from "./backend";
-import { contextLines, controlText, elapsed, popNotification, trayView, needsInput, popHeadline, reasonText, shortcut, stateText, who } from "./calls";
+import {
+  contextLines,
+  controlText,
+  elapsed,
+  popNotification,
+  poorSoundText,
+  recordingText,
+  trayView,
+  needsInput,
+  popHeadline,
+  reasonText,
+  shortcut,
+  stateText,
+  who,
+} from "./calls";
 
 function line(overrides: Partial<LineView>): LineView {
   return {
@@ -16,6 +30,8 @@ function line(overrides: Partial<LineView>): LineView {
     connected_ms: 0,
     controls: [],
     transfer_request: null,
+    recording: "off",
+    quality: null,
     ...overrides,
   };
 }
@@ -48,6 +64,27 @@ describe("call list", () => {
     expect(controlText("fr", "hangup", caller, [caller, colleague])).toBe("Libérer");
     expect(controlText("fr", "hangup", colleague, [caller, colleague])).toBe("Raccrocher");
     expect(controlText("en", "hangup", caller, [caller])).toBe("Hang up");
+  });
+
+  it("says when a call is recorded, and the Record button then stops it", () => {
+    const plain = line({});
+    expect(recordingText("en", plain)).toBeNull();
+    expect(controlText("en", "record", plain, [plain])).toBe("Record");
+    const recorded = line({ recording: "on" });
+    expect(recordingText("fr", recorded)).toBe("Enregistrement");
+    expect(controlText("en", "record", recorded, [recorded])).toBe("Stop recording");
+    const paused = line({ recording: "paused" });
+    expect(recordingText("en", paused)).toBe("Recording paused");
+    expect(controlText("fr", "record", paused, [paused])).toBe("Arrêter l'enregistrement");
+  });
+
+  it("says the sound is poor only when it is, with its figures", () => {
+    expect(poorSoundText("en", line({}))).toBeNull();
+    const good = line({ quality: { mos: 4.3, loss_percent: 0, jitter_ms: 2, poor: false } });
+    expect(poorSoundText("en", good)).toBeNull();
+    const poor = line({ quality: { mos: 3.14, loss_percent: 8.5, jitter_ms: 60, poor: true } });
+    expect(poorSoundText("en", poor)).toBe("Poor sound: MOS 3.1, 8.5 % lost");
+    expect(poorSoundText("fr", poor)).toBe("Son dégradé : MOS 3,1, 8,5 % perdus");
   });
 
   it("asks for a target or digits where a control needs one", () => {

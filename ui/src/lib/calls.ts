@@ -30,7 +30,23 @@ export function controlText(lang: Language, control: Control, line: LineView, li
   if (control === "hangup" && consulting && !line.consulting && line.status === "on_hold") {
     return translate(lang, "control_release");
   }
+  if (control === "record" && line.recording !== "off") return translate(lang, "control_stop_recording");
   return translate(lang, `control_${control}` as Key);
+}
+
+/** The line's recording in words, or null when it is not recorded. */
+export function recordingText(lang: Language, line: LineView): string | null {
+  if (line.recording === "on") return translate(lang, "recordingOn");
+  if (line.recording === "paused") return translate(lang, "recordingPaused");
+  return null;
+}
+
+/** The line's sound in words when it is poor enough to hear (null otherwise). */
+export function poorSoundText(lang: Language, line: LineView): string | null {
+  const q = line.quality;
+  if (!q?.poor) return null;
+  const number = (n: number) => n.toLocaleString(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 1 });
+  return translate(lang, "poorSound", { mos: number(q.mos), loss: number(q.loss_percent) });
 }
 
 /** Controls that need a number (a transfer or consult target) or digits first. */

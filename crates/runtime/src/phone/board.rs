@@ -1,6 +1,7 @@
 //! The agent's board: the accounts, registered here, with their registration state, and
 //! every live line as a window shows it (the number, the contact, the state in the manuals'
-//! words, since when, and the controls the state allows), kept from the desk's own events.
+//! words, since when, the controls the state allows, whether it is recorded and how it
+//! sounds), kept from the desk's own events and the calls' sound reports.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::PoisonError;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use switchboard_core::desk::{Control, DeskEvent, LineState};
 use switchboard_sip::{AccountConfig, SipEvent};
 
-use super::{Inner, Phone};
+use super::{Hundredths, Inner, Phone, PhoneEvent, QualityReport};
 use crate::Error;
 
 /// A line's state as the agent reads it (Sage CRM CTI's call list, Genesys Workspace).
@@ -85,6 +86,54 @@ pub struct LineView {
     pub controls: Vec<Control>,
     /// The other party asks to transfer the agent: accept or refuse.
     pub transfer_request: Option<TransferRequest>,
+    /// Whether the call is being recorded.
+    pub recording: RecordingStatus,
+    /// How the call sounded over its latest report (none before the first).
+    pub quality: Option<LineQuality>,
+}
+
+/// Whether a line is being recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingStatus {
+    /// Not recorded.
+    #[default]
+    Off,
+    /// Recorded now.
+    On,
+    /// Recorded, paused (what is said now is left out of the file).
+    Paused,
+}
+
+/// Under this estimated MOS, agents hear the call's trouble (ITU-T G.107's "many users
+/// dissatisfied" starts at 3.6): the line says so.
+const POOR_MOS: Hundredths = Hundredths(360);
+
+/// How a line sounded over its latest quality report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LineQuality {
+    /// The estimated MOS (1 to 4.5).
+    pub mos: Hundredths,
+    /// Sound lost or too late, in percent.
+    pub loss_percent: Hundredths,
+    /// The measured jitter, in milliseconds.
+    pub jitter_ms: u32,
+    /// Poor enough for the agent and the caller to hear it.
+    pub poor: bool,
+}
+
+impl LineQuality {
+    /// The line's view of a quality report.
+    pub fn of(report: &QualityReport) -> Self {
+        Self {
+            mos: report.mos,
+            loss_percent: report.loss_percent,
+            jitter_ms: report.jitter_ms,
+            poor: report.mos < POOR_MOS,
+        }
+    }
 }
 
 /// The other party of a line asks to send the agent elsewhere (REFER, RFC 3515).
@@ -142,6 +191,8 @@ pub(super) struct Times {
     connected_ms: Option<i64>,
     held_by_remote: bool,
     transfer_request: Option<TransferRequest>,
+    recording: RecordingStatus,
+    quality: Option<LineQuality>,
 }
 
 fn now_ms() -> i64 {
@@ -192,6 +243,28 @@ impl Inner {
             .insert(account.clone(), registration);
     }
 
+    /// Notes a line's recording or quality report on the board.
+    pub(super) fn note_media(&self, event: &PhoneEvent) {
+        let mut board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            PhoneEvent::Recording(report) => {
+                if let Some(times) = board.get_mut(&report.call) {
+                    times.recording = match report.state {
+                        "started" | "resumed" => RecordingStatus::On,
+                        "paused" => RecordingStatus::Paused,
+                        _ => RecordingStatus::Off,
+                    };
+                }
+            }
+            PhoneEvent::Quality(report) => {
+                if let Some(times) = board.get_mut(&report.call) {
+                    times.quality = Some(LineQuality::of(report));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Notes a desk event on the board.
     pub(super) fn note(&self, event: &DeskEvent) {
         let mut board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
@@ -206,6 +279,8 @@ impl Inner {
                     connected_ms: None,
                     held_by_remote: false,
                     transfer_request: None,
+                    recording: RecordingStatus::Off,
+                    quality: None,
                 });
                 if *state == LineState::Connected && times.connected_ms.is_none() {
                     times.connected_ms = Some(now_ms());
@@ -222,6 +297,12 @@ impl Inner {
 }
 
 impl Phone {
+    /// Notes a recording or quality report of a line (the runtime's event pump shows each
+    /// event to the board as it passes).
+    pub(crate) fn note_media(&self, event: &PhoneEvent) {
+        self.inner.note_media(event);
+    }
+
     /// Registers `account` as `id`; an account already registered under `id` is replaced.
     pub async fn add_account(&self, id: &str, account: AccountConfig) -> Result<(), Error> {
         let registrar = self.inner.engine.register(id, account)?;
@@ -304,11 +385,41 @@ impl Phone {
                         connected_ms: t.connected_ms,
                         controls: desk.controls(line),
                         transfer_request: t.transfer_request.clone(),
+                        recording: t.recording,
+                        quality: t.quality,
                     })
                 })
                 .collect()
         });
         lines.sort_by(|a, b| a.started_ms.cmp(&b.started_ms).then(a.line.cmp(&b.line)));
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(mos: f64) -> QualityReport {
+        QualityReport {
+            event: "quality",
+            call: "a".into(),
+            loss_percent: Hundredths::new(6.0),
+            jitter_ms: 40,
+            mos: Hundredths::new(mos),
+            rtt_ms: None,
+            far_loss_percent: None,
+        }
+    }
+
+    #[test]
+    fn a_line_sounds_poor_under_a_mos_of_3_6() {
+        assert!(LineQuality::of(&report(3.59)).poor);
+        assert!(!LineQuality::of(&report(3.6)).poor);
+        let seen = LineQuality::of(&report(4.1));
+        assert_eq!(
+            (seen.mos.value(), seen.loss_percent.value(), seen.jitter_ms),
+            (4.1, 6.0, 40)
+        );
     }
 }

@@ -160,6 +160,7 @@ impl From<switchboard_media::headset::DeviceEvent> for DeviceReport {
 
 /// A figure with two decimals (a MOS, a percentage): exact to compare, a number in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Hundredths(pub u32);
 
 impl Hundredths {

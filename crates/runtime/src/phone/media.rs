@@ -107,7 +107,12 @@ impl Inner {
                     .insert(call.to_owned(), session);
                 // Every call recorded from its first sound, when so set; a failure is an
                 // event, and the call goes on.
-                if self.recording.automatic {
+                let automatic = self
+                    .recording
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .automatic;
+                if automatic {
                     let _ = self.start_recording(call);
                 }
             }

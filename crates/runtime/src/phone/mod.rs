@@ -27,7 +27,9 @@ mod options;
 mod outgoing;
 mod recording;
 
-pub use board::{AccountView, LineView, Registration, Status, TransferRequest};
+pub use board::{
+    AccountView, LineQuality, LineView, RecordingStatus, Registration, Status, TransferRequest,
+};
 pub use options::{PhoneOptions, RecordingOptions};
 
 pub(crate) use events::incoming_caller;
@@ -63,8 +65,8 @@ struct Inner {
     headset: Option<Headset>,
     /// What the phone sounds now (ring, call waiting, ringback).
     sounding: Mutex<Alert>,
-    /// Call recording.
-    recording: RecordingOptions,
+    /// Call recording (changed by the settings while the phone runs).
+    recording: Mutex<RecordingOptions>,
     /// Each live call's direction (true: incoming) and the other party's number, for the
     /// recordings' names.
     remotes: Mutex<HashMap<String, (bool, String)>>,
@@ -376,7 +378,7 @@ impl Phone {
             mixer: Arc::new(Mixer::new()),
             headset,
             sounding: Mutex::new(Alert::default()),
-            recording: options.recording,
+            recording: Mutex::new(options.recording),
             remotes: Mutex::new(HashMap::new()),
             labels: Mutex::new(HashMap::new()),
             board: Mutex::new(HashMap::new()),

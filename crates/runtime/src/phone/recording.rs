@@ -36,6 +36,8 @@ impl Inner {
     fn recording_file(&self, call: &str) -> Result<PathBuf, Error> {
         let folder = self
             .recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .folder
             .clone()
             .ok_or(Error::NoRecordingFolder)?;
@@ -133,6 +135,16 @@ fn file_part(text: &str) -> String {
 }
 
 impl Phone {
+    /// Where and when calls are recorded from now on (a recording in progress goes on in
+    /// its file).
+    pub fn set_recording(&self, options: super::RecordingOptions) {
+        *self
+            .inner
+            .recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = options;
+    }
+
     /// Starts (`true`) or stops recording `line`.
     pub fn record(&self, line: &str, on: bool) -> Result<(), Error> {
         if on {
