@@ -655,6 +655,18 @@ test("the history: a missed-call badge, filters, how each call ended, call back"
   assert.equal(await p.getByTestId("missed-badge").count(), 0, "seen once the history is open");
   assert.deepEqual(await p.getByTestId("history-outcome").allTextContents(), ["Missed", "You hung up", "Transferred"]);
   assert.match(await p.getByTestId("history-row").nth(1).textContent(), /1:06/);
+  // At the window's own size and narrower, every button lies whole inside its row (the list's
+  // rows have a fixed height: a wrapped line would cut them).
+  for (const width of [1000, 800]) {
+    await p.setViewportSize({ width, height: 700 });
+    const cut = await p.evaluate(() => [...document.querySelectorAll('[data-testid="history-row"]')].flatMap((row) => {
+      const r = row.getBoundingClientRect();
+      return [...row.querySelectorAll("button")]
+        .filter((b) => { const x = b.getBoundingClientRect(); return x.bottom > r.bottom + 0.5 || x.right > r.right + 0.5; })
+        .map((b) => b.textContent);
+    }));
+    assert.deepEqual(cut, [], `at ${width} px`);
+  }
   await p.getByTestId("filter-missed").click();
   assert.equal(await p.getByTestId("history-row").count(), 1);
   await p.getByRole("button", { name: "Call back 0199009999" }).click();
