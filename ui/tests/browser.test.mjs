@@ -41,7 +41,7 @@ function engine() {
     window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload });
   const changed = () => emit("desk-changed", structuredClone(desk));
   const controls = {
-    ringing_in: ["answer", "reject", "hangup"],
+    ringing_in: ["answer", "reject"],
     ringing_out: ["hangup"],
     connected: ["hold", "blind_transfer", "consult", "dtmf", "record", "hangup"],
     on_hold: ["resume", "blind_transfer", "consult", "hangup"],
@@ -517,7 +517,7 @@ test("a call rings: the pop names the caller and why, and only its controls show
   assert.equal(await p.getByTestId("pop-caller").textContent(), "+33 1 99 00 99 99");
   assert.deepEqual(await p.getByTestId("pop-reason").allTextContents(), ["same number", "company switchboard"]);
   assert.match(await pop.textContent(), /Claire Duval.*Duval & Fils/);
-  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Answer", "Reject", "Hang up"]);
+  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Answer", "Reject"]);
   assert.equal(await p.getByTestId("call-state").textContent(), "Ringing (in)");
 
   await pop.getByRole("button", { name: "Answer" }).click();
@@ -593,7 +593,7 @@ test("mute shows on the button and in words", async () => {
   assert.equal(await mute.getAttribute("aria-pressed"), "true");
   assert.equal((await mute.textContent()).trim(), "Rétablir le micro");
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
-  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Répondre", "Refuser", "Raccrocher"]);
+  assert.deepEqual(await controlsOf(p, "ringing_in"), ["Répondre", "Refuser"]);
 });
 
 test("an account is saved from the settings; a wrong field is said at the field", async () => {

@@ -25,7 +25,13 @@ fn accepts(desk: &Desk, line: &str, control: Control) -> bool {
     match control {
         Control::Answer => d.answer(line).is_ok(),
         Control::Reject => d.reject(line, false).is_ok(),
-        Control::Hangup => d.hangup(line).is_ok(),
+        // A call still ringing (one that can still be answered) is refused with Reject:
+        // its one button for that, though the desk takes a hang-up too (the CTI API's).
+        Control::Hangup => {
+            let ringing =
+                d.state(line) == Some(&LineState::RingingIn) && d.clone().answer(line).is_ok();
+            !ringing && d.hangup(line).is_ok()
+        }
         Control::Hold => d.hold(line).is_ok(),
         Control::Resume => d.resume(line).is_ok(),
         Control::BlindTransfer => d.blind_transfer(line, "2004").is_ok(),
@@ -156,12 +162,11 @@ fn each_line_shows_the_controls_its_state_allows_and_only_those() {
 }
 
 #[test]
-fn a_ringing_call_offers_answer_reject_and_hang_up() {
+fn a_ringing_call_offers_answer_and_reject_then_once_answered_hang_up() {
     let mut desk = Desk::new(3, RING);
     desk.handle_incoming("a");
-    assert_eq!(
-        desk.controls("a"),
-        [Control::Answer, Control::Reject, Control::Hangup]
-    );
+    assert_eq!(desk.controls("a"), [Control::Answer, Control::Reject]);
+    desk.answer("a").expect("answer");
+    assert_eq!(desk.controls("a"), [Control::Hangup]);
     assert!(desk.controls("nobody").is_empty());
 }

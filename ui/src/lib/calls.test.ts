@@ -128,7 +128,7 @@ describe("screen pop", () => {
 });
 
 describe("shortcuts", () => {
-  const ringing = line({ line: "r", status: "ringing_in", controls: ["answer", "reject", "hangup"] });
+  const ringing = line({ line: "r", status: "ringing_in", controls: ["answer", "reject"] });
   const talking = line({ line: "t", controls: ["hold", "blind_transfer", "consult", "hangup"] });
   const held = line({ line: "h", status: "on_hold", controls: ["resume", "hangup"] });
 
@@ -141,7 +141,7 @@ describe("shortcuts", () => {
 
   it("hang up the call in progress before a ringing one, and transfer the talking one", () => {
     expect(shortcut("hangup", [ringing, talking])).toEqual({ line: talking, control: "hangup" });
-    expect(shortcut("hangup", [held, ringing])).toEqual({ line: ringing, control: "hangup" });
+    expect(shortcut("hangup", [held, ringing])).toEqual({ line: ringing, control: "reject" });
     expect(shortcut("transfer", [held, talking])).toEqual({ line: talking, control: "blind_transfer" });
     expect(shortcut("mute", [talking])).toBeNull();
   });

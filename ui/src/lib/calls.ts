@@ -114,7 +114,7 @@ export function shortcut(action: KeyAction, lines: readonly LineView[]): { line:
     case "hangup":
       return (
         first((l) => TALKING.includes(l.status) || OUTGOING.includes(l.status), "hangup") ??
-        first((l) => l.status === "ringing_in", "hangup")
+        first((l) => l.status === "ringing_in", "reject")
       );
     case "transfer":
       return first((l) => l.status === "connected", "blind_transfer");

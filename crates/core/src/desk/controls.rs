@@ -105,7 +105,10 @@ impl Desk {
         if self.held_conference.contains(line) {
             controls.push(Control::RemoveParty);
         }
-        controls.push(Control::Hangup);
+        // A call still ringing is refused with Reject, the one button for it.
+        if !matches!(state, LineState::RingingIn) || self.answering(line) {
+            controls.push(Control::Hangup);
+        }
         controls
     }
 }
