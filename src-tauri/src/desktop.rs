@@ -196,7 +196,8 @@ pub fn notify(app: AppHandle, title: String, body: String) -> Outcome {
 /// One entry of the tray's menu.
 #[derive(Clone, Debug, Deserialize, specta::Type)]
 pub struct TrayItem {
-    /// `show`, `answer`, `hangup` or `quit`.
+    /// `state` (the agent's state in words, not to be chosen), `show`, `answer`, `hangup`
+    /// or `quit`.
     pub id: String,
     /// Its words, in the agent's language.
     pub label: String,

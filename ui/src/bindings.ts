@@ -1556,6 +1556,10 @@ display: string | null;
  */
 contact: string | null; 
 /**
+ * The contact's company, when the contact is a person of one.
+ */
+company: string | null; 
+/**
  * Its state.
  */
 status: Status; 
@@ -2092,7 +2096,8 @@ attended: boolean }
  */
 export type TrayItem = { 
 /**
- * `show`, `answer`, `hangup` or `quit`.
+ * `state` (the agent's state in words, not to be chosen), `show`, `answer`, `hangup`
+ * or `quit`.
  */
 id: string; 
 /**

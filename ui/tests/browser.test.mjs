@@ -53,7 +53,7 @@ function engine() {
     if (status === "connected" && l.connected_ms === null) l.connected_ms = Date.now();
   };
   const add = (line, incoming, number, status, extra = {}) => {
-    desk.lines.push({ line, incoming, number, display: null, contact: null, status, consulting: false,
+    desk.lines.push({ line, incoming, number, display: null, contact: null, company: null, status, consulting: false,
       held_by_remote: false, started_ms: Date.now(), connected_ms: null, controls: [], transfer_request: null,
       recording: "off", quality: null, ...extra });
     set(line, status);
@@ -85,6 +85,7 @@ function engine() {
     resume: ({ line }) => set(line, "connected"),
     hangup: ({ line }) => { desk.lines = desk.lines.filter((l) => l.line !== line); },
     mute: ({ on }) => { desk.muted = on; },
+    dtmf: ({ line, digits }) => { window.__tones = `${window.__tones ?? ""}${line}:${digits} `; },
     record: ({ line, on }) => { desk.lines.find((l) => l.line === line).recording = on ? "on" : "off"; },
     consult: ({ line, to }) => {
       set(line, "on_hold");
@@ -570,6 +571,21 @@ test("a recorded call says so and Record then stops it; poor sound is said in wo
   await p.getByTestId("call-quality").filter({ hasText: "Poor sound: MOS 3.1, 9 % lost" }).waitFor();
 });
 
+test("during a call the keypad sends tones to it; with a number typed it dials again", async () => {
+  const p = await page("en-GB");
+  await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
+  await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
+  await p.getByTestId("keypad-tones").filter({ hasText: "Keypad: tones to Claire Duval" }).waitFor();
+  await p.getByRole("button", { name: "Key 5", exact: true }).click();
+  await p.getByRole("button", { name: "Key #", exact: true }).click();
+  await p.waitForFunction((line) => window.__tones === `${line}:5 ${line}:# `, duvalPop.call);
+  // A number typed in the box: the keys add to it, for a new call.
+  await p.getByTestId("dial-box").fill("01");
+  await p.getByTestId("keypad-tones").waitFor({ state: "detached" });
+  await p.getByRole("button", { name: "Key 2", exact: true }).click();
+  assert.equal(await p.getByTestId("dial-box").inputValue(), "012");
+});
+
 test("the dial box says what is wrong with a number, and calls a good one", async () => {
   const p = await page("en-GB");
   await p.getByTestId("dial-box").fill("01 2A");
@@ -783,9 +799,9 @@ test("a call ringing while the agent is in another application is notified, and 
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
   await p.getByTestId("pop").waitFor();
   assert.equal(await p.evaluate(() => window.__notified), undefined, "the window is in front: no notification");
-  await p.waitForFunction(() => window.__tray?.tooltip === "Switchboard — call from Claire Duval");
+  await p.waitForFunction(() => window.__tray?.tooltip === "Switchboard — Ready — call from Claire Duval");
   assert.deepEqual(await p.evaluate(() => window.__tray.items.map((i) => [i.id, i.enabled])),
-    [["show", true], ["answer", true], ["hangup", false], ["quit", true]]);
+    [["state", false], ["show", true], ["answer", true], ["hangup", false], ["quit", true]]);
 
   // The agent works in the CRM: the window has lost the focus.
   await p.evaluate(() => { document.hasFocus = () => false; });

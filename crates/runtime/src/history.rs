@@ -36,6 +36,27 @@ fn contact_of(lookup: &Lookup) -> (Option<i64>, Option<String>) {
     (id, name)
 }
 
+/// The best match's company, when its contact is a person of one (a company matched alone
+/// is already the name).
+fn company_of(lookup: &Lookup) -> Option<&str> {
+    let best = lookup.matches.first()?;
+    best.contact.as_ref()?;
+    best.company.as_ref().map(|c| c.name.as_str())
+}
+
+/// Names the contact and the company of `call` for the board and the recordings.
+fn label(handle: &Handle, call: &str, lookup: &Lookup) {
+    let Ok(phone) = handle.phone() else {
+        return;
+    };
+    if let (_, Some(name)) = contact_of(lookup) {
+        phone.label(call, &name);
+    }
+    if let Some(company) = company_of(lookup) {
+        phone.label_company(call, company);
+    }
+}
+
 fn e164_of(lookup: &Lookup) -> Option<String> {
     match &lookup.caller {
         Caller::External { e164 } => Some(e164.to_string()),
@@ -52,10 +73,8 @@ impl CallLog {
         user: &str,
         lookup: &Lookup,
     ) {
-        let (contact_id, name) = contact_of(lookup);
-        if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
-            phone.label(call, name);
-        }
+        let (contact_id, _) = contact_of(lookup);
+        label(handle, call, lookup);
         let e164 = e164_of(lookup);
         self.begin(
             handle,
@@ -142,9 +161,9 @@ impl CallLog {
                     display_name: None,
                 };
                 let lookup = handle.lookup(&identity).await.ok();
-                let (contact_id, name) = lookup.as_ref().map_or((None, None), contact_of);
-                if let (Some(name), Ok(phone)) = (&name, handle.phone()) {
-                    phone.label(&dialled.call, name);
+                let (contact_id, _) = lookup.as_ref().map_or((None, None), contact_of);
+                if let Some(lookup) = &lookup {
+                    label(handle, &dialled.call, lookup);
                 }
                 let e164 = lookup.as_ref().and_then(e164_of);
                 self.begin(

@@ -177,3 +177,26 @@ async fn the_board_follows_a_call_through_hold_and_consultation() {
     }
     handle.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caller_from_a_company_shows_with_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut started = Started::default();
+    let kamailio = kamailio_for(&mut started, dir.path(), &["1001", "0199009970"]);
+    let (handle, _agent, mut events) =
+        desk_for(dir.path(), &kamailio, "1001", PhoneOptions::default()).await;
+    // Louis Fontaine of the bookshop Librairie des Quais, in the demo contacts, calls.
+    let (caller, _caller_events) =
+        phone_for(&kamailio, "0199009970", PhoneOptions::default()).await;
+    caller.dial("main", "1001").expect("dial");
+    ringing_in(&mut events).await;
+    let lines = board(&handle, "the caller with the company", |l| {
+        l.len() == 1 && l[0].company.is_some()
+    })
+    .await;
+    assert_eq!(
+        (lines[0].contact.as_deref(), lines[0].company.as_deref()),
+        (Some("Louis Fontaine"), Some("Librairie des Quais"))
+    );
+    handle.stop_phone().await.expect("stopped");
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LineView, ScreenPop } from "./backend";
+import type { AgentView, LineView, ScreenPop } from "./backend";
 import {
   contextLines,
   controlText,
@@ -23,6 +23,7 @@ function line(overrides: Partial<LineView>): LineView {
     number: "0199009999",
     display: "+33 1 99 00 99 99",
     contact: null,
+    company: null,
     status: "connected",
     consulting: false,
     held_by_remote: false,
@@ -150,17 +151,37 @@ describe("shortcuts", () => {
 describe("tray", () => {
   const registered = { account: "main", registration: { state: "registered" as const, expires: 600 } };
 
-  it("says the agent's state in words and offers only what can be done", () => {
-    expect(trayView("en", null).tooltip).toBe("Switchboard — not connected");
-    const idle = trayView("fr", { accounts: [registered], lines: [], muted: false });
+  const agent = (presence: AgentView["presence"], reason: string | null = null): AgentView => ({
+    event: "agent",
+    presence,
+    reason,
+    seconds: 0,
+    cause: "agent",
+    wrap_up: null,
+    offered: null,
+    reasons: [],
+    dispositions: [],
+    require_disposition: false,
+  });
+
+  it("says the agent's state in words, first in its menu too, and offers only what can be done", () => {
+    expect(trayView("en", null, null).tooltip).toBe("Switchboard — not connected");
+    const idle = trayView("fr", { accounts: [registered], lines: [], muted: false }, null);
     expect(idle.tooltip).toBe("Switchboard — disponible");
     expect(idle.items.filter((i) => i.enabled).map((i) => i.id)).toEqual(["show", "quit"]);
-    const talking = trayView("en", {
-      accounts: [registered],
-      lines: [line({ status: "connected", contact: "Claire Duval" })],
-      muted: false,
-    });
-    expect(talking.tooltip).toBe("Switchboard — in a call with Claire Duval");
+    const away = trayView("en", { accounts: [registered], lines: [], muted: false }, agent("not_ready", "Lunch"));
+    expect(away.tooltip).toBe("Switchboard — Not ready (Lunch)");
+    expect(away.items[0]).toEqual({ id: "state", label: "Not ready (Lunch)", enabled: false });
+    const talking = trayView(
+      "en",
+      {
+        accounts: [registered],
+        lines: [line({ status: "connected", contact: "Claire Duval" })],
+        muted: false,
+      },
+      agent("ready"),
+    );
+    expect(talking.tooltip).toBe("Switchboard — Ready — in a call with Claire Duval");
     expect(talking.items.find((i) => i.id === "hangup")?.enabled).toBe(true);
     expect(talking.items.find((i) => i.id === "answer")?.enabled).toBe(false);
   });

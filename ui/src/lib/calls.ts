@@ -1,6 +1,6 @@
 // What the call list and the pop card show, computed from the engine's view: kept apart
 // from the components so it is tested without a browser.
-import type { CallContext, Control, DeskView, LineView, PopMatch, ScreenPop, TrayItem } from "./backend";
+import type { AgentView, CallContext, Control, DeskView, LineView, PopMatch, ScreenPop, TrayItem } from "./backend";
 import { translate, type Key, type Language } from "./i18n";
 import type { KeyAction } from "./keys";
 
@@ -123,20 +123,30 @@ export function shortcut(action: KeyAction, lines: readonly LineView[]): { line:
   }
 }
 
-/** The tray icon's tooltip (the agent's state in words) and menu for the desk's view. */
-export function trayView(lang: Language, view: DeskView | null): { tooltip: string; items: TrayItem[] } {
+/** The tray icon's tooltip and menu for the desk's view and the agent's state. The state,
+ *  in words, is also the menu's first line: some Linux trays show no tooltip. */
+export function trayView(
+  lang: Language,
+  view: DeskView | null,
+  agent: AgentView | null,
+): { tooltip: string; items: TrayItem[] } {
   const lines = view?.lines ?? [];
   const ringing = lines.find((l) => l.status === "ringing_in");
   const talking = lines.find((l) => TALKING.includes(l.status));
-  const ready = (view?.accounts ?? []).some((a) => a.registration.state === "registered");
-  let state: string;
-  if (ringing) state = translate(lang, "tray_ringing", { who: who(lang, ringing) });
-  else if (talking) state = translate(lang, "tray_talking", { who: who(lang, talking) });
-  else if (lines.length > 0) state = translate(lang, "tray_calls", { count: String(lines.length) });
-  else state = translate(lang, ready ? "tray_ready" : "tray_offline");
+  const connected = (view?.accounts ?? []).some((a) => a.registration.state === "registered");
+  let calls: string | null = null;
+  if (ringing) calls = translate(lang, "tray_ringing", { who: who(lang, ringing) });
+  else if (talking) calls = translate(lang, "tray_talking", { who: who(lang, talking) });
+  else if (lines.length > 0) calls = translate(lang, "tray_calls", { count: String(lines.length) });
+  else if (!connected) calls = translate(lang, "tray_offline");
+  const presence = agent
+    ? translate(lang, `presence_${agent.presence}` as Key) + (agent.reason ? ` (${agent.reason})` : "")
+    : null;
+  const state = [presence, calls].filter((s) => s !== null).join(" — ") || translate(lang, "tray_ready");
   return {
     tooltip: `Switchboard — ${state}`,
     items: [
+      { id: "state", label: state, enabled: false },
       { id: "show", label: translate(lang, "tray_show"), enabled: true },
       { id: "answer", label: translate(lang, "control_answer"), enabled: ringing !== undefined },
       { id: "hangup", label: translate(lang, "control_hangup"), enabled: lines.some((l) => l.status !== "ringing_in") },

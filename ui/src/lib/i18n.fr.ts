@@ -78,6 +78,7 @@ export const fr: Record<Key, string> = {
   control_dtmf: "Touches",
   control_record: "Enregistrer",
   control_stop_recording: "Arrêter l'enregistrement",
+  keypadTones: "Clavier : tonalités vers {who}",
   control_let_listen: "Rétablir l'écoute",
   recordingOn: "Enregistrement",
   recordingPaused: "Enregistrement en pause",

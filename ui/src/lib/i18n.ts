@@ -81,6 +81,7 @@ const en = {
   control_dtmf: "Keys",
   control_record: "Record",
   control_stop_recording: "Stop recording",
+  keypadTones: "Keypad: tones to {who}",
   control_let_listen: "Let listen",
   recordingOn: "Recording",
   recordingPaused: "Recording paused",

@@ -72,6 +72,8 @@ pub struct LineView {
     pub display: Option<String>,
     /// The contact (or company) of the number, when known.
     pub contact: Option<String>,
+    /// The contact's company, when the contact is a person of one.
+    pub company: Option<String>,
     /// Its state.
     pub status: Status,
     /// This line is the colleague of a consultation (the "Consulting" call).
@@ -365,6 +367,11 @@ impl Phone {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
+        let companies = inner
+            .companies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let mut lines: Vec<LineView> = inner.desk(|desk| {
             let colleague = desk.consultation().map(|(_, c)| c.to_owned());
             times
@@ -378,6 +385,7 @@ impl Phone {
                         number,
                         display: None,
                         contact: labels.get(line).cloned(),
+                        company: companies.get(line).cloned(),
                         status,
                         consulting: colleague.as_deref() == Some(line.as_str()),
                         held_by_remote: t.held_by_remote,

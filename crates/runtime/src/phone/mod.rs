@@ -72,6 +72,8 @@ struct Inner {
     remotes: Mutex<HashMap<String, (bool, String)>>,
     /// The name of each call's contact, when known (for the recordings' names).
     labels: Mutex<HashMap<String, String>>,
+    /// The company of each call's contact, when the contact is a person of one.
+    companies: Mutex<HashMap<String, String>>,
     /// What the board keeps of each live line.
     board: Mutex<HashMap<String, board::Times>>,
     /// Each account's registration.
@@ -381,6 +383,7 @@ impl Phone {
             recording: Mutex::new(options.recording),
             remotes: Mutex::new(HashMap::new()),
             labels: Mutex::new(HashMap::new()),
+            companies: Mutex::new(HashMap::new()),
             board: Mutex::new(HashMap::new()),
             registrations: Mutex::new(std::collections::BTreeMap::new()),
             runtime: tokio::runtime::Handle::current(),

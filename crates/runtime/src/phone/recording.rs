@@ -29,6 +29,10 @@ impl Inner {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(call);
+        self.companies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(call);
     }
 
     /// The file for a recording of `call` starting now:
@@ -191,6 +195,15 @@ impl Phone {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(line.to_owned(), contact.to_owned());
+    }
+
+    /// Names the company of the contact of `line`, shown beside the contact on the board.
+    pub fn label_company(&self, line: &str, company: &str) {
+        self.inner
+            .companies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(line.to_owned(), company.to_owned());
     }
 }
 
