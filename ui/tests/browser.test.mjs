@@ -631,7 +631,7 @@ test("an account is saved from the settings; a wrong field is said at the field"
   await p.getByTestId("accounts").filter({ hasText: "main : connexion…" }).waitFor();
 });
 
-test("keys: F2 answers, F3 holds and resumes, F6 mutes, F4 hangs up", async () => {
+test("keys: F2 answers, F3 holds and resumes, F6 mutes, F7 opens the transfer box, F4 hangs up", async () => {
   const p = await page("en-GB");
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);
   await p.locator('[data-testid="call"][data-status="ringing_in"]').waitFor();
@@ -644,6 +644,12 @@ test("keys: F2 answers, F3 holds and resumes, F6 mutes, F4 hangs up", async () =
   await p.keyboard.press("F6");
   await p.getByText("Microphone muted").waitFor();
   assert.equal(await p.getByRole("button", { name: "Hold: Claire Duval" }).getAttribute("aria-keyshortcuts"), "F3");
+  // The transfer key opens the target box with the cursor in it.
+  await p.keyboard.press("F7");
+  await p.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "call-entry");
+  await p.keyboard.type("2004");
+  assert.equal(await p.getByTestId("call-entry").inputValue(), "2004");
+  await p.getByTestId("call").getByRole("button", { name: "Cancel" }).click();
   await p.keyboard.press("F4");
   await p.getByTestId("no-calls").waitFor();
 });
