@@ -506,7 +506,7 @@ const unknownPop = {
 async function controlsOf(p, status) {
   const row = p.locator(`[data-testid="call"][data-status="${status}"]`).first();
   await row.waitFor();
-  return row.locator(".controls button").allTextContents();
+  return row.locator(".controls button.control").allTextContents();
 }
 
 test("a call rings: the pop names the caller and why, and only its controls show", async () => {
@@ -798,6 +798,10 @@ test("a click on the ringing call opens its contact card, or the CRM page once o
   await p.getByRole("button", { name: "Open the call screen of +33 1 99 00 99 99" }).click();
   await p.waitForFunction(() => window.__calls.filter((c) => c === "open_call_screen").length === 2);
   assert.equal(await p.getByTestId("contact-editor").count(), 0, "the CRM page opened, nothing else");
+  // Once answered, the call's row opens it too.
+  await p.getByTestId("pop").getByRole("button", { name: "Answer" }).click();
+  await p.getByRole("button", { name: "Open the call screen of Claire Duval" }).click();
+  await p.waitForFunction(() => window.__calls.filter((c) => c === "open_call_screen").length === 3);
 });
 
 test("a call ringing while the agent is in another application is notified, and the tray says it", async () => {

@@ -227,6 +227,7 @@ export const fr: Record<Key, string> = {
   field_answer_shortcut: "Des touches de modification et une touche : Ctrl+Alt+A, Shift+F12.",
   field_dial_clipboard_shortcut: "Des touches de modification et une touche, autres que celles du décroché.",
   openCallScreen: "Ouvrir l'écran d'appel de {who}",
+  callScreen: "Écran d'appel",
   notice_nothing_to_answer: "Aucun appel ne sonne.",
   notice_nothing_to_hangup: "Aucun appel à raccrocher.",
   notice_nothing_to_dial_clipboard: "Le presse-papiers ne contient pas de numéro.",

@@ -230,6 +230,7 @@ const en = {
   field_answer_shortcut: "Modifiers and one key: Ctrl+Alt+A, Shift+F12.",
   field_dial_clipboard_shortcut: "Modifiers and one key, other than the answer shortcut's.",
   openCallScreen: "Open the call screen of {who}",
+  callScreen: "Call screen",
   notice_nothing_to_answer: "No call is ringing.",
   notice_nothing_to_hangup: "No call to hang up.",
   notice_nothing_to_dial_clipboard: "The clipboard holds no number.",
