@@ -618,6 +618,11 @@ test("an account is saved from the settings; a wrong field is said at the field"
   await p.getByTestId("account-registrar").fill("pbx.example.com");
   await p.getByTestId("account-user").fill("1001");
   await p.getByTestId("account-password").fill("secret");
+  // A lifetime that is not a number is said at its field, before anything is sent.
+  await p.getByTestId("account-expires").fill("abc");
+  await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
+  await p.getByTestId("error-expires").filter({ hasText: "Entre 60 et 86400 secondes." }).waitFor();
+  await p.getByTestId("account-expires").fill("600");
   await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("error-registrar").filter({ hasText: "sip:hôte" }).waitFor();
   assert.equal(await p.getByTestId("account-registrar").getAttribute("aria-invalid"), "true");
@@ -702,6 +707,12 @@ test("the dial plan is edited in the settings; a wrong area code is said at its 
   await p.getByTestId("plan-country").fill("GB");
   await p.getByTestId("plan-area_code").fill("0161");
   await p.getByTestId("plan-format").selectOption("national");
+  // An emptied extension length is no length: said at its field.
+  const length = await p.getByTestId("plan-extension_len").inputValue();
+  await p.getByTestId("plan-extension_len").fill("");
+  await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("plan-error-extension_length").filter({ hasText: "A whole number from 0 to 8." }).waitFor();
+  await p.getByTestId("plan-extension_len").fill(length);
   await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("plan-error-area_code").filter({ hasText: "without the leading 0" }).waitFor();
   await p.getByTestId("plan-area_code").fill("161");

@@ -123,7 +123,7 @@ export const fr: Record<Key, string> = {
   field_plan_country: "Deux lettres, comme FR ou GB.",
   field_plan_area_code: "Jusqu'à 6 chiffres, sans le 0 initial.",
   field_plan_external_prefix: "Jusqu'à 3 chiffres.",
-  field_plan_extension_length: "8 au plus.",
+  field_plan_extension_length: "Un nombre entier de 0 à 8.",
   field_plan_format: "E.164, international ou national.",
   history: "Journal",
   historyFilter: "Afficher",

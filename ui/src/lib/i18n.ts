@@ -126,7 +126,7 @@ const en = {
   field_plan_country: "Two letters such as FR or GB.",
   field_plan_area_code: "Up to 6 digits, without the leading 0.",
   field_plan_external_prefix: "Up to 3 digits.",
-  field_plan_extension_length: "At most 8.",
+  field_plan_extension_length: "A whole number from 0 to 8.",
   field_plan_format: "E.164, international or national.",
   history: "History",
   historyFilter: "Show",

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { splitNumbers } from "./text";
+import { splitNumbers, wholeNumber } from "./text";
+
+describe("whole numbers in fields", () => {
+  it("reads digits, and nothing else", () => {
+    expect(wholeNumber("600", 86_400)).toBe(600);
+    expect(wholeNumber(" 4 ", 255)).toBe(4);
+    expect(wholeNumber(8, 255)).toBe(8);
+    for (const bad of ["", null, undefined, "abc", "-5", "1.5", "1e3", "300"]) {
+      expect(wholeNumber(bad, 255)).toBeNull();
+    }
+  });
+});
 
 describe("numbers in notes", () => {
   it("finds numbers in any format and keeps the rest", () => {

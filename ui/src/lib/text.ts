@@ -23,3 +23,12 @@ export function splitNumbers(text: string): Segment[] {
   if (last < text.length) out.push({ text: text.slice(last), number: false });
   return out;
 }
+
+/** A whole number typed in a field (digits only, at most `max`), or null: an empty field,
+ *  letters, a sign or a fraction is no number, and is said at the field, not sent. */
+export function wholeNumber(value: unknown, max: number): number | null {
+  const text = String(value ?? "").trim();
+  if (!/^[0-9]+$/.test(text)) return null;
+  const n = Number(text);
+  return n <= max ? n : null;
+}
