@@ -132,18 +132,14 @@ fn main() {
 
     let mut started = Started::default();
     let display = xvfb(&mut started);
-    started.spawn(
+    let app = settled(
+        &mut started,
         "the app",
         Command::new(workspace_binary("switchboard"))
             .env("DISPLAY", &display)
             .env("SWITCHBOARD_DB", &db)
-            .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
+            .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0"),
     );
-    let app = started.last_pid().expect("the app's pid");
-    // Idle is what is measured: the app is left alone while it opens and settles.
-    std::thread::sleep(SETTLE);
     let processes = tree(app);
     let before: u64 = processes.iter().map(|&p| cpu_ticks(p)).sum();
     let start = Instant::now();
@@ -172,17 +168,14 @@ fn main() {
         );
         return;
     };
-    started.spawn(
+    let floor = settled(
+        &mut started,
         "WebKitGTK's MiniBrowser",
         Command::new(browser)
             .arg("about:blank")
             .env("DISPLAY", &display)
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
     );
-    let floor = started.last_pid().expect("MiniBrowser's pid");
-    std::thread::sleep(SETTLE);
     println!("\nthe web engine alone: WebKitGTK's MiniBrowser on an empty page");
     let floor_pss = table(&tree(floor));
     println!(
@@ -190,6 +183,15 @@ fn main() {
         app_pss.saturating_sub(floor_pss) as f64 / 1024.0
     );
     drop(started);
+}
+
+/// Starts `command` (its output dropped) and leaves it alone while it opens and settles:
+/// idle is what is measured. Returns its pid.
+fn settled(started: &mut Started, what: &str, command: &mut Command) -> u32 {
+    started.spawn(what, command.stdout(Stdio::null()).stderr(Stdio::null()));
+    let pid = started.last_pid().expect("the pid of what was started");
+    std::thread::sleep(SETTLE);
+    pid
 }
 
 /// Prints the memory of each process and their sum; returns the sum of PSS in KiB.

@@ -45,14 +45,14 @@ fn company_of(lookup: &Lookup) -> Option<&str> {
 }
 
 /// Names the contact and the company of `call` for the board and the recordings.
-fn label(handle: &Handle, call: &str, lookup: &Lookup) {
+fn label(handle: &Handle, call: &str, name: Option<&str>, company: Option<&str>) {
     let Ok(phone) = handle.phone() else {
         return;
     };
-    if let (_, Some(name)) = contact_of(lookup) {
-        phone.label(call, &name);
+    if let Some(name) = name {
+        phone.label(call, name);
     }
-    if let Some(company) = company_of(lookup) {
+    if let Some(company) = company {
         phone.label_company(call, company);
     }
 }
@@ -73,8 +73,8 @@ impl CallLog {
         user: &str,
         lookup: &Lookup,
     ) {
-        let (contact_id, _) = contact_of(lookup);
-        label(handle, call, lookup);
+        let (contact_id, name) = contact_of(lookup);
+        label(handle, call, name.as_deref(), company_of(lookup));
         let e164 = e164_of(lookup);
         self.begin(
             handle,
@@ -161,10 +161,9 @@ impl CallLog {
                     display_name: None,
                 };
                 let lookup = handle.lookup(&identity).await.ok();
-                let (contact_id, _) = lookup.as_ref().map_or((None, None), contact_of);
-                if let Some(lookup) = &lookup {
-                    label(handle, &dialled.call, lookup);
-                }
+                let (contact_id, name) = lookup.as_ref().map_or((None, None), contact_of);
+                let company = lookup.as_ref().and_then(company_of);
+                label(handle, &dialled.call, name.as_deref(), company);
                 let e164 = lookup.as_ref().and_then(e164_of);
                 self.begin(
                     handle,

@@ -202,16 +202,21 @@ fn now_ms() -> i64 {
 }
 
 impl Inner {
-    /// Notes (`Some`) or clears the other party's transfer request on `line`.
-    pub(super) fn note_transfer_request(&self, line: &str, request: Option<TransferRequest>) {
+    /// Changes what the board keeps of `line`, when it has it.
+    fn with_times(&self, line: &str, change: impl FnOnce(&mut Times)) {
         if let Some(times) = self
             .board
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get_mut(line)
         {
-            times.transfer_request = request;
+            change(times);
         }
+    }
+
+    /// Notes (`Some`) or clears the other party's transfer request on `line`.
+    pub(super) fn note_transfer_request(&self, line: &str, request: Option<TransferRequest>) {
+        self.with_times(line, |times| times.transfer_request = request);
     }
 
     /// Notes a registration event.
@@ -247,21 +252,18 @@ impl Inner {
 
     /// Notes a line's recording or quality report on the board.
     pub(super) fn note_media(&self, event: &PhoneEvent) {
-        let mut board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
         match event {
             PhoneEvent::Recording(report) => {
-                if let Some(times) = board.get_mut(&report.call) {
-                    times.recording = match report.state {
-                        "started" | "resumed" => RecordingStatus::On,
-                        "paused" => RecordingStatus::Paused,
-                        _ => RecordingStatus::Off,
-                    };
-                }
+                let status = match report.state {
+                    "started" | "resumed" => RecordingStatus::On,
+                    "paused" => RecordingStatus::Paused,
+                    _ => RecordingStatus::Off,
+                };
+                self.with_times(&report.call, |times| times.recording = status);
             }
             PhoneEvent::Quality(report) => {
-                if let Some(times) = board.get_mut(&report.call) {
-                    times.quality = Some(LineQuality::of(report));
-                }
+                let quality = LineQuality::of(report);
+                self.with_times(&report.call, |times| times.quality = Some(quality));
             }
             _ => {}
         }
