@@ -1,6 +1,9 @@
 //! The contact store on a real SQLite file: import, lookup, search, export, settings.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use switchboard_core::{DialPlan, MatchConfig, MatchReason, E164};
 use switchboard_store::{ImportFormat, ImportSummary, Store, DEMO_CONTACTS, LOOKUP_QUERIES};
@@ -348,6 +351,75 @@ async fn settings_round_trip_and_bad_values_are_reported() {
         .await
         .expect("get")
         .is_some());
+}
+
+/// A file that stops after its first part until it is told to go on (or a minute passes),
+/// like a slow disk or share: the import must still say how far it got meanwhile.
+struct Stalling {
+    first: Cursor<Vec<u8>>,
+    rest: Cursor<Vec<u8>>,
+    go: std::sync::mpsc::Receiver<()>,
+    /// Whether it was told to go on (rather than giving up waiting).
+    released: Arc<AtomicBool>,
+    waited: bool,
+}
+
+impl Read for Stalling {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.first.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        if !self.waited {
+            self.waited = true;
+            let told = self.go.recv_timeout(Duration::from_secs(60)).is_ok();
+            self.released.store(told, Ordering::SeqCst);
+        }
+        self.rest.read(buf)
+    }
+}
+
+fn rows(from: usize, to: usize) -> String {
+    (from..to)
+        .map(|i| format!("Agent{i},Nom{i},Société {}\n", i % 500))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_stalled_import_still_says_how_far_it_got() {
+    let (_dir, store) = open().await;
+    let (go, wait) = std::sync::mpsc::channel();
+    let released = Arc::new(AtomicBool::new(false));
+    let file = Stalling {
+        first: Cursor::new(
+            format!("first name,last name,company\n{}", rows(0, 30_000)).into_bytes(),
+        ),
+        rest: Cursor::new(rows(30_000, 60_000).into_bytes()),
+        go: wait,
+        released: Arc::clone(&released),
+        waited: false,
+    };
+    let mut seen = Vec::new();
+    // The file goes on once the bar shows the 30,000 rows read before the stall (a batch is
+    // 25,000 rows: only a report between batches can say so).
+    let summary = store
+        .import_reader(file, ImportFormat::Csv, None, &DialPlan::default(), |p| {
+            if p.rows == 30_000 {
+                let _ = go.send(());
+            }
+            seen.push(p);
+        })
+        .await
+        .expect("import");
+    assert!(
+        released.load(Ordering::SeqCst),
+        "no progress during the stall: {seen:?}"
+    );
+    assert_eq!(summary.imported, 60_000);
+    assert!(seen
+        .windows(2)
+        .all(|w| w[0].rows <= w[1].rows && w[0].bytes <= w[1].bytes));
+    assert_eq!(seen.last().map(|p| p.rows), Some(60_000));
 }
 
 #[tokio::test]

@@ -20,6 +20,9 @@ pub(crate) use batch::{Batch, Number, Prepared};
 
 /// Rows per transaction.
 const BATCH: usize = 25_000;
+/// How often an import says how far it has got, whatever the batches (a bar that moves
+/// a few times a second, not once per batch).
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 /// Row errors kept in the summary; more are counted, not listed.
 const MAX_LISTED_ERRORS: usize = 1_000;
 
@@ -224,9 +227,18 @@ impl Store {
         mut progress: impl FnMut(ImportProgress) + Send,
     ) -> Result<ImportSummary> {
         let bytes = Arc::new(AtomicU64::new(0));
+        let rows_read = Arc::new(AtomicU64::new(0));
         let counting = Counting {
             inner: reader,
             bytes: Arc::clone(&bytes),
+        };
+        let read_so_far = {
+            let (bytes, rows) = (Arc::clone(&bytes), Arc::clone(&rows_read));
+            move || ImportProgress {
+                rows: rows.load(Ordering::Relaxed),
+                bytes: bytes.load(Ordering::Relaxed),
+                total_bytes,
+            }
         };
         // Reading and checking rows (CSV, number parsing) runs on its own thread while the
         // previous batch is written: the two halves of an import overlap on two cores.
@@ -246,39 +258,52 @@ impl Store {
             };
             let mut chunk = Chunk::default();
             for row in source {
-                chunk.rows += 1;
+                rows_read.fetch_add(1, Ordering::Relaxed);
                 match row.and_then(|draft| draft.prepare(&plan)) {
                     Ok(prepared) => chunk.prepared.push(prepared),
                     Err(e) => chunk.errors.push(e),
                 }
                 if chunk.prepared.len() >= BATCH {
-                    chunk.seal(&bytes);
+                    chunk.seal();
                     if tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
                         return;
                     }
                 }
             }
-            chunk.seal(&bytes);
+            chunk.seal();
             let _ = tx.blocking_send(Ok(chunk));
         });
         let mut summary = ImportSummary::default();
-        let mut rows = 0u64;
-        while let Some(chunk) = rx.recv().await {
-            let chunk = chunk?;
-            rows += chunk.rows;
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // While rows are read and while a batch is written, the bar still moves.
+            let chunk = tokio::select! {
+                chunk = rx.recv() => match chunk {
+                    Some(chunk) => chunk?,
+                    None => break,
+                },
+                _ = tick.tick() => {
+                    progress(read_so_far());
+                    continue;
+                }
+            };
             summary.skipped += chunk.errors.len() as u64;
             let room = MAX_LISTED_ERRORS.saturating_sub(summary.errors.len());
             summary.errors.extend(chunk.errors.into_iter().take(room));
             if let Some(batch) = chunk.batch {
-                let (new, dup) = self.insert_batch(batch).await?;
+                let insert = self.insert_batch(batch);
+                tokio::pin!(insert);
+                let (new, dup) = loop {
+                    tokio::select! {
+                        done = &mut insert => break done?,
+                        _ = tick.tick() => progress(read_so_far()),
+                    }
+                };
                 summary.imported += new;
                 summary.duplicates += dup;
             }
-            progress(ImportProgress {
-                rows,
-                bytes: chunk.bytes,
-                total_bytes,
-            });
+            progress(read_so_far());
         }
         reader
             .await
@@ -290,19 +315,16 @@ impl Store {
 /// A batch read, checked and serialised by the reader thread.
 #[derive(Default)]
 struct Chunk {
-    rows: u64,
-    bytes: u64,
     prepared: Vec<Prepared>,
     batch: Option<Batch>,
     errors: Vec<RowError>,
 }
 
 impl Chunk {
-    /// Serialises the rows for the writer and notes how far the file has been read.
-    fn seal(&mut self, bytes: &AtomicU64) {
+    /// Serialises the rows for the writer.
+    fn seal(&mut self) {
         if !self.prepared.is_empty() {
             self.batch = Some(Batch::new(&std::mem::take(&mut self.prepared)));
         }
-        self.bytes = bytes.load(Ordering::Relaxed);
     }
 }
