@@ -10,7 +10,7 @@ use switchboard_e2e::pulse::Pulse;
 use switchboard_media::headset::{
     DeviceChoice, DeviceEvent, Headset, HeadsetConfig, HeadsetPort, Role,
 };
-use switchboard_media::tones::Tone;
+use switchboard_media::tones::{Tone, TonePlan};
 use switchboard_media::{FRAME, RATE};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -196,6 +196,24 @@ fn the_busy_tone_sounds_in_french_beats() {
     );
     let f = heard_frequency(&heard);
     assert!((435..=445).contains(&f), "heard {f} Hz");
+}
+
+#[test]
+fn the_tones_follow_a_new_country_while_the_headset_runs() {
+    let _pulse = Pulse::start(&["headset"]);
+    let (headset, events) = start(raw());
+    expect(
+        &events,
+        vec![using("speaker", Role::Speaker, "headset", false)],
+    );
+    let mut port = headset.port();
+    // Started with French tones (440 Hz); the dial plan moves to the United Kingdom (400 Hz).
+    headset.set_plan(TonePlan::UnitedKingdom);
+    headset.set_tone(Some(Tone::Busy), Some(Duration::from_secs(5)));
+    talk(&mut port, |_| None, 1, WAIT);
+    let heard = talk(&mut port, |_| None, usize::MAX, Duration::from_secs(2));
+    let f = heard_frequency(&heard);
+    assert!((395..=405).contains(&f), "heard {f} Hz");
 }
 
 #[test]

@@ -300,6 +300,10 @@ impl Handle {
         plan.validate()?;
         self.store.set_setting(settings::DIAL_PLAN, &plan).await?;
         self.refilter(&plan);
+        // Ringback, busy and the others sound as in the plan's country at once.
+        if let Ok(phone) = self.phone() {
+            phone.set_tone_plan(TonePlan::for_country(plan.country.code()));
+        }
         self.settings
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

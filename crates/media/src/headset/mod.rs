@@ -213,6 +213,14 @@ struct Shared {
     level: AtomicU32,
     /// New devices and voice processing, taken by the thread at its next tick.
     change: Mutex<Option<Change>>,
+    /// Whose network tones to play (the dial plan's country; it may change while running).
+    plan: Mutex<TonePlan>,
+}
+
+impl Shared {
+    fn plan(&self) -> TonePlan {
+        *self.plan.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// What [`Headset::reconfigure`] hands the headset's thread.
@@ -226,13 +234,14 @@ struct Change {
 /// The agent's headset, running until dropped.
 pub struct Headset {
     shared: Arc<Shared>,
-    plan: TonePlan,
     thread: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Headset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Headset").field("plan", &self.plan).finish()
+        f.debug_struct("Headset")
+            .field("plan", &self.shared.plan())
+            .finish()
     }
 }
 
@@ -245,8 +254,10 @@ impl Headset {
             .as_deref()
             .map(WavSource::open)
             .transpose()?;
-        let shared = Arc::new(Shared::default());
-        let plan = config.plan;
+        let shared = Arc::new(Shared {
+            plan: Mutex::new(config.plan),
+            ..Shared::default()
+        });
         let inner = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("headset".into())
@@ -254,7 +265,6 @@ impl Headset {
             .map_err(|e| MediaError::Device(format!("headset thread: {e}")))?;
         Ok(Self {
             shared,
-            plan,
             thread: Some(thread),
         })
     }
@@ -290,7 +300,7 @@ impl Headset {
             .tone
             .lock()
             .unwrap_or_else(PoisonError::into_inner) =
-            tone.map(|t| (ToneGenerator::new(self.plan, t), frames));
+            tone.map(|t| (ToneGenerator::new(self.shared.plan(), t), frames));
     }
 
     /// Sounds the key the agent pressed, briefly, on the speaker.
@@ -300,7 +310,16 @@ impl Headset {
             .key
             .lock()
             .unwrap_or_else(PoisonError::into_inner) =
-            Some(ToneGenerator::new(self.plan, Tone::Key(key)));
+            Some(ToneGenerator::new(self.shared.plan(), Tone::Key(key)));
+    }
+
+    /// Plays another country's network tones from now on (the dial plan changed).
+    pub fn set_plan(&self, plan: TonePlan) {
+        *self
+            .shared
+            .plan
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     /// Rings (`true`) or stops ringing the ringer.
@@ -309,7 +328,7 @@ impl Headset {
     }
 
     /// Moves to other devices, voice processing or ringtone while calls go on (their ports
-    /// stay; the tone plan stays). A ringtone file that cannot be read is refused here, and
+    /// stay; the tone plan is [`Headset::set_plan`]'s). A ringtone file that cannot be read is refused here, and
     /// nothing changes.
     pub fn reconfigure(&self, config: &HeadsetConfig) -> Result<(), MediaError> {
         let ringtone = config
@@ -363,7 +382,7 @@ fn run(
     };
     let (mut mic, mut speaker, mut ringer) = slots(&config.devices);
     // Without a ringtone file the ring is the network's ringback, louder for the room.
-    let mut ring = ToneGenerator::new(config.plan, Tone::Ringback);
+    let mut ring = ToneGenerator::new(shared.plan(), Tone::Ringback);
     let mut was_ringing = false;
     let lister = host();
     let mut voice = VoiceProcessing::new(config.echo_cancellation, config.noise_suppression);
@@ -472,7 +491,7 @@ fn run(
 
         if ringing {
             if !was_ringing {
-                ring = ToneGenerator::new(config.plan, Tone::Ringback);
+                ring = ToneGenerator::new(shared.plan(), Tone::Ringback);
             }
             let mut bell = [0i16; FRAME];
             match ringtone.as_mut() {

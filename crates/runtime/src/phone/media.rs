@@ -12,7 +12,7 @@ use switchboard_core::call::EndReason;
 use switchboard_core::desk::Alert;
 use switchboard_media::headset::{Headset, HeadsetConfig};
 use switchboard_media::session::{Audio, Stats};
-use switchboard_media::tones::Tone;
+use switchboard_media::tones::{Tone, TonePlan};
 use switchboard_media::{Codec, MediaError, MediaSession, SessionConfig, SessionEvent};
 use switchboard_sip::{CallState, SipEvent};
 
@@ -291,6 +291,13 @@ impl Phone {
         }
         self.inner.desk(|d| d.set_limit(max_calls));
         Ok(())
+    }
+
+    /// Plays the network tones of another country from now on (the dial plan changed).
+    pub fn set_tone_plan(&self, plan: TonePlan) {
+        if let Some(h) = &self.inner.headset {
+            h.set_plan(plan);
+        }
     }
 
     /// Plays a test tone on the speaker (one beat of the ringback), so the agent can check
