@@ -6,55 +6,17 @@
 //! (`cargo bench -p switchboard-e2e --bench app_footprint`; the app and the CLI are built
 //! first with `cargo build --release -p switchboard -p switchboard-cli`).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use switchboard_e2e::{workspace_binary, xvfb, Started};
+use switchboard_e2e::{process_tree, workspace_binary, xvfb, Started};
 
 const CONTACTS: usize = 100_000;
 /// How long the app is left alone before measuring, then how long its CPU is counted.
 const SETTLE: Duration = Duration::from_secs(15);
 const IDLE: Duration = Duration::from_secs(30);
-
-/// Each process's parent, from /proc.
-fn parents() -> HashMap<u32, u32> {
-    let mut map = HashMap::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            // The fields after the command name, which is in parentheses.
-            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
-                if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
-                    map.insert(pid, ppid);
-                }
-            }
-        }
-    }
-    map
-}
-
-/// `root` and every process below it.
-fn tree(root: u32) -> Vec<u32> {
-    let parents = parents();
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            parents
-                .iter()
-                .filter(|(_, &p)| p == parent)
-                .map(|(&c, _)| c),
-        );
-        i += 1;
-    }
-    found
-}
 
 /// A memory figure of `pid` in KiB: `Rss:` (resident, shared libraries counted in every
 /// process) or `Pss:` (shared pages divided among the processes sharing them).
@@ -140,7 +102,7 @@ fn main() {
             .env("SWITCHBOARD_DB", &db)
             .env("SWITCHBOARD_SIP_BIND", "127.0.0.1:0"),
     );
-    let processes = tree(app);
+    let processes = process_tree(app);
     let before: u64 = processes.iter().map(|&p| cpu_ticks(p)).sum();
     let start = Instant::now();
     std::thread::sleep(IDLE);
@@ -177,7 +139,7 @@ fn main() {
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
     );
     println!("\nthe web engine alone: WebKitGTK's MiniBrowser on an empty page");
-    let floor_pss = table(&tree(floor));
+    let floor_pss = table(&process_tree(floor));
     println!(
         "the app above the engine alone: {:.1} MiB PSS",
         app_pss.saturating_sub(floor_pss) as f64 / 1024.0

@@ -9,6 +9,7 @@ pub mod kamailio;
 pub mod pulse;
 pub mod sipp;
 
+use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -92,6 +93,43 @@ pub(crate) fn stop_group(child: &mut Child) {
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
     }
     let _ = child.wait();
+}
+
+/// Each process's parent, from /proc.
+fn parents() -> HashMap<u32, u32> {
+    let mut map = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            // The fields after the command name, which is in parentheses.
+            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+                if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+                    map.insert(pid, ppid);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// `root` and every process below it.
+pub fn process_tree(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, &p)| p == parent)
+                .map(|(&c, _)| c),
+        );
+        i += 1;
+    }
+    found
 }
 
 /// The last `lines` lines of `text` (the end of a program's log, for a failure message).
