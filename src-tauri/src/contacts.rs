@@ -2,7 +2,7 @@
 //! runtime [`Handle`].
 
 use serde::Serialize;
-use switchboard_runtime::{ContactForm, DeletedContact, ErrorReport, Handle};
+use switchboard_runtime::{ContactForm, DeletedContact, Draft, ErrorReport, Handle};
 use switchboard_store::{ContactSummary, ImportProgress, ImportSummary};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -75,6 +75,21 @@ pub async fn note_call(
         .note_call(id, &notes, disposition.as_deref())
         .await
         .map_err(|e| e.report())
+}
+
+/// Keeps what the agent is typing (a contact form, a call's notes) under `key`, as it is
+/// typed; an empty `body` deletes the draft once the real thing is saved.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_draft(handle: State<'_, Handle>, key: String, body: String) -> Outcome {
+    handle.save_draft(&key, &body).await.map_err(|e| e.report())
+}
+
+/// What the agent typed and did not save (the window was closed or killed).
+#[tauri::command]
+#[specta::specta]
+pub async fn drafts(handle: State<'_, Handle>) -> Outcome<Vec<Draft>> {
+    handle.drafts().await.map_err(|e| e.report())
 }
 
 /// How far the running import has got.

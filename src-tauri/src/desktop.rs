@@ -4,6 +4,7 @@
 //! the agent's language.
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use serde::Deserialize;
 use switchboard_core::Source;
@@ -96,21 +97,38 @@ pub fn desk_settings(handle: State<'_, Handle>) -> DeskSettings {
     handle.desk_settings()
 }
 
-/// Checks, stores and applies the desk's preferences (the shortcuts at once).
+/// Checks, stores and applies the desk's preferences (the shortcuts at once); returns the
+/// shortcut fields whose keys another application holds (saved, but not working).
 #[tauri::command]
 #[specta::specta]
 pub async fn save_desk_settings(
     app: AppHandle,
     handle: State<'_, Handle>,
     desk: DeskSettings,
-) -> Outcome {
+) -> Outcome<Vec<String>> {
     handle
         .save_desk_settings(&desk)
         .await
         .map_err(|e| e.report())?;
-    apply_shortcuts(&app, &handle.desk_settings());
-    Ok(())
+    Ok(apply_shortcuts(&app, &handle.desk_settings()))
 }
+
+/// The shortcut fields (`answer_shortcut`, `dial_clipboard_shortcut`) whose keys another
+/// application held when they were last registered (at start, or at the last save).
+#[tauri::command]
+#[specta::specta]
+pub fn taken_shortcuts(taken: State<'_, TakenShortcuts>) -> Vec<String> {
+    taken
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+/// The shortcut fields another application held at the last registration: kept, because
+/// the registration at start happens before the window listens.
+#[derive(Default)]
+pub struct TakenShortcuts(Mutex<Vec<String>>);
 
 /// Opens the call screen of a call in the default browser when the agent set one; `false`
 /// when the window should show the contact card instead.
@@ -315,22 +333,34 @@ pub fn shortcut_plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
         .build()
 }
 
-/// Registers the agent's global shortcuts, replacing the previous ones; one another app
-/// holds is reported to the window and the other still works.
-pub fn apply_shortcuts(app: &AppHandle, desk: &DeskSettings) {
+/// Registers the agent's global shortcuts, replacing the previous ones; returns the fields
+/// whose keys another application holds (kept for [`taken_shortcuts`]); the other one
+/// still works.
+pub fn apply_shortcuts(app: &AppHandle, desk: &DeskSettings) -> Vec<String> {
     let shortcuts = app.global_shortcut();
     if let Err(e) = shortcuts.unregister_all() {
         tracing::warn!("global shortcuts not released: {e}");
     }
-    for text in [&desk.answer_shortcut, &desk.dial_clipboard_shortcut] {
+    let mut taken = Vec::new();
+    for (field, text) in [
+        ("answer_shortcut", &desk.answer_shortcut),
+        ("dial_clipboard_shortcut", &desk.dial_clipboard_shortcut),
+    ] {
         if text.is_empty() {
             continue;
         }
         if let Err(e) = shortcuts.register(text.as_str()) {
             tracing::warn!("global shortcut {text} not registered: {e}");
-            notice(app, "shortcut_taken");
+            taken.push(field.to_owned());
         }
     }
+    if let Some(kept) = app.try_state::<TakenShortcuts>() {
+        kept.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone_from(&taken);
+    }
+    taken
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use switchboard_store::{ContactCard, ContactSummary};
 use tauri::{Manager, State};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Most contacts a search returns to the window.
-const SEARCH_LIMIT: u32 = 200;
+/// Most contacts a search returns to the window: one more than it lists (200), so that it
+/// can say when there are more.
+const SEARCH_LIMIT: u32 = 201;
 
 /// Contacts whose name, company or e-mail holds the words of `query`, or whose number ends
 /// like it.
@@ -75,6 +76,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             contacts::delete_contact,
             contacts::restore_contact,
             contacts::note_call,
+            contacts::save_draft,
+            contacts::drafts,
             contacts::import_contacts,
             contacts::pick_import_file,
             audio::audio_settings,
@@ -84,6 +87,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             audio::mic_level,
             desktop::desk_settings,
             desktop::save_desk_settings,
+            desktop::taken_shortcuts,
             desktop::open_call_screen,
             desktop::open_recording,
             desktop::open_web_page,
@@ -237,6 +241,7 @@ pub fn run() {
             });
             desktop::lean_webview(app.handle());
             desktop::create_tray(app.handle());
+            app.manage(desktop::TakenShortcuts::default());
             desktop::apply_shortcuts(app.handle(), &handle.desk_settings());
             app.manage(handle);
             Ok(())

@@ -134,6 +134,29 @@ async noteCall(id: number, notes: string, disposition: string | null) : Promise<
 }
 },
 /**
+ * Keeps what the agent is typing (a contact form, a call's notes) under `key`, as it is
+ * typed; an empty `body` deletes the draft once the real thing is saved.
+ */
+async saveDraft(key: string, body: string) : Promise<Result<null, ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_draft", { key, body }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What the agent typed and did not save (the window was closed or killed).
+ */
+async drafts() : Promise<Result<Draft[], ErrorReport>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("drafts") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Imports a CSV or vCard file of contacts, reporting progress after each batch; returns
  * what was imported and every refused row with its line.
  */
@@ -208,15 +231,23 @@ async deskSettings() : Promise<DeskSettings> {
     return await TAURI_INVOKE("desk_settings");
 },
 /**
- * Checks, stores and applies the desk's preferences (the shortcuts at once).
+ * Checks, stores and applies the desk's preferences (the shortcuts at once); returns the
+ * shortcut fields whose keys another application holds (saved, but not working).
  */
-async saveDeskSettings(desk: DeskSettings) : Promise<Result<null, ErrorReport>> {
+async saveDeskSettings(desk: DeskSettings) : Promise<Result<string[], ErrorReport>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("save_desk_settings", { desk }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The shortcut fields (`answer_shortcut`, `dial_clipboard_shortcut`) whose keys another
+ * application held when they were last registered (at start, or at the last save).
+ */
+async takenShortcuts() : Promise<string[]> {
+    return await TAURI_INVOKE("taken_shortcuts");
 },
 /**
  * Opens the call screen of a call in the default browser when the agent set one; `false`
@@ -1351,6 +1382,22 @@ export type Direction =
  * The agent dialled it.
  */
 "out"
+/**
+ * One unsaved text.
+ */
+export type Draft = { 
+/**
+ * What it is a draft of (`contact`, `call:42`).
+ */
+key: string; 
+/**
+ * What was typed.
+ */
+body: string; 
+/**
+ * When it was last written (RFC 3339, UTC).
+ */
+saved_at: string }
 /**
  * An error ready to show or serialise.
  */

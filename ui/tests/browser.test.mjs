@@ -109,6 +109,14 @@ function engine() {
       plan = next;
     },
     history: () => {
+      if (location.hash === "#many") {
+        // 10,000 calls, one a minute going back from now.
+        return Array.from({ length: 10000 }, (_, i) => ({ id: 10000 - i, direction: i % 2 ? "out" : "in",
+          remote_raw: `01 99 ${String(i).padStart(6, "0")}`, remote_e164: null, contact_id: null, contact_name: `Caller ${i}`,
+          started_at: new Date(Date.now() - (i + 1) * 60000).toISOString(), answered_at: new Date(Date.now() - (i + 1) * 60000 + 2000).toISOString(),
+          ended_at: new Date(Date.now() - i * 60000 - 5000).toISOString(), end_reason: "hung_up", recording: null,
+          disposition: null, notes: "" }));
+      }
       // Times counted back from now: a missed call an hour ago, a call three days ago, one
       // forty days ago.
       const ago = (ms) => new Date(Date.now() - ms).toISOString();
@@ -140,6 +148,7 @@ function engine() {
   let audio = { microphone: "", speaker: "", ringer: "", ringtone: "", echo_cancellation: true,
     noise_suppression: true, codecs: ["G722", "PCMU", "PCMA", "opus"], max_calls: 4, auto_answer: false,
     intercom: false, recording_folder: "", record_every_call: false };
+  let heldShortcuts = location.hash === "#held" ? ["dial_clipboard_shortcut"] : [];
   let deskPrefs = { call_screen_url: "", notify: true, answer_shortcut: "Ctrl+Alt+A", dial_clipboard_shortcut: "Ctrl+Alt+D",
     dial_links_at_once: false };
   // The agent's state and rules as the engine keeps them.
@@ -153,6 +162,7 @@ function engine() {
   };
   window.__wrapUp = () => agentChanged({ presence: "wrap_up", cause: "call_ended",
     wrap_up: { call: "c9", history_id: 3, remaining_ms: 30000 } });
+  window.__endWrapUp = () => agentChanged({ presence: "ready", cause: "wrap_up_expired", wrap_up: null });
   window.__link = (outcome) => emit("link-opened", outcome);
   window.__offer = () => agentChanged({ presence: "ready", offered: { call: "c8", history_id: 4, remaining_ms: null } });
   let cti = { settings: { enabled: false, port: 7474, origins: [] }, token: null, listening: null, problem: null };
@@ -169,6 +179,11 @@ function engine() {
     }
     if (cmd === "search_contacts") {
       const q = args.query.toLowerCase();
+      // As the engine does, at most one match more than the window lists.
+      if (location.hash === "#many" && q.startsWith("contact")) {
+        return Array.from({ length: 201 }, (_, i) => ({ id: i + 1000, display_name: `Contact ${String(i).padStart(6, "0")}`,
+          company: null, number: null }));
+      }
       return contacts
         .filter((c) => (c.display_name + " " + (c.company ?? "")).toLowerCase().includes(q))
         .map(({ id, display_name, company, number }) => ({ id, display_name, company, number }));
@@ -249,8 +264,11 @@ function engine() {
         throw { code: "invalid_field", message: "call_screen_url: not web", field: "call_screen_url" };
       }
       deskPrefs = args.desk;
-      return null;
+      // Another application holds Ctrl+Alt+X.
+      heldShortcuts = ["answer_shortcut", "dial_clipboard_shortcut"].filter((f) => args.desk[f] === "Ctrl+Alt+X");
+      return heldShortcuts;
     }
+    if (cmd === "taken_shortcuts") return heldShortcuts;
     if (cmd === "open_call_screen") {
       window.__callScreen = args;
       return deskPrefs.call_screen_url !== "";
@@ -266,19 +284,32 @@ function engine() {
     if (cmd === "import_contacts") {
       if (!args.path.endsWith(".csv")) throw { code: "store_io", message: "No such file or directory (os error 2)" };
       emit("import-progressed", { rows: 25000, bytes: 500000, total_bytes: 1000000 });
-      return new Promise((done) => setTimeout(() => done({
+      // The import ends when the test says so.
+      return new Promise((done) => { window.__finishImport = () => done({
         imported: 49998, skipped: 2, duplicates: 0,
         errors: [
           { line: 3, reason: "no name and no company", code: "import_no_name", kind: null, value: null },
           { line: 8, reason: "work number", code: "number_too_short", kind: "work", value: "01 23" },
         ],
-      }), 300));
+      }); });
     }
     if (cmd === "pick_import_file") return null;
     if (cmd === "open_recording") return true;
     if (cmd === "note_call") {
       window.__noted = args;
       return null;
+    }
+    // Drafts outlive the page, as the database file outlives a killed window.
+    if (cmd === "save_draft") {
+      const kept = JSON.parse(localStorage.getItem("__drafts") ?? "{}");
+      if (args.body === "") delete kept[args.key];
+      else kept[args.key] = args.body;
+      localStorage.setItem("__drafts", JSON.stringify(kept));
+      return null;
+    }
+    if (cmd === "drafts") {
+      const kept = JSON.parse(localStorage.getItem("__drafts") ?? "{}");
+      return Object.entries(kept).map(([key, body]) => ({ key, body, saved_at: "2026-12-02T10:00:00Z" }));
     }
     if (cmd === "normalize_number") {
       if (dial[args.input]) return dial[args.input];
@@ -622,10 +653,13 @@ test("an account is saved from the settings; a wrong field is said at the field"
   await p.getByTestId("account-expires").fill("abc");
   await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("error-expires").filter({ hasText: "Entre 60 et 86400 secondes." }).waitFor();
+  // The cursor goes to the refused field, whose message a screen reader then reads.
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === "account-expires");
   await p.getByTestId("account-expires").fill("600");
   await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("error-registrar").filter({ hasText: "sip:hôte" }).waitFor();
   assert.equal(await p.getByTestId("account-registrar").getAttribute("aria-invalid"), "true");
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === "account-registrar");
   await p.getByTestId("account-registrar").fill("sip:pbx.example.com");
   await p.getByTestId("account-form").getByRole("button", { name: "Enregistrer" }).click();
   await p.getByTestId("account-list").filter({ hasText: "main — 1001 @ sip:pbx.example.com (UDP)" }).waitFor();
@@ -715,6 +749,8 @@ test("the dial plan is edited in the settings; a wrong area code is said at its 
   await p.getByTestId("plan-extension_len").fill(length);
   await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("plan-error-area_code").filter({ hasText: "without the leading 0" }).waitFor();
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === "plan-area_code");
+  assert.equal(await p.getByTestId("plan-area_code").getAttribute("aria-describedby"), "plan-error-area_code");
   await p.getByTestId("plan-area_code").fill("161");
   await p.getByTestId("plan-form").getByRole("button", { name: "Save" }).click();
   await p.getByTestId("status").filter({ hasText: "Dial plan saved." }).waitFor();
@@ -781,14 +817,107 @@ test("a call's notes and disposition are written in the history", async () => {
   await p.getByTestId("tab-history").click();
   await p.getByTestId("history-row").nth(2).waitFor();
   assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale"]);
+  // The codes are the ones set in the settings; a call keeps its own older code among them.
+  await p.getByRole("button", { name: "Notes of the call with 2004" }).click();
+  assert.deepEqual(await p.getByTestId("notes-disposition").locator("option").allTextContents(), ["—", "sale", "Vente", "Rappel"]);
+  assert.equal(await p.getByTestId("notes-disposition").inputValue(), "sale");
+  await p.getByTestId("notes-cancel").click();
   await p.getByRole("button", { name: "Notes of the call with +44 161 496 0123" }).click();
+  assert.deepEqual(await p.getByTestId("notes-disposition").locator("option").allTextContents(), ["—", "Vente", "Rappel"]);
   await p.getByTestId("notes-text").fill("Wants a quote for 20 seats");
-  await p.getByTestId("notes-disposition").fill("quote");
+  await p.getByTestId("notes-disposition").selectOption("Rappel");
   await p.getByTestId("notes-save").click();
   await p.getByTestId("history-note-text").filter({ hasText: "Wants a quote for 20 seats" }).waitFor();
-  assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale", "quote"]);
-  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Wants a quote for 20 seats", disposition: "quote" });
+  assert.deepEqual(await p.getByTestId("history-disposition").allTextContents(), ["sale", "Rappel"]);
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Wants a quote for 20 seats", disposition: "Rappel" });
   await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
+});
+
+/** The drafts the mocked store holds now. */
+const storedDrafts = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("__drafts") ?? "{}"));
+/** Waits until the mocked store holds a draft `key` containing `text`. */
+const draftHolds = (p, key, text) =>
+  p.waitForFunction(([k, x]) => (JSON.parse(localStorage.getItem("__drafts") ?? "{}")[k] ?? "").includes(x), [key, text]);
+
+test("what is typed stays through another tab and comes back after the window is killed", async () => {
+  const p = await page("en-GB");
+  await p.getByTestId("new-contact").click();
+  await p.getByTestId("contact-given_name").fill("Marc");
+  await p.getByTestId("contact-family_name").fill("Delorme");
+  await p.getByTestId("contact-number_0").fill("01 23 45 67 00");
+  // Another tab and back: the form is as it was left.
+  await p.getByTestId("tab-history").click();
+  await p.getByRole("button", { name: "Notes of the call with +44 161 496 0123" }).click();
+  await p.getByTestId("notes-text").fill("Devis pour 20 postes");
+  await p.getByTestId("tab-contacts").click();
+  assert.equal(await p.getByTestId("contact-family_name").inputValue(), "Delorme");
+  assert.equal(await p.getByTestId("contact-number_0").inputValue(), "01 23 45 67 00");
+  await p.getByTestId("tab-history").click();
+  assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
+
+  // The window goes away without Save: both come back when it starts again.
+  await draftHolds(p, "contact", "Delorme");
+  await draftHolds(p, "notes:1", "Devis pour 20 postes");
+  await p.reload();
+  await p.getByTestId("status").filter({ hasText: "The call notes you were typing" }).waitFor();
+  assert.equal(await p.getByTestId("contact-family_name").inputValue(), "Delorme");
+  assert.equal(await p.getByTestId("contact-given_name").inputValue(), "Marc");
+  await p.getByTestId("tab-history").click();
+  assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
+  await p.getByTestId("notes-save").click();
+  await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Devis pour 20 postes", disposition: null });
+
+  // A card opened meanwhile sets the form aside; it is resumed whole, then saved.
+  await p.getByTestId("tab-contacts").click();
+  await p.getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByTestId("parked-bar").filter({ hasText: "Marc Delorme: not saved yet." }).waitFor();
+  await p.getByTestId("parked-resume").click();
+  assert.equal(await p.getByTestId("contact-family_name").inputValue(), "Delorme");
+  await p.getByTestId("contact-save").click();
+  await p.getByTestId("card-name").filter({ hasText: "Marc Delorme" }).waitFor();
+  await p.waitForFunction(() => !("contact" in JSON.parse(localStorage.getItem("__drafts") ?? "{}")));
+  assert.deepEqual(await storedDrafts(p), {}, "nothing is left once saved");
+});
+
+test("notes typed in a wrap-up reach the call when the wrap-up ends without Done, or after a killed window", async () => {
+  const p = await page("en-GB");
+  await p.evaluate(() => window.__wrapUp());
+  await p.getByTestId("wrap-up-notes").fill("Client absent, rappeler");
+  await p.evaluate(() => window.__endWrapUp());
+  await p.getByTestId("wrap-up").waitFor({ state: "detached" });
+  await p.waitForFunction(() => window.__noted?.id === 3);
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Client absent, rappeler", disposition: null });
+  await p.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem("__drafts") ?? "{}")).length === 0);
+
+  // Killed in the middle of a wrap-up: the next window saves what was typed to its call.
+  await p.evaluate(() => window.__wrapUp());
+  await p.getByTestId("wrap-up-disposition").selectOption("Vente");
+  await p.getByTestId("wrap-up-notes").fill("Commande de 3 casques");
+  await draftHolds(p, "wrap-up:3", "Commande de 3 casques");
+  await p.reload();
+  await p.getByTestId("status").filter({ hasText: "unfinished wrap-up were saved to their call (1)" }).waitFor();
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Commande de 3 casques", disposition: "Vente" });
+  assert.deepEqual(await storedDrafts(p), {});
+});
+
+test("a global shortcut another application holds is said at start and at its field", async () => {
+  const p = await page("en-GB", "#held");
+  await p.getByTestId("status").filter({ hasText: "A global shortcut is already used by another application." }).waitFor();
+  await p.getByTestId("settings").click();
+  await p.getByTestId("desk-error-dial_clipboard_shortcut").filter({ hasText: "Another application uses this key" }).waitFor();
+  assert.equal(await p.getByTestId("desk-dial_clipboard_shortcut").getAttribute("aria-invalid"), "true");
+  // Saved with a key that is free: the message goes; with one that is held, it is said there.
+  await p.getByTestId("desk-dial_clipboard_shortcut").fill("Ctrl+Alt+K");
+  await p.getByTestId("desk-answer_shortcut").fill("Ctrl+Alt+X");
+  await p.getByTestId("desk-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("desk-error-answer_shortcut").filter({ hasText: "Another application uses this key" }).waitFor();
+  assert.equal(await p.getByTestId("desk-error-dial_clipboard_shortcut").textContent(), "");
+  await p.waitForFunction(() => document.activeElement?.dataset.testid === "desk-answer_shortcut");
+  await p.getByTestId("desk-answer_shortcut").fill("Ctrl+Alt+A");
+  await p.getByTestId("desk-form").getByRole("button", { name: "Save" }).click();
+  await p.getByTestId("status").filter({ hasText: "Desk settings saved." }).waitFor();
+  assert.equal(await p.getByTestId("desk-error-answer_shortcut").textContent(), "");
 });
 
 test("a click on the ringing call opens its contact card, or the CRM page once one is set", async () => {
@@ -844,6 +973,13 @@ test("contacts are imported with a progress bar and each refused row said by lin
   await p.getByTestId("import-start").click();
   await p.getByTestId("import-progress").waitFor();
   await p.getByText(/^25\s000 lignes lues$/).waitFor();
+  // Another tab meanwhile: back on the contacts, the import is still followed.
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("import-panel").waitFor({ state: "detached" });
+  await p.getByTestId("tab-contacts").click();
+  await p.getByText(/^25\s000 lignes lues$/).waitFor();
+  assert.equal(await p.getByTestId("import-start").isDisabled(), true, "one import at a time");
+  await p.evaluate(() => window.__finishImport());
   await p.getByTestId("import-summary").filter({ hasText: /49\s998 importés, 0 déjà présents, 2 refusés\./ }).waitFor();
   assert.deepEqual(await p.getByTestId("import-errors").locator("li").allTextContents(), [
     "Ligne 3 — Ni nom ni société.",
@@ -867,6 +1003,26 @@ test("100,000 contacts: only the rows in view are drawn, and scrolling loads the
   assert.ok((await p.getByTestId("results").locator("li").count()) < 60);
   const pos = await p.getByRole("button", { name: /Contact 050000/ }).evaluate((b) => b.closest("li").getAttribute("aria-posinset"));
   assert.equal(pos, "50001");
+
+  // A search that finds more than the list holds says so, rather than a count it does not know.
+  await p.getByTestId("search").fill("Contact");
+  await p.getByTestId("result-count").filter({ hasText: "The first 200 found: type more to narrow the search." }).waitFor();
+  assert.equal(await p.getByTestId("results").locator("li").first().getAttribute("aria-setsize"), "200");
+});
+
+test("10,000 calls in the history: only the rows in view are drawn, and the oldest is reached", async () => {
+  const p = await page("en-GB", "#many");
+  await p.getByTestId("tab-history").click();
+  await p.getByTestId("history-row").filter({ hasText: "Caller 0" }).first().waitFor();
+  const drawn = await p.getByTestId("history-row").count();
+  assert.ok(drawn > 3 && drawn < 60, `${drawn} rows drawn`);
+  await p.getByTestId("history-list").evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await p.getByTestId("history-row").filter({ hasText: "Caller 9999" }).waitFor();
+  assert.ok((await p.getByTestId("history-row").count()) < 60);
+  // Filtering 10,000 calls by name answers with the one call.
+  await p.getByTestId("history-party").fill("Caller 4321");
+  await p.getByTestId("history-row").filter({ hasText: "Caller 4321" }).waitFor();
+  assert.equal(await p.getByTestId("history-row").count(), 1);
 });
 
 test("the history filters by period and by name or number, and plays a recording", async () => {
@@ -882,6 +1038,15 @@ test("the history filters by period and by name or number, and plays a recording
   assert.deepEqual(await p.getByTestId("history-outcome").allTextContents(), ["Missed"]);
   await p.getByTestId("history-period").selectOption("week");
   await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 2);
+  // One day picked in the calendar: the call of three days ago alone.
+  await p.getByTestId("history-period").selectOption("day");
+  const threeDaysAgo = await p.evaluate(() => {
+    const d = new Date(Date.now() - 3 * 86400000);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  });
+  await p.getByTestId("history-day").fill(threeDaysAgo);
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 1);
+  assert.deepEqual(await p.getByTestId("history-outcome").allTextContents(), ["You hung up"]);
   await p.getByTestId("history-period").selectOption("any");
   await p.waitForFunction(() => document.querySelectorAll('[data-testid="history-row"]').length === 3);
   await p.getByRole("button", { name: "Play the recording of the call with 2004" }).click();
@@ -894,8 +1059,16 @@ test("sound and calls: devices chosen from the system's, a test tone, the meter,
   await p.locator('[data-testid="audio-microphone"] option[value="usb"]').waitFor({ state: "attached" });
   assert.deepEqual(await p.getByTestId("audio-microphone").locator("option").allTextContents(),
     ["System default", "Built-in Microphone", "USB Headset"]);
+  // A device picked is in use at once (the test tone and the meter try it); the form's other
+  // changes wait for Save.
+  await p.getByTestId("audio-auto_answer").check();
   await p.getByTestId("audio-microphone").selectOption("usb");
+  await p.getByTestId("status").filter({ hasText: "USB Headset is in use now." }).waitFor();
+  assert.deepEqual(await p.evaluate(() => [window.__audio.microphone, window.__audio.speaker, window.__audio.auto_answer]),
+    ["usb", "", false]);
   await p.getByTestId("audio-speaker").selectOption("usb");
+  await p.waitForFunction(() => window.__audio.speaker === "usb");
+  assert.equal(await p.evaluate(() => window.__audio.auto_answer), false);
   await p.waitForFunction(() => Number(document.querySelector('[data-testid="audio-level"]').value) === 12000);
   await p.getByTestId("audio-test").click();
   await p.waitForFunction(() => window.__calls.includes("test_tone"));
@@ -931,6 +1104,9 @@ test("the window's keys are the agent's: a new hold key works at once and is kep
   await p.getByTestId("keys-problem").filter({ hasText: "This key types" }).waitFor();
   await p.keyboard.press("F2");
   await p.getByTestId("keys-problem").filter({ hasText: "F2 is already used" }).waitFor();
+  // The desk's global answer key never reaches the window.
+  await p.keyboard.press("Control+Alt+a");
+  await p.getByTestId("keys-problem").filter({ hasText: "Ctrl+Alt+A is a global shortcut (see Desk)" }).waitFor();
   await p.keyboard.press("Control+Alt+h");
   await p.getByTestId("key-hold").filter({ hasText: "Ctrl+Alt+H" }).waitFor();
   await p.evaluate((pop) => window.__ring(pop, "0199009999"), duvalPop);

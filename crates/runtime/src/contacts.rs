@@ -2,7 +2,7 @@
 //! dial plan in force.
 
 use switchboard_core::Caller;
-use switchboard_store::{ContactForm, ContactSummary, DeletedContact, HistoryEntry};
+use switchboard_store::{ContactForm, ContactSummary, DeletedContact, Draft, HistoryEntry};
 
 use crate::{Error, Handle, Lookup};
 
@@ -60,6 +60,17 @@ impl Handle {
             self.agent_disposed(id);
         }
         Ok(())
+    }
+
+    /// Keeps what the agent is typing under `key` (an empty text deletes it), so that a
+    /// window closed or killed before Save loses nothing.
+    pub async fn save_draft(&self, key: &str, body: &str) -> Result<(), Error> {
+        Ok(self.store.save_draft(key, body).await?)
+    }
+
+    /// Every text the agent typed and did not save, for the window to give back.
+    pub async fn drafts(&self) -> Result<Vec<Draft>, Error> {
+        Ok(self.store.drafts().await?)
     }
 
     /// The recording's file of history row `id`, if the call was recorded (only the files

@@ -52,7 +52,8 @@ const MODIFIERS: [&str; 7] = [
 ];
 
 /// Checks a shortcut written `Modifier+...+Key`: at least one modifier (a bare key would
-/// steal it from every other app), and one letter, digit or F1-F24.
+/// steal it from every other app) and not Shift alone with a letter or digit (a capital
+/// letter or a symbol typed elsewhere), and one letter, digit or F1-F24.
 pub fn check_shortcut(text: &str) -> Result<(), String> {
     let parts: Vec<&str> = text.split('+').map(str::trim).collect();
     let Some((key, modifiers)) = parts.split_last() else {
@@ -73,11 +74,16 @@ pub fn check_shortcut(text: &str) -> Result<(), String> {
         .and_then(|n| n.parse::<u8>().ok())
         .is_some_and(|n| (1..=24).contains(&n));
     let single = upper.len() == 1 && upper.chars().all(|c| c.is_ascii_alphanumeric());
-    if function || single {
-        Ok(())
-    } else {
-        Err(format!("{key} is not a letter, a digit or F1 to F24"))
+    if !function && !single {
+        return Err(format!("{key} is not a letter, a digit or F1 to F24"));
     }
+    // Shift with a letter or digit is a character typed in every other application.
+    if single && modifiers.iter().all(|m| m.eq_ignore_ascii_case("shift")) {
+        return Err(format!(
+            "Shift+{key} types a character: add Ctrl, Alt or Super"
+        ));
+    }
+    Ok(())
 }
 
 impl DeskSettings {

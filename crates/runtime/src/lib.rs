@@ -59,7 +59,8 @@ pub use switchboard_media::device::DeviceInfo;
 pub use switchboard_media::headset::{DeviceChoice, HeadsetConfig};
 pub use switchboard_media::tones::TonePlan;
 pub use switchboard_store::{
-    ContactForm, DeletedContact, Direction as CallDirection, HistoryEntry, NumberField, StateChange,
+    ContactForm, DeletedContact, Direction as CallDirection, Draft, HistoryEntry, NumberField,
+    StateChange,
 };
 
 /// The sound devices the system offers now (microphones, speakers, headsets).

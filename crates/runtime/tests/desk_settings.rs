@@ -116,10 +116,25 @@ async fn each_refused_preference_is_named_and_nothing_changes() {
 
 #[test]
 fn shortcuts_need_a_modifier_and_one_key() {
-    for ok in ["Ctrl+Alt+A", "Shift+F12", "super+1", "CmdOrCtrl+Shift+D"] {
+    for ok in [
+        "Ctrl+Alt+A",
+        "Shift+F12",
+        "super+1",
+        "CmdOrCtrl+Shift+D",
+        "Ctrl+Shift+A",
+    ] {
         assert_eq!(check_shortcut(ok), Ok(()), "{ok}");
     }
-    for bad in ["", "F5", "Ctrl+", "Ctrl+Alt+Enter", "Hyper+A", "Ctrl+F25"] {
+    for bad in [
+        "",
+        "F5",
+        "Ctrl+",
+        "Ctrl+Alt+Enter",
+        "Hyper+A",
+        "Ctrl+F25",
+        "Shift+A",
+        "shift+7",
+    ] {
         assert!(check_shortcut(bad).is_err(), "{bad}");
     }
 }

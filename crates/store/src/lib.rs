@@ -5,6 +5,7 @@
 
 mod agent;
 mod contacts;
+mod drafts;
 mod editing;
 mod error;
 mod export;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use agent::StateChange;
+pub use drafts::{Draft, MAX_DRAFT, MAX_DRAFT_KEY};
 pub use editing::{ContactForm, ContactProblem, DeletedContact, NumberField};
 pub use error::{Result, StoreError};
 pub use history::{Direction, HistoryEntry, NewCall, MAX_CALL_NOTES, MAX_DISPOSITION};

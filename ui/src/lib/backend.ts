@@ -17,6 +17,7 @@ import {
   type CtiSettings,
   type CtiView,
   type DeletedContact,
+  type Draft,
   type DeskSettings,
   type ContactSummary,
   type Control,
@@ -56,6 +57,7 @@ export type {
   CtiSettings,
   CtiView,
   DeletedContact,
+  Draft,
   ContactSummary,
   Control,
   DeskSettings,
@@ -105,6 +107,10 @@ export interface Backend {
   restoreContact(deleted: DeletedContact): Promise<Outcome<number>>;
   /** The notes and disposition code of a call of the history. */
   noteCall(id: number, notes: string, disposition: string | null): Promise<Outcome<null>>;
+  /** Keeps what the agent is typing under `key` (an empty body deletes it). */
+  saveDraft(key: string, body: string): Promise<Outcome<null>>;
+  /** What an earlier window left typed and unsaved. */
+  drafts(): Promise<Outcome<Draft[]>>;
   /** Imports a contact file; progress comes through onImportProgress. */
   importContacts(path: string): Promise<Outcome<ImportSummary>>;
   /** The system's file chooser; null when closed. */
@@ -144,7 +150,10 @@ export interface Backend {
   /** The microphone's level, 0 to 32767; null without a headset. */
   micLevel(): Promise<Outcome<number | null>>;
   deskSettings(): Promise<Outcome<DeskSettings>>;
-  saveDeskSettings(desk: DeskSettings): Promise<Outcome<null>>;
+  /** Saves and applies; returns the shortcut fields whose keys another application holds. */
+  saveDeskSettings(desk: DeskSettings): Promise<Outcome<string[]>>;
+  /** The shortcut fields whose keys another application held at the last registration. */
+  takenShortcuts(): Promise<Outcome<string[]>>;
   /** Opens the call's CRM page when one is set; false: show the contact card instead. */
   openCallScreen(call: string, number: string, contactId: number | null): Promise<Outcome<boolean>>;
   /** An OS notification. */
@@ -198,6 +207,8 @@ export function tauriBackend(): Backend {
     deleteContact: async (id) => outcome(await commands.deleteContact(id)),
     restoreContact: async (deleted) => outcome(await commands.restoreContact(deleted)),
     noteCall: async (id, notes, disposition) => outcome(await commands.noteCall(id, notes, disposition)),
+    saveDraft: async (key, body) => outcome(await commands.saveDraft(key, body)),
+    drafts: async () => outcome(await commands.drafts()),
     importContacts: async (path) => outcome(await commands.importContacts(path)),
     pickImportFile: async () => ({ ok: true, value: await commands.pickImportFile() }),
     onImportProgress: (listener) => events.importProgressed.listen((e) => listener(e.payload)),
@@ -233,6 +244,7 @@ export function tauriBackend(): Backend {
     micLevel: async () => outcome(await commands.micLevel()),
     deskSettings: async () => ({ ok: true, value: await commands.deskSettings() }),
     saveDeskSettings: async (desk) => outcome(await commands.saveDeskSettings(desk)),
+    takenShortcuts: async () => ({ ok: true, value: await commands.takenShortcuts() }),
     openCallScreen: async (call, number, contactId) => outcome(await commands.openCallScreen(call, number, contactId)),
     notify: async (title, body) => outcome(await commands.notify(title, body)),
     setTray: async (tooltip, items) => outcome(await commands.setTray(tooltip, items)),

@@ -72,6 +72,15 @@ describe("history filters", () => {
     expect(inPeriod(tenDaysAgo, "any", now)).toBe(true);
   });
 
+  it("on a day picked in the calendar, from its local midnight to the next", () => {
+    const lastNight = at(new Date(2026, 11, 1, 23, 59, 0));
+    const earlyMorning = at(new Date(2026, 11, 2, 0, 1, 0));
+    expect([lastNight, earlyMorning].map((e) => inPeriod(e, "day", now, "2026-12-01"))).toEqual([true, false]);
+    expect([lastNight, earlyMorning].map((e) => inPeriod(e, "day", now, "2026-12-02"))).toEqual([false, true]);
+    // No day picked yet: nothing is hidden.
+    expect(inPeriod(lastNight, "day", now, "")).toBe(true);
+  });
+
   it("by contact name or number, however written", () => {
     const duval = entry({ contact_name: "Hélène Duval", remote_raw: "0199009999", remote_e164: "+33199009999" });
     expect(withParty(duval, "helene")).toBe(true);

@@ -39,13 +39,20 @@ export function unseenMissed(entries: readonly HistoryEntry[], seenAt: string | 
   return entries.filter((e) => isMissed(e) && (seenAt === null || e.started_at > seenAt)).length;
 }
 
-export type Period = "any" | "today" | "week" | "month";
+export type Period = "any" | "today" | "week" | "month" | "day";
 
 /** Whether the call began in `period` as seen at `now`: today since local midnight, the
- * last 7 or 30 days. */
-export function inPeriod(e: HistoryEntry, period: Period, now: Date): boolean {
+ * last 7 or 30 days, or on `day` (`YYYY-MM-DD`, local time; any day while none is picked). */
+export function inPeriod(e: HistoryEntry, period: Period, now: Date, day = ""): boolean {
   if (period === "any") return true;
   const started = Date.parse(e.started_at);
+  if (period === "day") {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    if (!m) return true;
+    const from = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
+    const to = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1).getTime();
+    return started >= from && started < to;
+  }
   if (period === "today") {
     const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
     return started >= midnight;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionOf, clash, DEFAULT_KEYS, keyName, loadKeys } from "./keys";
+import { actionOf, clash, DEFAULT_KEYS, keyName, loadKeys, sameShortcut } from "./keys";
 
 const press = (key: string, mods: Partial<{ ctrlKey: boolean; altKey: boolean; shiftKey: boolean; metaKey: boolean }> = {}) => ({
   key,
@@ -36,5 +36,17 @@ describe("window keys", () => {
     expect(loadKeys(stored('{"hold":"Ctrl+Alt+H"}'))).toEqual({ ...DEFAULT_KEYS, hold: "Ctrl+Alt+H" });
     expect(loadKeys(stored('{"hold":"F2"}'))).toEqual(DEFAULT_KEYS);
     expect(loadKeys(stored("not json"))).toEqual(DEFAULT_KEYS);
+  });
+});
+
+describe("global shortcuts against the window's keys", () => {
+  it("are the same keys however they are written", () => {
+    expect(sameShortcut("Ctrl+Alt+A", "Ctrl+Alt+A")).toBe(true);
+    expect(sameShortcut("control+alt+a", "Ctrl+Alt+A")).toBe(true);
+    expect(sameShortcut("CmdOrCtrl+Shift+D", "Ctrl+Shift+D")).toBe(true);
+    expect(sameShortcut("Shift+Ctrl+D", "Ctrl+Shift+D")).toBe(true);
+    expect(sameShortcut("Ctrl+Alt+A", "Ctrl+A")).toBe(false);
+    expect(sameShortcut("Ctrl+Alt+A", "Ctrl+Alt+B")).toBe(false);
+    expect(sameShortcut("", "")).toBe(false);
   });
 });

@@ -32,6 +32,23 @@ export function clash(keys: Keys): KeyAction | null {
   return KEY_ACTIONS.find((a, i) => KEY_ACTIONS.slice(0, i).some((b) => keys[b] === keys[a])) ?? null;
 }
 
+/** A shortcut in one spelling: modifiers by their usual names in a fixed order, then the key
+ * (`control+shift+d`, `CmdOrCtrl+Shift+D` and `Ctrl+Shift+D` are one shortcut). */
+function canonical(text: string): string {
+  const names: Record<string, string> = { control: "ctrl", cmdorctrl: "ctrl", commandorcontrol: "ctrl", option: "alt",
+    meta: "super", command: "super", cmd: "super" };
+  const parts = text.split("+").map((p) => p.trim().toLowerCase()).filter((p) => p !== "");
+  const key = parts.pop() ?? "";
+  const order = ["ctrl", "alt", "shift", "super"];
+  const modifiers = [...new Set(parts.map((p) => names[p] ?? p))].sort((x, y) => order.indexOf(x) - order.indexOf(y));
+  return [...modifiers, key].join("+");
+}
+
+/** Whether two shortcuts are the same keys, however they are written. */
+export function sameShortcut(a: string, b: string): boolean {
+  return a.trim() !== "" && canonical(a) === canonical(b);
+}
+
 /** The keys the agent saved, or the defaults (also for a stored value that is not usable). */
 export function loadKeys(storage: Pick<Storage, "getItem">): Keys {
   try {
