@@ -62,7 +62,8 @@ pub async fn restore_contact(handle: State<'_, Handle>, deleted: DeletedContact)
         .map_err(|e| e.report())
 }
 
-/// Sets the notes and disposition code of a call of the history.
+/// Sets the notes of a call of the history and its disposition code (none keeps the code it
+/// has, an empty one clears it).
 #[tauri::command]
 #[specta::specta]
 pub async fn note_call(

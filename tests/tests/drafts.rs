@@ -11,13 +11,13 @@ use switchboard_e2e::{poll_until, process_tree, wait_until, workspace_binary, St
 mod common;
 use common::{app_session, artifacts, click, find, screenshot, type_into, WAIT};
 
-/// The draft `key` as the database file holds it now (read by the sqlite3 program, as
-/// another process would).
-fn stored_draft(db: &Path, key: &str) -> String {
+/// The contact forms' drafts as the database file holds them now (read by the sqlite3
+/// program, as another process would).
+fn stored_contact_drafts(db: &Path) -> String {
     let out = Command::new("sqlite3")
         .arg("-readonly")
         .arg(db)
-        .arg(format!("SELECT body FROM drafts WHERE key = '{key}'"))
+        .arg("SELECT body FROM drafts WHERE key LIKE 'contact:%'")
         .output()
         .expect("sqlite3 (installed by scripts/setup)");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -78,7 +78,7 @@ async fn a_contact_typed_before_the_app_is_killed_comes_back() {
     screenshot(&client, &shots, "1-typed").await;
     // Killed once what was typed is in the file (it goes there as it is typed).
     wait_until("the draft in the database file", WAIT, || {
-        stored_draft(&db, "contact").contains("Rappeler après 14h")
+        stored_contact_drafts(&db).contains("Rappeler après 14h")
     });
     let app = app_process(driver);
     let killed = Command::new("kill")
@@ -157,7 +157,7 @@ async fn a_contact_typed_before_the_app_is_killed_comes_back() {
     .await;
     // Saved for real: the draft is gone from the file.
     wait_until("the draft deleted", Duration::from_secs(30), || {
-        stored_draft(&db, "contact").is_empty()
+        stored_contact_drafts(&db).is_empty()
     });
     screenshot(&client, &shots, "3-saved").await;
     client.close().await.expect("close the session");

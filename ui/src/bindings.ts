@@ -123,7 +123,8 @@ async restoreContact(deleted: DeletedContact) : Promise<Result<number, ErrorRepo
 }
 },
 /**
- * Sets the notes and disposition code of a call of the history.
+ * Sets the notes of a call of the history and its disposition code (none keeps the code it
+ * has, an empty one clears it).
  */
 async noteCall(id: number, notes: string, disposition: string | null) : Promise<Result<null, ErrorReport>> {
     try {

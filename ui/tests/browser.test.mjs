@@ -836,8 +836,11 @@ test("a call's notes and disposition are written in the history", async () => {
 /** The drafts the mocked store holds now. */
 const storedDrafts = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("__drafts") ?? "{}"));
 /** Waits until the mocked store holds a draft `key` containing `text`. */
-const draftHolds = (p, key, text) =>
-  p.waitForFunction(([k, x]) => (JSON.parse(localStorage.getItem("__drafts") ?? "{}")[k] ?? "").includes(x), [key, text]);
+/** Waits until the mocked store holds a draft whose key starts with `prefix` and whose text
+ * contains `text`. */
+const draftHolds = (p, prefix, text) =>
+  p.waitForFunction(([k, x]) => Object.entries(JSON.parse(localStorage.getItem("__drafts") ?? "{}"))
+    .some(([key, body]) => key.startsWith(k) && body.includes(x)), [prefix, text]);
 
 test("what is typed stays through another tab and comes back after the window is killed", async () => {
   const p = await page("en-GB");
@@ -849,6 +852,11 @@ test("what is typed stays through another tab and comes back after the window is
   await p.getByTestId("tab-history").click();
   await p.getByRole("button", { name: "Notes of the call with +44 161 496 0123" }).click();
   await p.getByTestId("notes-text").fill("Devis pour 20 postes");
+  // Another call's notes meanwhile: the first ones are kept as typed.
+  await p.getByRole("button", { name: "Notes of the call with 2004" }).click();
+  assert.equal(await p.getByTestId("notes-text").inputValue(), "");
+  await p.getByRole("button", { name: "Notes of the call with +44 161 496 0123" }).click();
+  assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
   await p.getByTestId("tab-contacts").click();
   assert.equal(await p.getByTestId("contact-family_name").inputValue(), "Delorme");
   assert.equal(await p.getByTestId("contact-number_0").inputValue(), "01 23 45 67 00");
@@ -856,7 +864,7 @@ test("what is typed stays through another tab and comes back after the window is
   assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
 
   // The window goes away without Save: both come back when it starts again.
-  await draftHolds(p, "contact", "Delorme");
+  await draftHolds(p, "contact:", "Delorme");
   await draftHolds(p, "notes:1", "Devis pour 20 postes");
   await p.reload();
   await p.getByTestId("status").filter({ hasText: "The call notes you were typing" }).waitFor();
@@ -866,18 +874,28 @@ test("what is typed stays through another tab and comes back after the window is
   assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
   await p.getByTestId("notes-save").click();
   await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
-  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Devis pour 20 postes", disposition: null });
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Devis pour 20 postes", disposition: "" });
 
-  // A card opened meanwhile sets the form aside; it is resumed whole, then saved.
+  // Another form, or a card, opened meanwhile sets a form aside; each is resumed whole.
   await p.getByTestId("tab-contacts").click();
-  await p.getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByTestId("new-contact").click();
   await p.getByTestId("parked-bar").filter({ hasText: "Marc Delorme: not saved yet." }).waitFor();
-  await p.getByTestId("parked-resume").click();
+  await p.getByTestId("contact-given_name").fill("Zoé");
+  await p.getByTestId("contact-family_name").fill("Garnier");
+  await draftHolds(p, "contact:", "Garnier");
+  await p.getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByTestId("parked-bar").filter({ hasText: "Zoé Garnier: not saved yet." }).waitFor();
+  await p.getByRole("button", { name: "Resume editing Marc Delorme" }).click();
   assert.equal(await p.getByTestId("contact-family_name").inputValue(), "Delorme");
   await p.getByTestId("contact-save").click();
   await p.getByTestId("card-name").filter({ hasText: "Marc Delorme" }).waitFor();
-  await p.waitForFunction(() => !("contact" in JSON.parse(localStorage.getItem("__drafts") ?? "{}")));
-  assert.deepEqual(await storedDrafts(p), {}, "nothing is left once saved");
+  await p.getByTestId("status").filter({ hasText: "Marc Delorme added to the contacts." }).waitFor();
+  assert.deepEqual(await p.getByTestId("parked-bar").allTextContents().then((t) => t.map((x) => x.split(":")[0].trim())),
+    ["Zoé Garnier"]);
+  await p.getByRole("button", { name: "Discard Zoé Garnier" }).click();
+  await p.getByTestId("parked-bar").waitFor({ state: "detached" });
+  await p.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem("__drafts") ?? "{}")).length === 0);
+  assert.deepEqual(await storedDrafts(p), {}, "nothing is left once saved or discarded");
 });
 
 test("notes typed in a wrap-up reach the call when the wrap-up ends without Done, or after a killed window", async () => {
@@ -899,6 +917,21 @@ test("notes typed in a wrap-up reach the call when the wrap-up ends without Done
   await p.getByTestId("status").filter({ hasText: "unfinished wrap-up were saved to their call (1)" }).waitFor();
   assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Commande de 3 casques", disposition: "Vente" });
   assert.deepEqual(await storedDrafts(p), {});
+
+  // Notes saved in the history during the wrap-up win: its end does not write over them.
+  await p.evaluate(() => window.__wrapUp());
+  await p.getByTestId("wrap-up-notes").fill("brouillon");
+  await p.getByTestId("tab-history").click();
+  await p.getByRole("button", { name: "Notes of the call with 0199009999" }).click();
+  await p.getByTestId("notes-text").fill("Rappelé, réglé");
+  await p.getByTestId("notes-disposition").selectOption("Vente");
+  await p.getByTestId("notes-save").click();
+  await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
+  await p.evaluate(() => window.__endWrapUp());
+  await p.getByTestId("wrap-up").waitFor({ state: "detached" });
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 3, notes: "Rappelé, réglé", disposition: "Vente" });
+  assert.equal(await p.evaluate(() => window.__calls.filter((c) => c === "note_call").length), 2,
+    "the settled draft at start, then the history's save, and nothing after");
 });
 
 test("a global shortcut another application holds is said at start and at its field", async () => {

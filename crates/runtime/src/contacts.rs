@@ -48,7 +48,8 @@ impl Handle {
         Ok(self.store.restore_contact(deleted, &plan).await?)
     }
 
-    /// Sets the notes and disposition code of history row `id`.
+    /// Sets the notes of history row `id` and its disposition code (`None` keeps the code
+    /// it has, an empty one clears it).
     pub async fn note_call(
         &self,
         id: i64,

@@ -51,6 +51,31 @@ const MODIFIERS: [&str; 7] = [
     "cmdorctrl",
 ];
 
+/// Whether two shortcuts are the same keys however written (`Alt+Ctrl+A`, `control+alt+a`
+/// and `Ctrl+Alt+A` are one; `CmdOrCtrl` is Ctrl here as on Linux and Windows).
+fn same_keys(a: &str, b: &str) -> bool {
+    fn canonical(text: &str) -> (Vec<&'static str>, String) {
+        let mut parts: Vec<String> = text
+            .split('+')
+            .map(|p| p.trim().to_ascii_lowercase())
+            .collect();
+        let key = parts.pop().unwrap_or_default();
+        let mut modifiers: Vec<&'static str> = parts
+            .iter()
+            .map(|m| match m.as_str() {
+                "ctrl" | "control" | "cmdorctrl" => "ctrl",
+                "alt" => "alt",
+                "shift" => "shift",
+                _ => "super",
+            })
+            .collect();
+        modifiers.sort_unstable();
+        modifiers.dedup();
+        (modifiers, key)
+    }
+    canonical(a) == canonical(b)
+}
+
 /// Checks a shortcut written `Modifier+...+Key`: at least one modifier (a bare key would
 /// steal it from every other app) and not Shift alone with a letter or digit (a capital
 /// letter or a symbol typed elsewhere), and one letter, digit or F1-F24.
@@ -104,10 +129,7 @@ impl DeskSettings {
             }
         }
         if !self.answer_shortcut.trim().is_empty()
-            && self
-                .answer_shortcut
-                .trim()
-                .eq_ignore_ascii_case(self.dial_clipboard_shortcut.trim())
+            && same_keys(&self.answer_shortcut, &self.dial_clipboard_shortcut)
         {
             return Err(Error::InvalidField {
                 field: "dial_clipboard_shortcut",

@@ -104,6 +104,14 @@ async fn each_refused_preference_is_named_and_nothing_changes() {
             },
             "dial_clipboard_shortcut",
         ),
+        // The answer shortcut's keys in another order and spelling.
+        (
+            DeskSettings {
+                dial_clipboard_shortcut: "Alt+Control+A".into(),
+                ..good.clone()
+            },
+            "dial_clipboard_shortcut",
+        ),
     ] {
         assert_eq!(
             refused_field(handle.save_desk_settings(&bad).await),

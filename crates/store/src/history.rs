@@ -132,7 +132,8 @@ impl Store {
         Ok(())
     }
 
-    /// Sets the agent's notes and disposition code of call `id` (during or after the call).
+    /// Sets the agent's notes of call `id` (during or after the call), and its disposition
+    /// code: `None` keeps the code it has, an empty one clears it.
     pub async fn history_note(
         &self,
         id: i64,
@@ -140,6 +141,7 @@ impl Store {
         disposition: Option<&str>,
     ) -> Result<()> {
         let notes = notes.trim_end();
+        let keep = disposition.is_none();
         let disposition = disposition.map(str::trim).filter(|d| !d.is_empty());
         if notes.chars().count() > MAX_CALL_NOTES {
             return Err(StoreError::TooLong {
@@ -154,10 +156,13 @@ impl Store {
             });
         }
         let changed = sqlx::query!(
-            "UPDATE call_history SET notes = ?2, disposition = ?3 WHERE id = ?1",
+            "UPDATE call_history
+             SET notes = ?2, disposition = CASE WHEN ?4 THEN disposition ELSE ?3 END
+             WHERE id = ?1",
             id,
             notes,
-            disposition
+            disposition,
+            keep
         )
         .execute(&self.pool)
         .await?

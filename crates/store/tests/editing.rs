@@ -291,6 +291,19 @@ async fn call_notes_and_disposition_are_kept_and_found_with_the_caller() {
         Err(StoreError::NoSuchCall(_))
     ));
     assert_eq!(with[1].disposition.as_deref(), Some("resolved"));
+    // Notes saved without a code keep the one the call has.
+    store
+        .history_note(calls[1], "Commande 1234 livrée, facture envoyée", None)
+        .await
+        .expect("noted again");
+    let kept = &store
+        .calls_with(Some("+33144556677"), &[id], 10)
+        .await
+        .expect("calls")[1];
+    assert_eq!(
+        (kept.notes.as_str(), kept.disposition.as_deref()),
+        ("Commande 1234 livrée, facture envoyée", Some("resolved"))
+    );
     assert_eq!(
         store.calls_with(None, &[], 10).await.expect("none").len(),
         0

@@ -105,7 +105,8 @@ export interface Backend {
   /** Deletes a contact; what comes back undoes it. */
   deleteContact(id: number): Promise<Outcome<DeletedContact>>;
   restoreContact(deleted: DeletedContact): Promise<Outcome<number>>;
-  /** The notes and disposition code of a call of the history. */
+  /** The notes of a call of the history, and its disposition code (null keeps the code it
+   * has, "" clears it). */
   noteCall(id: number, notes: string, disposition: string | null): Promise<Outcome<null>>;
   /** Keeps what the agent is typing under `key` (an empty body deletes it). */
   saveDraft(key: string, body: string): Promise<Outcome<null>>;

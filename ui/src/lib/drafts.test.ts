@@ -78,16 +78,19 @@ describe("drafts", () => {
     expect(written).toEqual([["contact", "Marc"]]);
   });
 
-  it("what an earlier window left is offered until it is typed over or dropped", () => {
+  it("what an earlier window left, then what is typed, is there until it is dropped", () => {
     drafts.restore([
       { key: "contact", body: "{}" },
       { key: wrapUpKey(7), body: "x" },
     ]);
-    expect(drafts.left("contact")).toBe("{}");
-    expect(drafts.leftKeys()).toEqual(["contact", "wrap-up:7"]);
+    expect(drafts.current("contact")).toBe("{}");
+    expect(drafts.keys()).toEqual(["contact", "wrap-up:7"]);
     drafts.put("contact", "{\"a\":1}");
+    drafts.put(notesKey(2), "n");
     drafts.drop(wrapUpKey(7));
-    expect(drafts.leftKeys()).toEqual([]);
+    expect(drafts.current("contact")).toBe("{\"a\":1}");
+    expect(drafts.keys()).toEqual(["contact", "notes:2"]);
+    expect(drafts.current(wrapUpKey(7))).toBeUndefined();
   });
 });
 

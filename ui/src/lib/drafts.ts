@@ -13,8 +13,8 @@ export interface CallDraft {
 }
 
 export class Drafts {
-  /** The drafts found at start, by key (what the last window left). */
-  private found = new Map<string, string>();
+  /** Every draft kept now, by key: what the last window left, then what is typed. */
+  private kept = new Map<string, string>();
   /** The latest body of each key not written yet. */
   private pending = new Map<string, string>();
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -27,22 +27,22 @@ export class Drafts {
 
   /** Takes the drafts the store still holds (once, at start). */
   restore(drafts: ReadonlyArray<{ key: string; body: string }>) {
-    for (const d of drafts) this.found.set(d.key, d.body);
+    for (const d of drafts) this.kept.set(d.key, d.body);
   }
 
-  /** The draft left under `key` by an earlier window, if any. */
-  left(key: string): string | undefined {
-    return this.found.get(key);
+  /** The draft under `key` (left by an earlier window, or typed since), if any. */
+  current(key: string): string | undefined {
+    return this.kept.get(key);
   }
 
-  /** Every key an earlier window left. */
-  leftKeys(): string[] {
-    return [...this.found.keys()];
+  /** The keys of every draft kept now. */
+  keys(): string[] {
+    return [...this.kept.keys()];
   }
 
   /** Keeps `body` under `key`: written within `delayMs`, the latest body winning. */
   put(key: string, body: string) {
-    this.found.delete(key);
+    this.kept.set(key, body);
     this.pending.set(key, body);
     if (this.timers.has(key)) return;
     this.timers.set(
@@ -53,7 +53,7 @@ export class Drafts {
 
   /** The draft `key` is saved for real, or thrown away: it is deleted. */
   drop(key: string) {
-    this.found.delete(key);
+    this.kept.delete(key);
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.pending.set(key, "");
@@ -82,8 +82,11 @@ export class Drafts {
 export const wrapUpKey = (id: number) => `wrap-up:${id}`;
 /** The key of the notes typed in the history's form for row `id`. */
 export const notesKey = (id: number) => `notes:${id}`;
-/** The key of the contact form. */
-export const CONTACT_KEY = "contact";
+let formSeq = 0;
+/** A new contact form's own key (each open or set-aside form keeps its draft apart). */
+export const newContactKey = () => `contact:${Date.now().toString(36)}-${formSeq++}`;
+/** Whether `key` is a contact form's. */
+export const isContactKey = (key: string) => key.startsWith("contact:");
 
 /** The history row a call-notes key is about, or null for another key. */
 export function callOf(key: string, kind: "wrap-up" | "notes"): number | null {

@@ -214,6 +214,8 @@ export const fr: Record<Key, string> = {
   resumeEditing: "Reprendre la saisie",
   discard: "Abandonner",
   audioDeviceApplied: "{device} est utilisé dès maintenant.",
+  resumeEditingOf: "Reprendre la saisie de {name}",
+  discardOf: "Abandonner {name}",
   notesSaved: "Notes enregistrées.",
   tray_ringing: "appel de {who}",
   tray_talking: "en ligne avec {who}",

@@ -217,6 +217,8 @@ const en = {
   resumeEditing: "Resume editing",
   discard: "Discard",
   audioDeviceApplied: "{device} is in use now.",
+  resumeEditingOf: "Resume editing {name}",
+  discardOf: "Discard {name}",
   notesSaved: "Notes saved.",
   tray_ringing: "call from {who}",
   tray_talking: "in a call with {who}",
