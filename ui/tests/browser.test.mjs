@@ -874,7 +874,7 @@ test("what is typed stays through another tab and comes back after the window is
   assert.equal(await p.getByTestId("notes-text").inputValue(), "Devis pour 20 postes");
   await p.getByTestId("notes-save").click();
   await p.getByTestId("status").filter({ hasText: "Notes saved." }).waitFor();
-  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Devis pour 20 postes", disposition: "" });
+  assert.deepEqual(await p.evaluate(() => window.__noted), { id: 1, notes: "Devis pour 20 postes", disposition: null });
 
   // Another form, or a card, opened meanwhile sets a form aside; each is resumed whole.
   await p.getByTestId("tab-contacts").click();
@@ -894,6 +894,19 @@ test("what is typed stays through another tab and comes back after the window is
     ["Zoé Garnier"]);
   await p.getByRole("button", { name: "Discard Zoé Garnier" }).click();
   await p.getByTestId("parked-bar").waitFor({ state: "detached" });
+
+  // Edit on a contact whose form is set aside takes that form up again: one form per contact.
+  await p.getByTestId("results").getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByRole("button", { name: "Edit Oliver Wright" }).click();
+  await p.getByTestId("contact-company").fill("Wright & Sons");
+  await draftHolds(p, "contact:", "Wright & Sons");
+  await p.getByTestId("results").getByRole("button", { name: /Jeanne Dupont/ }).click();
+  await p.getByTestId("parked-bar").filter({ hasText: "Oliver Wright: not saved yet." }).waitFor();
+  await p.getByTestId("results").getByRole("button", { name: /Oliver Wright/ }).click();
+  await p.getByRole("button", { name: "Edit Oliver Wright" }).click();
+  assert.equal(await p.getByTestId("contact-company").inputValue(), "Wright & Sons");
+  assert.equal(await p.getByTestId("parked-bar").count(), 0);
+  await p.getByTestId("contact-cancel").click();
   await p.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem("__drafts") ?? "{}")).length === 0);
   assert.deepEqual(await storedDrafts(p), {}, "nothing is left once saved or discarded");
 });

@@ -10,6 +10,8 @@ export type DraftWriter = (key: string, body: string) => Promise<unknown>;
 export interface CallDraft {
   notes: string;
   disposition: string;
+  /** The code the form opened with (saved unchanged, the call's code is kept as it is then). */
+  opened?: string;
 }
 
 export class Drafts {
@@ -85,8 +87,8 @@ export const notesKey = (id: number) => `notes:${id}`;
 let formSeq = 0;
 /** A new contact form's own key (each open or set-aside form keeps its draft apart). */
 export const newContactKey = () => `contact:${Date.now().toString(36)}-${formSeq++}`;
-/** Whether `key` is a contact form's. */
-export const isContactKey = (key: string) => key.startsWith("contact:");
+/** Whether `key` is a contact form's (`contact` alone: the one form of earlier versions). */
+export const isContactKey = (key: string) => key === "contact" || key.startsWith("contact:");
 
 /** The history row a call-notes key is about, or null for another key. */
 export function callOf(key: string, kind: "wrap-up" | "notes"): number | null {
