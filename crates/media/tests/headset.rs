@@ -169,8 +169,9 @@ fn a_call_played_on_the_speaker_comes_back_on_the_microphone() {
     assert!(level > 1000, "level {level}");
 }
 
-#[test]
-fn the_busy_tone_sounds_in_french_beats() {
+/// Two seconds of the busy tone from a headset started with French tones, after moving to
+/// `plan` when one is given (as a new dial plan does).
+fn two_seconds_of_busy(plan: Option<TonePlan>) -> Vec<[i16; FRAME]> {
     let _pulse = Pulse::start(&["headset"]);
     let (headset, events) = start(raw());
     expect(
@@ -178,6 +179,9 @@ fn the_busy_tone_sounds_in_french_beats() {
         vec![using("speaker", Role::Speaker, "headset", false)],
     );
     let mut port = headset.port();
+    if let Some(plan) = plan {
+        headset.set_plan(plan);
+    }
     // The first sound marks the start; then two seconds are listened to.
     headset.set_tone(Some(Tone::Busy), Some(Duration::from_secs(5)));
     let heard = talk(&mut port, |_| None, 1, WAIT);
@@ -185,7 +189,12 @@ fn the_busy_tone_sounds_in_french_beats() {
         heard.last().is_some_and(|f| rms(&f[..]) > 500.0),
         "the tone came"
     );
-    let heard = talk(&mut port, |_| None, usize::MAX, Duration::from_secs(2));
+    talk(&mut port, |_| None, usize::MAX, Duration::from_secs(2))
+}
+
+#[test]
+fn the_busy_tone_sounds_in_french_beats() {
+    let heard = two_seconds_of_busy(None);
     let loud = heard.iter().filter(|f| rms(&f[..]) > 500.0).count();
     // 0.5 s on, 0.5 s off: about half the frames sound.
     let share = loud as f64 / heard.len() as f64;
@@ -200,19 +209,8 @@ fn the_busy_tone_sounds_in_french_beats() {
 
 #[test]
 fn the_tones_follow_a_new_country_while_the_headset_runs() {
-    let _pulse = Pulse::start(&["headset"]);
-    let (headset, events) = start(raw());
-    expect(
-        &events,
-        vec![using("speaker", Role::Speaker, "headset", false)],
-    );
-    let mut port = headset.port();
     // Started with French tones (440 Hz); the dial plan moves to the United Kingdom (400 Hz).
-    headset.set_plan(TonePlan::UnitedKingdom);
-    headset.set_tone(Some(Tone::Busy), Some(Duration::from_secs(5)));
-    talk(&mut port, |_| None, 1, WAIT);
-    let heard = talk(&mut port, |_| None, usize::MAX, Duration::from_secs(2));
-    let f = heard_frequency(&heard);
+    let f = heard_frequency(&two_seconds_of_busy(Some(TonePlan::UnitedKingdom)));
     assert!((395..=405).contains(&f), "heard {f} Hz");
 }
 
